@@ -1,0 +1,226 @@
+/**
+ * `DataStream<T>`: the typed stream API. Each method adds a transformation and returns the new stream;
+ * nothing runs until `execute()`.
+ */
+import { ConfigurationError } from '../core/index.ts';
+import type { StreamEnvironment } from './environment.ts';
+import type {
+  OneInputTransformation,
+  OperatorFactory,
+  PartitionTransformation,
+  PartitionerKind,
+  SideOutputTransformation,
+  Transformation,
+  UnionTransformation,
+} from './transformation.ts';
+import type { FilterLike, FlatMapLike, KeySelectorLike, MapLike, ProcessFunctionLike } from './functions.ts';
+import { toKeySelector } from './functions.ts';
+import type { OutputTag } from './output-tag.ts';
+import type { Sink } from './sink.ts';
+import type { WatermarkStrategy } from './watermark-strategy.ts';
+import type { JobExecutionResult } from './launch.ts';
+import { StreamMap, StreamFilter, StreamFlatMap } from './operators/simple-operators.ts';
+import { ProcessOperator } from './operators/process-operators.ts';
+import { SinkOperator } from './operators/sink-operator.ts';
+import { TimestampsAndWatermarksOperator } from './operators/timestamps-and-watermarks.ts';
+import { PrintSink } from './sinks/print-sink.ts';
+import { CollectSink } from './sinks/collect-sink.ts';
+import type { KeyedStream } from './keyed-stream.ts';
+import { ConnectedStreams, BroadcastConnectedStream } from './connected-streams.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
+import type { MapStateDescriptor } from '../state/index.ts';
+
+/**
+ * @internal Subclasses of DataStream, bound when their modules load (KeyedStream extends DataStream,
+ * and DataStream.keyBy creates one: a static import both ways would be a cycle).
+ */
+export const streamClasses: { KeyedStream?: new (env: StreamEnvironment, t: Transformation, sel: (v: any) => any) => KeyedStream<any, any> } = {};
+
+function checkFn(what: string, f: unknown, method?: string): void {
+  const ok = typeof f === 'function' || (f !== null && typeof f === 'object' && (!method || typeof (f as any)[method] === 'function'));
+  if (!ok) throw new ConfigurationError(`${what}: expected a function${method ? ` or an object with ${method}()` : ''}, got ${f === null ? 'null' : typeof f}`);
+}
+
+export class DataStream<T> {
+  constructor(
+    readonly env: StreamEnvironment,
+    /** @internal */ readonly transformation: Transformation,
+  ) {}
+
+  /** Adds a one-input operator after this stream. */
+  transform<R>(name: string, factory: OperatorFactory, keySelector?: (v: T) => unknown): DataStream<R> {
+    const t = this.env.addTransformation<OneInputTransformation>({
+      kind: 'one-input',
+      name,
+      input: this.transformation,
+      factory,
+      keySelector,
+    });
+    return new DataStream<R>(this.env, t);
+  }
+
+  map<R>(fn: MapLike<T, R>): DataStream<R> {
+    checkFn('map', fn, 'map');
+    return this.transform<R>('Map', () => new StreamMap<T, R>(fn));
+  }
+  filter(fn: FilterLike<T>): DataStream<T> {
+    checkFn('filter', fn, 'filter');
+    return this.transform<T>('Filter', () => new StreamFilter<T>(fn));
+  }
+  flatMap<R>(fn: FlatMapLike<T, R>): DataStream<R> {
+    checkFn('flatMap', fn, 'flatMap');
+    return this.transform<R>('FlatMap', () => new StreamFlatMap<T, R>(fn));
+  }
+  process<R>(fn: ProcessFunctionLike<T, R>): DataStream<R> {
+    checkFn('process', fn, 'processElement');
+    return this.transform<R>('Process', () => new ProcessOperator<T, R>(fn));
+  }
+
+  keyBy<K>(key: KeySelectorLike<T, K>): KeyedStream<T, K> {
+    checkFn('keyBy', key, 'getKey');
+    const sel = toKeySelector(key);
+    const t = this.partition('hash', sel as (v: T) => unknown);
+    return new streamClasses.KeyedStream!(this.env, t, sel) as KeyedStream<T, K>;
+  }
+
+  /** @internal */
+  partition(kind: PartitionerKind, keySelector?: (v: T) => unknown): PartitionTransformation {
+    return this.env.addTransformation<PartitionTransformation>({
+      kind: 'partition',
+      name: kind,
+      input: this.transformation,
+      partitioner: kind,
+      keySelector,
+    });
+  }
+  private repartition(kind: PartitionerKind): DataStream<T> {
+    return new DataStream<T>(this.env, this.partition(kind));
+  }
+  rebalance(): DataStream<T> {
+    return this.repartition('rebalance');
+  }
+  rescale(): DataStream<T> {
+    return this.repartition('rescale');
+  }
+  forward(): DataStream<T> {
+    return this.repartition('forward');
+  }
+  shuffle(): DataStream<T> {
+    return this.repartition('shuffle');
+  }
+  global(): DataStream<T> {
+    return this.repartition('global');
+  }
+  /** Every record to every downstream subtask; with descriptors, a broadcast-state stream for `connect`. */
+  broadcast(): DataStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): DataStream<T> | BroadcastStream<T> {
+    const s = this.repartition('broadcast');
+    return descriptors.length === 0 ? s : new BroadcastStream<T>(this.env, s.transformation, descriptors);
+  }
+
+  union(...others: DataStream<T>[]): DataStream<T> {
+    for (const o of others) if (o.env !== this.env) throw new ConfigurationError('union: streams belong to different environments');
+    const t = this.env.addTransformation<UnionTransformation>({
+      kind: 'union',
+      name: 'Union',
+      inputs: [this.transformation, ...others.map((o) => o.transformation)],
+    });
+    return new DataStream<T>(this.env, t);
+  }
+
+  connect<U>(other: BroadcastStream<U>): BroadcastConnectedStream<T, U>;
+  connect<U>(other: DataStream<U>): ConnectedStreams<T, U>;
+  connect<U>(other: DataStream<U> | BroadcastStream<U>): ConnectedStreams<T, U> | BroadcastConnectedStream<T, U> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, U>(this, other);
+    return new ConnectedStreams<T, U>(this, other);
+  }
+
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    return this.transform<T>('Timestamps/Watermarks', () => new TimestampsAndWatermarksOperator<T>(strategy));
+  }
+
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const t = this.env.addTransformation<SideOutputTransformation>({
+      kind: 'side-output',
+      name: `SideOutput(${tag.id})`,
+      input: this.transformation,
+      tag,
+    });
+    return new DataStream<X>(this.env, t);
+  }
+
+  sinkTo(sink: Sink<T, any, any>, name = sink?.name ?? 'Sink'): DataStreamSink<T> {
+    if (!sink || typeof sink.createWriter !== 'function') throw new ConfigurationError(`sinkTo: not a Sink (needs createWriter)`);
+    const t = this.env.addTransformation<OneInputTransformation>({
+      kind: 'one-input',
+      name,
+      input: this.transformation,
+      factory: () => new SinkOperator<T>(sink),
+      isSink: true,
+      sink,
+    });
+    return new DataStreamSink<T>(t);
+  }
+
+  /** Prints every record to stdout, prefixed with `subtask> ` when parallel (as Flink does). */
+  print(prefix?: string): DataStreamSink<T> {
+    return this.sinkTo(new PrintSink<T>(prefix), 'Print');
+  }
+
+  /** Runs the job and resolves to every record of this stream (in arrival order). */
+  async executeAndCollect(jobName = 'collect'): Promise<T[]> {
+    const sink = new CollectSink<T>();
+    this.sinkTo(sink, 'Collect');
+    const result: JobExecutionResult = await this.env.execute(jobName);
+    return (result.collected as T[] | undefined) ?? sink.results();
+  }
+
+  setParallelism(p: number): this {
+    if (!Number.isInteger(p) || p < 1) throw new ConfigurationError(`setParallelism(${p}) on '${this.transformation.name}': must be an integer ≥ 1`);
+    if (this.transformation.kind === 'partition' || this.transformation.kind === 'union' || this.transformation.kind === 'side-output')
+      throw new ConfigurationError(`setParallelism: '${this.transformation.name}' is not an operator`);
+    if (p > this.env.config.maxParallelism)
+      throw new ConfigurationError(`setParallelism(${p}) on '${this.transformation.name}' exceeds maxParallelism ${this.env.config.maxParallelism}`);
+    this.transformation.parallelism = p;
+    return this;
+  }
+  name(name: string): this {
+    this.transformation.name = name;
+    return this;
+  }
+  uid(uid: string): this {
+    if (typeof uid !== 'string' || uid === '') throw new ConfigurationError('uid must be a non-empty string');
+    for (const t of this.env.transformations) {
+      if (t !== this.transformation && t.uid === uid) throw new ConfigurationError(`uid '${uid}' is used by two operators ('${t.name}' and '${this.transformation.name}')`);
+    }
+    this.transformation.uid = uid;
+    return this;
+  }
+  disableChaining(): this {
+    this.transformation.chaining = 'never';
+    return this;
+  }
+  startNewChain(): this {
+    this.transformation.chaining = 'head';
+    return this;
+  }
+}
+
+export class DataStreamSink<T> {
+  constructor(/** @internal */ readonly transformation: OneInputTransformation) {}
+  setParallelism(p: number): this {
+    if (!Number.isInteger(p) || p < 1) throw new ConfigurationError(`setParallelism(${p}) on sink '${this.transformation.name}': must be an integer ≥ 1`);
+    this.transformation.parallelism = p;
+    return this;
+  }
+  name(name: string): this {
+    this.transformation.name = name;
+    return this;
+  }
+  uid(uid: string): this {
+    this.transformation.uid = uid;
+    return this;
+  }
+  /** @internal */ declare readonly __type?: T;
+}

@@ -1,0 +1,109 @@
+/**
+ * `StreamEnvironment`: the entry point of a job. Creates sources, collects transformations, and hands
+ * the plan to the executor on `execute()`.
+ *
+ * A job is a module that every worker evaluates again (DESIGN §2): code before `execute()` runs once
+ * in the client and once per worker, so keep it free of side effects that must happen once.
+ */
+import { ConfigurationError } from '../core/index.ts';
+import type { Transformation, SourceTransformation } from './transformation.ts';
+import type { Source } from './source.ts';
+import { WatermarkStrategy } from './watermark-strategy.ts';
+import { resolveConfig, type EnvironmentConfig, type EnvironmentOptions } from './config.ts';
+import { getDefaultExecutor, getLaunchContext, type JobExecutionResult } from './launch.ts';
+import { DataStream } from './datastream.ts';
+import './keyed-stream.ts';
+import { CollectionSource, SequenceSource } from './sources/collection-source.ts';
+import { TextFileSource } from './sources/text-file-source.ts';
+import { SocketTextSource } from './sources/socket-source.ts';
+
+export class StreamEnvironment {
+  readonly config: EnvironmentConfig;
+  /** @internal every transformation, in creation order */
+  readonly transformations: Transformation[] = [];
+  private nextId = 1;
+  /** @internal */
+  checkpointing: { intervalMs: number; options: Record<string, unknown> } | undefined;
+
+  private constructor(opts: EnvironmentOptions) {
+    this.config = resolveConfig(opts, getLaunchContext().overrides);
+  }
+
+  /** A new environment; `--parallelism` and friends from the CLI override `opts`. */
+  static create(opts: EnvironmentOptions = {}): StreamEnvironment {
+    if (opts === null || typeof opts !== 'object') throw new ConfigurationError('StreamEnvironment.create: options must be an object');
+    return new StreamEnvironment(opts);
+  }
+
+  getParallelism(): number {
+    return this.config.parallelism;
+  }
+  getMaxParallelism(): number {
+    return this.config.maxParallelism;
+  }
+
+  /** @internal */
+  addTransformation<T extends Transformation>(t: Omit<T, 'id'>): T {
+    const full = { ...t, id: this.nextId++ } as T;
+    this.transformations.push(full);
+    return full;
+  }
+
+  /** Enables periodic checkpoints every `intervalMs`. */
+  enableCheckpointing(intervalMs: number, options: Record<string, unknown> = {}): this {
+    if (!(Number.isInteger(intervalMs) && intervalMs > 0))
+      throw new ConfigurationError(`enableCheckpointing: interval must be a positive integer of ms, got ${intervalMs}`);
+    this.checkpointing = { intervalMs, options };
+    return this;
+  }
+
+  fromSource<T>(source: Source<T, any, any>, watermarkStrategy: WatermarkStrategy<T>, name: string): DataStream<T> {
+    if (!source || typeof source.createReader !== 'function' || typeof source.createEnumerator !== 'function')
+      throw new ConfigurationError(`fromSource('${name}'): not a Source (needs createEnumerator and createReader)`);
+    if (!(watermarkStrategy instanceof WatermarkStrategy))
+      throw new ConfigurationError(`fromSource('${name}'): the second argument must be a WatermarkStrategy`);
+    const t = this.addTransformation<SourceTransformation>({
+      kind: 'source',
+      name,
+      source,
+      watermarkStrategy,
+      parallelism: source.maxSourceParallelism === 1 ? 1 : undefined,
+    });
+    return new DataStream<T>(this, t);
+  }
+
+  fromElements<T>(...elements: T[]): DataStream<T> {
+    return this.fromCollection(elements, 'fromElements');
+  }
+
+  fromCollection<T>(elements: Iterable<T>, name = 'fromCollection'): DataStream<T> {
+    return this.fromSource(new CollectionSource<T>([...elements]), WatermarkStrategy.noWatermarks<T>(), name);
+  }
+
+  /** The numbers `from` … `to` (inclusive), split across parallel subtasks. */
+  fromSequence(from: number, to: number): DataStream<number> {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from)
+      throw new ConfigurationError(`fromSequence: need integers with from ≤ to, got ${from}..${to}`);
+    return this.fromSource(new SequenceSource(from, to), WatermarkStrategy.noWatermarks<number>(), `Sequence ${from}..${to}`);
+  }
+
+  /** Lines of a text file (or every file in a directory), split into byte ranges read in parallel. */
+  readTextFile(path: string): DataStream<string> {
+    return this.fromSource(new TextFileSource(path), WatermarkStrategy.noWatermarks<string>(), `TextFile ${path}`);
+  }
+
+  /** Lines from a TCP socket (unbounded, parallelism 1). */
+  socketTextStream(host: string, port: number, delimiter = '\n'): DataStream<string> {
+    return this.fromSource(new SocketTextSource(host, port, delimiter), WatermarkStrategy.noWatermarks<string>(), `Socket ${host}:${port}`);
+  }
+
+  /** Runs the job; resolves when a bounded job has finished (or rejects with the failure). */
+  async execute(jobName = 'eddy job'): Promise<JobExecutionResult> {
+    const launch = getLaunchContext();
+    const executor = launch.executor ?? getDefaultExecutor();
+    if (!executor) throw new ConfigurationError("no executor installed: import the job API from 'eddy'");
+    if (this.transformations.length === 0) throw new ConfigurationError('execute(): the job has no operators');
+    const result = await executor.execute({ jobName, config: this.config, transformations: this.transformations });
+    return result;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * User function types. Wherever Flink takes a function object, eddy accepts a lambda, a class instance
+ * or a plain object with the same methods. Rich functions (`RichMapFunction`, `ProcessFunction`, …)
+ * get `open()`, `close()` and `getRuntimeContext()`.
+ */
+import type { OutputTag } from './output-tag.ts';
+import type {
+  ValueState,
+  ValueStateDescriptor,
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  ReducingState,
+  ReducingStateDescriptor,
+  AggregatingState,
+  AggregatingStateDescriptor,
+} from '../state/index.ts';
+
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+/** What a rich function sees of its task. */
+export interface RuntimeContext {
+  getIndexOfThisSubtask(): number;
+  getNumberOfParallelSubtasks(): number;
+  getMaxNumberOfParallelSubtasks(): number;
+  getJobName(): string;
+  getTaskName(): string;
+  getAttemptNumber(): number;
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+export interface RichFunctionLifecycle {
+  open?(): void;
+  close?(): void;
+  /** Set by the runtime before `open()`. */
+  setRuntimeContext?(ctx: RuntimeContext): void;
+}
+
+/** Base class for rich functions: `open()`, `close()`, `getRuntimeContext()`. */
+export abstract class AbstractRichFunction implements RichFunctionLifecycle {
+  private runtimeContext: RuntimeContext | undefined;
+  setRuntimeContext(ctx: RuntimeContext): void {
+    this.runtimeContext = ctx;
+  }
+  getRuntimeContext(): RuntimeContext {
+    if (!this.runtimeContext) throw new Error('the runtime context is only available once the function is opened');
+    return this.runtimeContext;
+  }
+  open(): void {}
+  close(): void {}
+}
+
+export interface MapFunction<T, R> extends RichFunctionLifecycle {
+  map(value: T): R;
+}
+export interface FilterFunction<T> extends RichFunctionLifecycle {
+  filter(value: T): boolean;
+}
+export interface FlatMapFunction<T, R> extends RichFunctionLifecycle {
+  flatMap(value: T, out: Collector<R>): void;
+}
+export interface ReduceFunction<T> {
+  reduce(a: T, b: T): T;
+}
+export interface KeySelector<T, K> {
+  getKey(value: T): K;
+}
+
+export type MapLike<T, R> = ((value: T) => R) | MapFunction<T, R>;
+export type FilterLike<T> = ((value: T) => boolean) | FilterFunction<T>;
+export type FlatMapLike<T, R> = ((value: T, out: Collector<R>) => void) | FlatMapFunction<T, R>;
+export type ReduceLike<T> = ((a: T, b: T) => T) | ReduceFunction<T>;
+export type KeySelectorLike<T, K> = ((value: T) => K) | KeySelector<T, K>;
+
+export abstract class RichMapFunction<T, R> extends AbstractRichFunction implements MapFunction<T, R> {
+  abstract map(value: T): R;
+}
+export abstract class RichFilterFunction<T> extends AbstractRichFunction implements FilterFunction<T> {
+  abstract filter(value: T): boolean;
+}
+export abstract class RichFlatMapFunction<T, R> extends AbstractRichFunction implements FlatMapFunction<T, R> {
+  abstract flatMap(value: T, out: Collector<R>): void;
+}
+
+/** Timer access from process functions. */
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(time: number): void;
+  registerProcessingTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+}
+
+export interface ProcessContext {
+  /** The record's event timestamp, or undefined when it has none. */
+  timestamp(): number | undefined;
+  timerService(): TimerService;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+export interface KeyedProcessContext<K> extends ProcessContext {
+  getCurrentKey(): K;
+}
+export interface OnTimerContext<K> extends KeyedProcessContext<K> {
+  timeDomain(): 'event-time' | 'processing-time';
+}
+
+export interface ProcessFunctionLike<I, O> extends RichFunctionLifecycle {
+  processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
+}
+export interface KeyedProcessFunctionLike<K, I, O> extends RichFunctionLifecycle {
+  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+export abstract class ProcessFunction<I, O> extends AbstractRichFunction implements ProcessFunctionLike<I, O> {
+  abstract processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
+}
+export abstract class KeyedProcessFunction<K, I, O> extends AbstractRichFunction implements KeyedProcessFunctionLike<K, I, O> {
+  abstract processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
+}
+
+export interface CoMapFunction<I1, I2, O> extends RichFunctionLifecycle {
+  map1(value: I1): O;
+  map2(value: I2): O;
+}
+export interface CoFlatMapFunction<I1, I2, O> extends RichFunctionLifecycle {
+  flatMap1(value: I1, out: Collector<O>): void;
+  flatMap2(value: I2, out: Collector<O>): void;
+}
+export interface CoProcessFunctionLike<I1, I2, O> extends RichFunctionLifecycle {
+  processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): void;
+  processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;
+}
+export abstract class CoProcessFunction<I1, I2, O> extends AbstractRichFunction implements CoProcessFunctionLike<I1, I2, O> {
+  abstract processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): void;
+  abstract processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): void;
+}
+export abstract class KeyedCoProcessFunction<K, I1, I2, O> extends CoProcessFunction<I1, I2, O> {}
+
+/** Normalises a lambda-or-object into a callable, keeping `this` for objects. */
+export function toMapper<T, R>(f: MapLike<T, R>): (v: T) => R {
+  return typeof f === 'function' ? f : (v: T) => f.map(v);
+}
+export function toKeySelector<T, K>(f: KeySelectorLike<T, K>): (v: T) => K {
+  return typeof f === 'function' ? f : (v: T) => f.getKey(v);
+}
+export function toReducer<T>(f: ReduceLike<T>): (a: T, b: T) => T {
+  return typeof f === 'function' ? f : (a: T, b: T) => f.reduce(a, b);
+}

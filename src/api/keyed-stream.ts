@@ -1,0 +1,66 @@
+/**
+ * `KeyedStream<T, K>`: a stream partitioned by key. Operators on it get keyed state and timers scoped
+ * to the current record's key. Rolling aggregations (`reduce`, `sum`, `min`, `max`, `minBy`, `maxBy`)
+ * emit the running result after every record, as in Flink.
+ */
+import { ConfigurationError } from '../core/index.ts';
+import type { StreamEnvironment } from './environment.ts';
+import type { OneInputTransformation, OperatorFactory, Transformation } from './transformation.ts';
+import type { KeyedProcessFunctionLike, ReduceLike } from './functions.ts';
+import { toReducer } from './functions.ts';
+import { DataStream, streamClasses } from './datastream.ts';
+import { KeyedProcessOperator, KeyedReduceOperator } from './operators/process-operators.ts';
+import { fieldAggregator, type FieldRef } from './operators/field-aggregators.ts';
+
+export class KeyedStream<T, K> extends DataStream<T> {
+  constructor(
+    env: StreamEnvironment,
+    transformation: Transformation,
+    /** @internal */ readonly keySelector: (v: T) => K,
+  ) {
+    super(env, transformation);
+  }
+
+  /** Adds a keyed one-input operator (keyed state and timers available). */
+  transformKeyed<R>(name: string, factory: OperatorFactory): DataStream<R> {
+    const t = this.env.addTransformation<OneInputTransformation>({
+      kind: 'one-input',
+      name,
+      input: this.transformation,
+      factory,
+      keySelector: this.keySelector as (v: unknown) => unknown,
+    });
+    return new DataStream<R>(this.env, t);
+  }
+
+  override process<R>(fn: KeyedProcessFunctionLike<K, T, R>): DataStream<R> {
+    if (!fn || typeof fn.processElement !== 'function') throw new ConfigurationError('KeyedStream.process: expected an object with processElement()');
+    return this.transformKeyed<R>('KeyedProcess', () => new KeyedProcessOperator<K, T, R>(fn));
+  }
+
+  reduce(fn: ReduceLike<T>): DataStream<T> {
+    if (typeof fn !== 'function' && typeof (fn as any)?.reduce !== 'function') throw new ConfigurationError('reduce: expected a function or an object with reduce()');
+    const r = toReducer(fn);
+    return this.transformKeyed<T>('Reduce', () => new KeyedReduceOperator<T>(r));
+  }
+
+  /** Running sum of a field (or of the values themselves when they are numbers). */
+  sum(field?: FieldRef<T>): DataStream<T> {
+    return this.transformKeyed<T>('Sum', () => new KeyedReduceOperator<T>(fieldAggregator<T>('sum', field)));
+  }
+  min(field?: FieldRef<T>): DataStream<T> {
+    return this.transformKeyed<T>('Min', () => new KeyedReduceOperator<T>(fieldAggregator<T>('min', field)));
+  }
+  max(field?: FieldRef<T>): DataStream<T> {
+    return this.transformKeyed<T>('Max', () => new KeyedReduceOperator<T>(fieldAggregator<T>('max', field)));
+  }
+  /** The record with the smallest value of `field` so far (the first one on ties). */
+  minBy(field?: FieldRef<T>): DataStream<T> {
+    return this.transformKeyed<T>('MinBy', () => new KeyedReduceOperator<T>(fieldAggregator<T>('minBy', field)));
+  }
+  maxBy(field?: FieldRef<T>): DataStream<T> {
+    return this.transformKeyed<T>('MaxBy', () => new KeyedReduceOperator<T>(fieldAggregator<T>('maxBy', field)));
+  }
+}
+
+streamClasses.KeyedStream = KeyedStream;

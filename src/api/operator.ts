@@ -1,0 +1,97 @@
+/**
+ * The operator SPI: what the runtime drives. Every transformation (map, window, CEP, sinks) is a
+ * {@link StreamOperator} or {@link TwoInputStreamOperator}; chained operators call each other directly
+ * through {@link Output}. Lifecycle, in order:
+ *
+ *   setup(context, output) → initializeState(restored?) → open()
+ *     → processElement / processWatermark / onEventTime / onProcessingTime / snapshotState …
+ *     → finish() (end of input: flush buffered results) → close() (always, also on failure)
+ *
+ * Contracts: every method is synchronous; `processElement` must not retain the timestamp argument's
+ * meaning beyond the call; an operator emits watermarks only through `processWatermark`'s default
+ * forwarding (or explicitly when it generates them). Keyed operators find the current key already set
+ * on `context.keyedState` before `processElement` and timer callbacks.
+ */
+import type { OutputTag } from './output-tag.ts';
+import type { Clock } from '../core/index.ts';
+import type {
+  KeyedStateBackend,
+  OperatorStateStore,
+  InternalTimerService,
+  KeyedStateSnapshot,
+  OperatorStateSnapshot,
+} from '../state/index.ts';
+
+/** Where an operator's results go: the next chained operator, or a network writer. */
+export interface Output<T> {
+  /** Emits a record with an event timestamp (`NO_TIMESTAMP` if none). */
+  collect(value: T, timestamp: number): void;
+  /** Emits to the side output named by `tag`. Dropped when nobody consumes that tag. */
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
+  /** Forwards a watermark downstream. */
+  emitWatermark(watermark: number): void;
+}
+
+/** What the runtime gives an operator at setup. */
+export interface OperatorContext {
+  readonly operatorId: string;
+  readonly operatorName: string;
+  readonly jobName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly attemptNumber: number;
+  /** Processing-time clock (a ManualClock in the harness). */
+  readonly clock: Clock;
+  /** Present for operators on a keyed stream. */
+  readonly keyedState: KeyedStateBackend | undefined;
+  /** Present for operators on a keyed stream. */
+  readonly timerService: InternalTimerService | undefined;
+  readonly operatorState: OperatorStateStore;
+  /** Counts dropped late records and similar; reported as operator metrics. */
+  readonly metrics: OperatorMetrics;
+  /** Asks the runtime to call {@link StreamOperator.onProcessingTime} processing soon (timers changed). */
+  requestProcessingTimeWakeup(at: number): void;
+  /** Posts a message to the JobManager (main thread), e.g. records for the collect sink. */
+  sendToCoordinator?(message: unknown): void;
+}
+
+export interface OperatorMetrics {
+  counter(name: string): { inc(n?: number): void; readonly count: number };
+}
+
+/** The state an operator hands to a checkpoint. */
+export interface OperatorSnapshot {
+  keyed?: KeyedStateSnapshot;
+  operator?: OperatorStateSnapshot;
+  /** Timers are written by the runtime from the timer service. */
+  timers?: unknown;
+  /** Anything else the operator needs (structured-clone-able). */
+  custom?: unknown;
+}
+
+export interface StreamOperator<IN, OUT> {
+  setup(context: OperatorContext, output: Output<OUT>): void;
+  initializeState(restored: OperatorSnapshot | undefined): void;
+  open(): void;
+  processElement(value: IN, timestamp: number): void;
+  processWatermark(watermark: number): void;
+  /** A timer fired; the current key is set. Only for keyed operators that register timers. */
+  onEventTime?(key: unknown, namespace: string | number, timestamp: number): void;
+  onProcessingTime?(key: unknown, namespace: string | number, timestamp: number): void;
+  /** A wake-up requested with `requestProcessingTimeWakeup` is due (any operator, keyed or not). */
+  onWakeup?(now: number): void;
+  snapshotState?(checkpointId: number): unknown;
+  notifyCheckpointComplete?(checkpointId: number): void;
+  notifyCheckpointAborted?(checkpointId: number): void;
+  /** End of input: flush. Called once, after the final watermark. */
+  finish(): void;
+  close(): void;
+}
+
+export interface TwoInputStreamOperator<IN1, IN2, OUT> extends Omit<StreamOperator<IN1, OUT>, 'processElement' | 'processWatermark'> {
+  processElement1(value: IN1, timestamp: number): void;
+  processElement2(value: IN2, timestamp: number): void;
+  /** The combined watermark (min of both inputs) advanced. */
+  processWatermark(watermark: number): void;
+}

@@ -1,0 +1,82 @@
+/**
+ * Base class for operators: keeps the context and output, wires rich functions (runtime context,
+ * open/close), fires event-time timers on watermarks, and forwards watermarks. Subclasses implement
+ * `processElement`.
+ */
+import { EddyError } from '../../core/index.ts';
+import type { OperatorContext, OperatorSnapshot, Output, StreamOperator } from '../operator.ts';
+import type { RichFunctionLifecycle, RuntimeContext } from '../functions.ts';
+import type { KeyedStateBackend } from '../../state/index.ts';
+
+export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<IN, OUT> {
+  protected ctx!: OperatorContext;
+  protected output!: Output<OUT>;
+  /** The user functions this operator calls; opened and closed with it. */
+  protected functions: unknown[] = [];
+  private readonly fireEventTimer = (key: unknown, ns: string | number, ts: number): void => this.onEventTime(key, ns, ts);
+
+  setup(context: OperatorContext, output: Output<OUT>): void {
+    this.ctx = context;
+    this.output = output;
+  }
+
+  initializeState(_restored: OperatorSnapshot | undefined): void {}
+
+  open(): void {
+    const rc = this.runtimeContext();
+    for (const f of this.functions) {
+      if (f && typeof f === 'object') {
+        const rf = f as RichFunctionLifecycle;
+        if (typeof rf.setRuntimeContext === 'function') rf.setRuntimeContext(rc);
+        if (typeof rf.open === 'function') rf.open();
+      }
+    }
+  }
+
+  abstract processElement(value: IN, timestamp: number): void;
+
+  processWatermark(watermark: number): void {
+    const timers = this.ctx.timerService;
+    if (timers) timers.advanceWatermark(watermark, this.fireEventTimer);
+    this.output.emitWatermark(watermark);
+  }
+
+  onEventTime(_key: unknown, _namespace: string | number, _timestamp: number): void {}
+  onProcessingTime(_key: unknown, _namespace: string | number, _timestamp: number): void {}
+
+  finish(): void {}
+
+  close(): void {
+    for (const f of this.functions) {
+      if (f && typeof f === 'object' && typeof (f as RichFunctionLifecycle).close === 'function') (f as RichFunctionLifecycle).close!();
+    }
+  }
+
+  protected keyedState(): KeyedStateBackend {
+    const ks = this.ctx.keyedState;
+    if (!ks)
+      throw new EddyError(`keyed state used outside a keyed context in operator '${this.ctx.operatorName}': call keyBy() first`, {
+        domain: 'user',
+      });
+    return ks;
+  }
+
+  /** The context a rich function sees. */
+  protected runtimeContext(): RuntimeContext {
+    const ctx = this.ctx;
+    const keyed = () => this.keyedState();
+    return {
+      getIndexOfThisSubtask: () => ctx.subtaskIndex,
+      getNumberOfParallelSubtasks: () => ctx.parallelism,
+      getMaxNumberOfParallelSubtasks: () => ctx.maxParallelism,
+      getJobName: () => ctx.jobName,
+      getTaskName: () => ctx.operatorName,
+      getAttemptNumber: () => ctx.attemptNumber,
+      getState: (d) => keyed().getState(d),
+      getListState: (d) => keyed().getListState(d),
+      getMapState: (d) => keyed().getMapState(d),
+      getReducingState: (d) => keyed().getReducingState(d),
+      getAggregatingState: (d) => keyed().getAggregatingState(d),
+    };
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Operators that call process functions: `ProcessOperator` (non-keyed), `KeyedProcessOperator`
+ * (keyed state and timers), and the rolling `KeyedReduceOperator` behind `reduce/sum/min/max/minBy/maxBy`.
+ */
+import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
+import type { OutputTag } from '../output-tag.ts';
+import type {
+  KeyedProcessContext,
+  KeyedProcessFunctionLike,
+  OnTimerContext,
+  ProcessContext,
+  ProcessFunctionLike,
+  TimerService,
+} from '../functions.ts';
+import type { ValueState } from '../../state/index.ts';
+import { ValueStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
+import { AbstractStreamOperator } from './abstract-operator.ts';
+import { TimestampedCollector } from './simple-operators.ts';
+
+/** The per-record context handed to process functions; reused for every record. */
+export class ProcessContextImpl<K> implements OnTimerContext<K> {
+  ts = NO_TIMESTAMP;
+  domain: 'event-time' | 'processing-time' = 'event-time';
+  constructor(private readonly op: AbstractStreamOperator<any, any> & { sideOut(tag: OutputTag<any>, v: unknown, ts: number): void }, private readonly timers: TimerService) {}
+  timestamp(): number | undefined {
+    return this.ts === NO_TIMESTAMP ? undefined : this.ts;
+  }
+  timerService(): TimerService {
+    return this.timers;
+  }
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.op.sideOut(tag, value, this.ts);
+  }
+  getCurrentKey(): K {
+    return (this.op as any).ctx.keyedState.getCurrentKey() as K;
+  }
+  timeDomain(): 'event-time' | 'processing-time' {
+    return this.domain;
+  }
+}
+
+function nonKeyedTimers(op: { ctx: any }): TimerService {
+  const fail = (): never => {
+    throw new EddyError(`timers are only supported on keyed streams (operator '${op.ctx.operatorName}'): call keyBy() first`, { domain: 'user' });
+  };
+  return {
+    currentProcessingTime: () => op.ctx.clock.now(),
+    currentWatermark: () => (op as any).watermark ?? -Infinity,
+    registerEventTimeTimer: fail,
+    registerProcessingTimeTimer: fail,
+    deleteEventTimeTimer: fail,
+    deleteProcessingTimeTimer: fail,
+  };
+}
+
+export class ProcessOperator<I, O> extends AbstractStreamOperator<I, O> {
+  private pctx!: ProcessContextImpl<never>;
+  private out!: TimestampedCollector<O>;
+  watermark = -Infinity;
+  constructor(private readonly fn: ProcessFunctionLike<I, O>) {
+    super();
+    this.functions.push(fn);
+  }
+  override open(): void {
+    this.out = new TimestampedCollector<O>(this.output);
+    this.pctx = new ProcessContextImpl<never>(this, nonKeyedTimers(this as any));
+    super.open();
+  }
+  sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
+    this.output.collectSide(tag, v, ts);
+  }
+  processElement(value: I, timestamp: number): void {
+    this.pctx.ts = timestamp;
+    this.out.timestamp = timestamp;
+    this.fn.processElement(value, this.pctx, this.out);
+  }
+  override processWatermark(watermark: number): void {
+    this.watermark = watermark;
+    super.processWatermark(watermark);
+  }
+}
+
+export class KeyedProcessOperator<K, I, O> extends AbstractStreamOperator<I, O> {
+  private pctx!: ProcessContextImpl<K>;
+  private out!: TimestampedCollector<O>;
+  constructor(private readonly fn: KeyedProcessFunctionLike<K, I, O>) {
+    super();
+    this.functions.push(fn);
+  }
+  override open(): void {
+    const internal = this.ctx.timerService;
+    if (!internal) throw new EddyError(`KeyedProcessFunction needs a keyed stream (operator '${this.ctx.operatorName}')`, { domain: 'user' });
+    const clock = this.ctx.clock;
+    const timers: TimerService = {
+      currentProcessingTime: () => clock.now(),
+      currentWatermark: () => internal.currentWatermark(),
+      registerEventTimeTimer: (t) => internal.registerEventTimeTimer(VOID_NAMESPACE, t),
+      registerProcessingTimeTimer: (t) => {
+        internal.registerProcessingTimeTimer(VOID_NAMESPACE, t);
+        this.ctx.requestProcessingTimeWakeup(t);
+      },
+      deleteEventTimeTimer: (t) => internal.deleteEventTimeTimer(VOID_NAMESPACE, t),
+      deleteProcessingTimeTimer: (t) => internal.deleteProcessingTimeTimer(VOID_NAMESPACE, t),
+    };
+    this.out = new TimestampedCollector<O>(this.output);
+    this.pctx = new ProcessContextImpl<K>(this, timers);
+    super.open();
+  }
+  sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
+    this.output.collectSide(tag, v, ts);
+  }
+  processElement(value: I, timestamp: number): void {
+    this.pctx.ts = timestamp;
+    this.out.timestamp = timestamp;
+    this.fn.processElement(value, this.pctx, this.out);
+  }
+  override onEventTime(_key: unknown, _ns: string | number, timestamp: number): void {
+    if (!this.fn.onTimer) return;
+    this.pctx.ts = timestamp;
+    this.pctx.domain = 'event-time';
+    this.out.timestamp = timestamp;
+    this.fn.onTimer(timestamp, this.pctx, this.out);
+  }
+  override onProcessingTime(_key: unknown, _ns: string | number, timestamp: number): void {
+    if (!this.fn.onTimer) return;
+    this.pctx.ts = NO_TIMESTAMP;
+    this.pctx.domain = 'processing-time';
+    this.out.timestamp = NO_TIMESTAMP;
+    this.fn.onTimer(timestamp, this.pctx, this.out);
+  }
+}
+
+/** Rolling reduce per key: emits the running result after every record. */
+export class KeyedReduceOperator<T> extends AbstractStreamOperator<T, T> {
+  private state!: ValueState<T>;
+  constructor(private readonly reduce: (a: T, b: T) => T, private readonly stateName = '_reduce') {
+    super();
+    this.functions.push(reduce);
+  }
+  override open(): void {
+    this.state = this.keyedState().getState(new ValueStateDescriptor<T>(this.stateName));
+    super.open();
+  }
+  processElement(value: T, timestamp: number): void {
+    const cur = this.state.value();
+    const next = cur === undefined ? value : this.reduce(cur, value);
+    this.state.update(next);
+    this.output.collect(next, timestamp);
+  }
+}

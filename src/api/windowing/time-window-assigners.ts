@@ -1,0 +1,138 @@
+/**
+ * Aligned time windows: tumbling (fixed size, no overlap) and sliding (fixed size, every `slide` ms), in
+ * event time or processing time, with an optional offset (e.g. to align daily windows to a time zone).
+ * Window starts are `offset + k * size` (or `* slide`), also for negative timestamps.
+ */
+import { ConfigurationError } from '../../core/index.ts';
+import { WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
+import type { Trigger } from './trigger.ts';
+import { EventTimeTrigger, ProcessingTimeTrigger } from './triggers.ts';
+import { TimeWindow, checkEventTimestamp } from './windows.ts';
+
+function checkMs(where: string, what: string, v: number): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigurationError(`${where}: ${what} must be a positive number of milliseconds, got ${v}`);
+}
+function checkOffset(where: string, offset: number, bound: number, boundName: string): void {
+  if (typeof offset !== 'number' || !Number.isFinite(offset) || Math.abs(offset) >= bound)
+    throw new ConfigurationError(`${where}: offset must satisfy |offset| < ${boundName} (${bound}), got ${offset}`);
+}
+
+function tumble(ts: number, size: number, offset: number): TimeWindow[] {
+  const start = TimeWindow.getWindowStartWithOffset(ts, offset, size);
+  return [new TimeWindow(start, start + size)];
+}
+function slideWindows(ts: number, size: number, slide: number, offset: number): TimeWindow[] {
+  const out: TimeWindow[] = [];
+  const last = TimeWindow.getWindowStartWithOffset(ts, offset, slide);
+  for (let start = last; start > ts - size; start -= slide) out.push(new TimeWindow(start, start + size));
+  return out;
+}
+
+/**
+ * Tumbling event-time windows of `size` ms.
+ * @example stream.keyBy(b => b.auction).window(TumblingEventTimeWindows.of(10_000))
+ */
+export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private constructor(readonly size: number, readonly offset: number) {
+    super();
+  }
+  static of(size: number, offset = 0): TumblingEventTimeWindows {
+    checkMs('TumblingEventTimeWindows.of', 'size', size);
+    checkOffset('TumblingEventTimeWindows.of', offset, size, 'size');
+    return new TumblingEventTimeWindows(size, offset);
+  }
+  assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
+    checkEventTimestamp('TumblingEventTimeWindows', timestamp);
+    return tumble(timestamp, this.size, this.offset);
+  }
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+  isEventTime(): boolean {
+    return true;
+  }
+  toString(): string {
+    return `TumblingEventTimeWindows(${this.size}${this.offset ? `, ${this.offset}` : ''})`;
+  }
+}
+
+/** Tumbling processing-time windows of `size` ms, by the operator's clock when the element arrives. */
+export class TumblingProcessingTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private constructor(readonly size: number, readonly offset: number) {
+    super();
+  }
+  static of(size: number, offset = 0): TumblingProcessingTimeWindows {
+    checkMs('TumblingProcessingTimeWindows.of', 'size', size);
+    checkOffset('TumblingProcessingTimeWindows.of', offset, size, 'size');
+    return new TumblingProcessingTimeWindows(size, offset);
+  }
+  assignWindows(_e: unknown, _ts: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return tumble(ctx.getCurrentProcessingTime(), this.size, this.offset);
+  }
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return ProcessingTimeTrigger.create();
+  }
+  isEventTime(): boolean {
+    return false;
+  }
+  toString(): string {
+    return `TumblingProcessingTimeWindows(${this.size}${this.offset ? `, ${this.offset}` : ''})`;
+  }
+}
+
+function checkSliding(where: string, size: number, slide: number, offset: number): void {
+  checkMs(where, 'size', size);
+  checkMs(where, 'slide', slide);
+  if (slide > size) throw new ConfigurationError(`${where}: slide (${slide}) must not exceed size (${size})`);
+  checkOffset(where, offset, slide, 'slide');
+}
+
+/**
+ * Sliding event-time windows of `size` ms starting every `slide` ms; each element is in `size / slide` windows.
+ * @example SlidingEventTimeWindows.of(10_000, 2_000) // Nexmark q5's HOP
+ */
+export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private constructor(readonly size: number, readonly slide: number, readonly offset: number) {
+    super();
+  }
+  static of(size: number, slide: number, offset = 0): SlidingEventTimeWindows {
+    checkSliding('SlidingEventTimeWindows.of', size, slide, offset);
+    return new SlidingEventTimeWindows(size, slide, offset);
+  }
+  assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
+    checkEventTimestamp('SlidingEventTimeWindows', timestamp);
+    return slideWindows(timestamp, this.size, this.slide, this.offset);
+  }
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return EventTimeTrigger.create();
+  }
+  isEventTime(): boolean {
+    return true;
+  }
+  toString(): string {
+    return `SlidingEventTimeWindows(${this.size}, ${this.slide}${this.offset ? `, ${this.offset}` : ''})`;
+  }
+}
+
+/** Sliding processing-time windows of `size` ms starting every `slide` ms. */
+export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private constructor(readonly size: number, readonly slide: number, readonly offset: number) {
+    super();
+  }
+  static of(size: number, slide: number, offset = 0): SlidingProcessingTimeWindows {
+    checkSliding('SlidingProcessingTimeWindows.of', size, slide, offset);
+    return new SlidingProcessingTimeWindows(size, slide, offset);
+  }
+  assignWindows(_e: unknown, _ts: number, ctx: WindowAssignerContext): TimeWindow[] {
+    return slideWindows(ctx.getCurrentProcessingTime(), this.size, this.slide, this.offset);
+  }
+  getDefaultTrigger(): Trigger<unknown, TimeWindow> {
+    return ProcessingTimeTrigger.create();
+  }
+  isEventTime(): boolean {
+    return false;
+  }
+  toString(): string {
+    return `SlidingProcessingTimeWindows(${this.size}, ${this.slide}${this.offset ? `, ${this.offset}` : ''})`;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The operators of one vertex in one subtask, wired together: chained operators call each other
+ * directly through {@link ChainingOutput}; the chain's exits are {@link RecordWriter}s. Each
+ * operator gets its context (keyed state and timers when its input is keyed).
+ *
+ * Per-record cost of a chain link: one counter increment and two stores (the index of the operator
+ * running, so a failure can name it) around a direct call.
+ */
+import { ElementKind, type Clock } from '../core/index.ts';
+import type { Output, OutputTag, StreamOperator, TwoInputStreamOperator, OperatorContext, OperatorSnapshot } from '../api/index.ts';
+import type { JobVertex, JobEdge, StreamNode } from '../graph/index.ts';
+import { isChainable } from '../graph/index.ts';
+import type { RecordWriter } from './record-writer.ts';
+import { RecordWriterOutput } from './record-writer.ts';
+import { createOperatorStateServices, type OperatorStateServices } from './state-services.ts';
+
+export interface OperatorStats {
+  recordsIn: number;
+  recordsOut: number;
+}
+
+/** Which operator of a chain is running (for error messages). */
+export interface RunningMarker {
+  currentOp: number;
+}
+
+export class ChainingOutput implements Output<unknown> {
+  constructor(
+    private readonly op: StreamOperator<unknown, unknown>,
+    private readonly marker: RunningMarker,
+    private readonly index: number,
+    private readonly stats: OperatorStats,
+  ) {}
+  collect(value: unknown, timestamp: number): void {
+    const m = this.marker;
+    const prev = m.currentOp;
+    m.currentOp = this.index;
+    this.stats.recordsIn++;
+    this.op.processElement(value, timestamp);
+    m.currentOp = prev;
+  }
+  collectSide<X>(): void {}
+  emitWatermark(watermark: number): void {
+    const m = this.marker;
+    const prev = m.currentOp;
+    m.currentOp = this.index;
+    this.op.processWatermark(watermark);
+    m.currentOp = prev;
+  }
+}
+
+/** An operator's output: its main consumers, and consumers per side-output tag. */
+export class OperatorOutput implements Output<unknown> {
+  private readonly single: Output<unknown> | undefined;
+  constructor(
+    private readonly main: Output<unknown>[],
+    private readonly side: Map<string, Output<unknown>[]>,
+    private readonly stats: OperatorStats,
+    private readonly writers: RecordWriter[],
+  ) {
+    this.single = main.length === 1 ? main[0] : undefined;
+  }
+  collect(value: unknown, timestamp: number): void {
+    this.stats.recordsOut++;
+    const s = this.single;
+    if (s !== undefined) s.collect(value, timestamp);
+    else for (let i = 0; i < this.main.length; i++) this.main[i]!.collect(value, timestamp);
+  }
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void {
+    const list = this.side.get(tag.id);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) list[i]!.collect(value, timestamp);
+  }
+  emitWatermark(watermark: number): void {
+    for (const o of this.main) o.emitWatermark(watermark);
+    for (const l of this.side.values()) for (const o of l) o.emitWatermark(watermark);
+  }
+  markIdle(): void {
+    for (const w of this.writers) w.broadcastControl({ k: ElementKind.Idle });
+  }
+  markActive(): void {
+    for (const w of this.writers) w.broadcastControl({ k: ElementKind.Active });
+  }
+}
+
+export interface ChainEnv {
+  jobName: string;
+  subtask: number;
+  attempt: number;
+  clock: Clock;
+  stateBackend: 'heap' | 'lmdb';
+  stateDir: string;
+  /** This slot's working directory (the lmdb environment lives here). */
+  workDir: string;
+  /** Writers for the vertex's outgoing job edges, by edge index. */
+  writers: Map<number, RecordWriter>;
+  requestWakeup(opIndex: number, at: number): void;
+  sendToCoordinator(operatorId: string, message: unknown): void;
+  restored?: Map<string, OperatorSnapshot>;
+}
+
+export interface ChainedOperator {
+  node: StreamNode;
+  op: StreamOperator<unknown, unknown> & Partial<TwoInputStreamOperator<unknown, unknown, unknown>>;
+  stats: OperatorStats;
+  ctx: OperatorContext;
+  state: OperatorStateServices;
+  wakeupAt: number;
+}
+
+export class OperatorChain {
+  readonly operators: ChainedOperator[] = [];
+  readonly head: ChainedOperator;
+  /** Output of the head (sources emit into it). */
+  readonly headOutput: Output<unknown>;
+  readonly marker: RunningMarker = { currentOp: 0 };
+  readonly writers: RecordWriter[];
+
+  constructor(
+    readonly vertex: JobVertex,
+    env: ChainEnv,
+  ) {
+    this.writers = [...env.writers.values()];
+    const byNode = new Map<StreamNode, ChainedOperator>();
+    const outputs = new Map<StreamNode, Output<unknown>>();
+    // Create operators in chain order (head first) so indices follow the chain.
+    vertex.nodes.forEach((node, index) => {
+      const stats: OperatorStats = { recordsIn: 0, recordsOut: 0 };
+      const op = (node.factory ? node.factory() : undefined) as ChainedOperator['op'] | undefined;
+      const state = createOperatorStateServices(node, vertex, env);
+      const entry: ChainedOperator = { node, op: op!, stats, ctx: undefined as unknown as OperatorContext, state, wakeupAt: Infinity };
+      entry.ctx = {
+        operatorId: node.operatorId,
+        operatorName: node.name,
+        jobName: env.jobName,
+        subtaskIndex: env.subtask,
+        parallelism: vertex.parallelism,
+        maxParallelism: vertex.maxParallelism,
+        attemptNumber: env.attempt,
+        clock: env.clock,
+        keyedState: state.keyed,
+        timerService: state.timers,
+        operatorState: state.operatorState,
+        metrics: state.metrics,
+        requestProcessingTimeWakeup: (at: number) => env.requestWakeup(index, at),
+        sendToCoordinator: (m: unknown) => env.sendToCoordinator(node.operatorId, m),
+      };
+      this.operators.push(entry);
+      byNode.set(node, entry);
+    });
+    // Wire outputs from the tail backwards.
+    for (let i = this.operators.length - 1; i >= 0; i--) {
+      const entry = this.operators[i]!;
+      const main: Output<unknown>[] = [];
+      const side = new Map<string, Output<unknown>[]>();
+      const myWriters: RecordWriter[] = [];
+      for (const e of entry.node.outEdges) {
+        let out: Output<unknown>;
+        if (isChainable(e)) {
+          const target = byNode.get(e.target)!;
+          out = new ChainingOutput(target.op, this.marker, this.operators.indexOf(target), target.stats);
+        } else {
+          const je = vertex.outputs.find((x: JobEdge) => x.sourceNode === entry.node && x.target.head === e.target && x.sideTag === e.sideTag && x.inputIndex === e.inputIndex)!;
+          const w = env.writers.get(je.index)!;
+          myWriters.push(w);
+          out = new RecordWriterOutput(w);
+        }
+        if (e.sideTag === undefined) main.push(out);
+        else {
+          const l = side.get(e.sideTag) ?? [];
+          l.push(out);
+          side.set(e.sideTag, l);
+        }
+      }
+      const output = new OperatorOutput(main, side, entry.stats, myWriters);
+      outputs.set(entry.node, output);
+      if (entry.op) entry.op.setup(entry.ctx, output as Output<unknown>);
+    }
+    this.head = this.operators[0]!;
+    this.headOutput = outputs.get(this.head.node)!;
+  }
+
+  /** initializeState + open, head last (so downstream operators are ready first, as in Flink). */
+  open(): void {
+    for (let i = this.operators.length - 1; i >= 0; i--) {
+      const o = this.operators[i]!;
+      if (!o.op) continue;
+      this.marker.currentOp = i;
+      o.op.initializeState(undefined);
+      o.op.open();
+    }
+  }
+
+  /** End of input: finish operators head first, each one's output flushes into the next. */
+  finish(): void {
+    for (let i = 0; i < this.operators.length; i++) {
+      const o = this.operators[i]!;
+      if (!o.op) continue;
+      this.marker.currentOp = i;
+      o.op.finish();
+    }
+  }
+
+  close(): void {
+    let first: unknown;
+    for (const o of this.operators) {
+      try {
+        o.op?.close();
+      } catch (e) {
+        first ??= e;
+      }
+      try {
+        o.state.dispose();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (first) throw first;
+  }
+}

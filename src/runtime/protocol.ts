@@ -1,0 +1,32 @@
+/** Messages between the JobManager (main thread) and slot workers. */
+import type { MessagePort } from 'node:worker_threads';
+import type { ErrorRecord } from '../core/index.ts';
+import type { TaskStats } from './slot.ts';
+
+export type WorkerToMain =
+  | { t: 'ready'; slot: number; fingerprint: string }
+  | { t: 'reader-registered'; vertex: number; subtask: number }
+  | { t: 'split-request'; vertex: number; subtask: number }
+  | { t: 'coordinator'; operatorId: string; subtask: number; message: unknown }
+  | { t: 'metrics'; slot: number; stats: TaskStats[] }
+  | { t: 'finished'; slot: number; stats: TaskStats[] }
+  | { t: 'failed'; slot: number; error: ErrorRecord };
+
+export type MainToWorker =
+  | { t: 'start' }
+  | { t: 'splits'; vertex: number; subtask: number; splits: unknown[] }
+  | { t: 'no-more-splits'; vertex: number; subtask: number }
+  | { t: 'cancel' };
+
+export interface WorkerData {
+  slot: number;
+  slots: number;
+  moduleUrl: string;
+  overrides: Record<string, unknown>;
+  params: Record<string, unknown>;
+  targetExecution: number;
+  attempt: number;
+  jobId: string;
+  /** peer slot → port */
+  ports: Record<number, MessagePort>;
+}

@@ -1,0 +1,312 @@
+/**
+ * A slot: one worker thread running subtask *i* of every vertex whose parallelism exceeds *i*.
+ *
+ * The mailbox loop: `runSlice()` steps runnable tasks round-robin for up to {@link SLICE_MS}, fires due
+ * processing-time timers, flushes partial batches, and then yields to the event loop (`setImmediate`)
+ * so channel messages, credits and split assignments arrive. With nothing runnable it sleeps until a
+ * message, a reader's wake-up, or the next timer.
+ */
+import { join } from 'node:path';
+import { ElementKind, errorToRecord, type StreamElement } from '../core/index.ts';
+import type { EnvironmentConfig, SourceReader } from '../api/index.ts';
+import { WatermarkEmitter } from '../api/index.ts';
+import type { JobGraph, JobVertex } from '../graph/index.ts';
+import { InputChannel, OutputChannel } from './channels.ts';
+import { RecordWriter } from './record-writer.ts';
+import { InputGate } from './input-gate.ts';
+import { OperatorChain, type ChainEnv } from './operator-chain.ts';
+import { InputTask, SourceTask, type StreamTask } from './stream-task.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { WorkerToMain } from './protocol.ts';
+
+export const SLICE_MS = 10;
+
+export interface PeerPort {
+  postMessage(m: unknown): void;
+}
+
+export interface SlotOptions {
+  slot: number;
+  graph: JobGraph;
+  config: EnvironmentConfig;
+  jobName: string;
+  jobId: string;
+  attempt: number;
+  ports: Map<number, PeerPort>;
+  post: (m: WorkerToMain) => void;
+  scheduler: Scheduler;
+}
+
+export interface TaskStats {
+  vertex: number;
+  subtask: number;
+  operators: { id: string; name: string; recordsIn: number; recordsOut: number }[];
+  finished: boolean;
+  backpressured: boolean;
+}
+
+export class Slot {
+  readonly tasks: StreamTask[] = [];
+  private readonly inputs = new Map<number, InputChannel>();
+  private readonly outputs = new Map<number, OutputChannel>();
+  private readonly sources = new Map<number, SourceTask>();
+  private scheduled = false;
+  private sleeping: (() => void) | undefined;
+  private nextTimeAt = -Infinity;
+  private dead = false;
+  private done = false;
+
+  constructor(private readonly o: SlotOptions) {
+    for (const v of o.graph.vertices) if (v.parallelism > o.slot) this.buildTask(v);
+  }
+
+  private buildTask(v: JobVertex): void {
+    const s = this.o.slot;
+    const { config, ports } = this.o;
+    const writers = new Map<number, RecordWriter>();
+    for (const e of v.outputs) {
+      const chans: OutputChannel[] = [];
+      const targets: number[] = [];
+      for (const ch of e.channels) {
+        if (ch.from !== s) continue;
+        const local = ch.to === s;
+        const port = local ? undefined : ports.get(ch.to);
+        const oc = new OutputChannel(
+          ch.id,
+          config.buffersPerChannel,
+          local
+            ? { deliver: (id, el) => this.deliverLocal(id, el) }
+            : { deliver: (id, el) => port!.postMessage([0, id, el]) },
+          !local,
+          () => this.wake(),
+        );
+        this.outputs.set(ch.id, oc);
+        chans.push(oc);
+        targets.push(ch.to);
+      }
+      const name = `${e.sourceNode.name} -> ${e.target.head.name}`;
+      writers.set(
+        e.index,
+        new RecordWriter(name, chans, targets, e.partitioner, e.keySelector, e.target.maxParallelism, e.target.parallelism, config.batchSize, s),
+      );
+    }
+    const env: ChainEnv = {
+      jobName: this.o.jobName,
+      subtask: s,
+      attempt: this.o.attempt,
+      clock: { now: () => this.o.scheduler.now() },
+      stateBackend: config.stateBackend,
+      stateDir: config.stateDir,
+      workDir: join(config.stateDir, `${this.o.jobId}-slot-${s}`),
+      writers,
+      requestWakeup: (opIndex, at) => {
+        const op = chain.operators[opIndex]!;
+        if (at < op.wakeupAt) op.wakeupAt = at;
+        this.requestTime(at);
+      },
+      sendToCoordinator: (operatorId, message) => this.o.post({ t: 'coordinator', operatorId, subtask: s, message }),
+    };
+    const chain = new OperatorChain(v, env);
+    let task: StreamTask;
+    if (v.head.kind === 'source') {
+      const src = v.head.source!;
+      let reader!: SourceReader<unknown, unknown>;
+      const vi = v.index;
+      const t: SourceTask = new SourceTask(
+        chain,
+        s,
+        (reader = src.createReader({
+          subtaskIndex: s,
+          parallelism: v.parallelism,
+          sendSplitRequest: () => this.o.post({ t: 'split-request', vertex: vi, subtask: s }),
+          wakeup: () => {
+            t.wakeup();
+            this.wake();
+          },
+        })),
+        v.head.watermarkStrategy
+          ? new WatermarkEmitter<unknown>(
+              v.head.watermarkStrategy,
+              { now: () => this.o.scheduler.now() },
+              `source '${v.head.name}' (subtask ${s + 1}/${v.parallelism})`,
+              {
+                emitWatermark: (wm) => chain.headOutput.emitWatermark(wm),
+                markIdle: () => (chain.headOutput as { markIdle?(): void }).markIdle?.(),
+                markActive: () => (chain.headOutput as { markActive?(): void }).markActive?.(),
+              },
+              config.autoWatermarkInterval,
+            )
+          : undefined,
+      );
+      void reader;
+      this.sources.set(vi, t);
+      task = t;
+    } else {
+      const chans: InputChannel[] = [];
+      for (const e of v.inputs) {
+        for (const ch of e.channels) {
+          if (ch.to !== s) continue;
+          const local = ch.from === s;
+          const port = local ? undefined : ports.get(ch.from);
+          const ic = new InputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, local ? (id) => this.outputs.get(id)!.addCredit(1) : (id) => port!.postMessage([1, id, 1]));
+          this.inputs.set(ch.id, ic);
+          chans.push(ic);
+        }
+      }
+      task = new InputTask(chain, s, new InputGate(chans));
+    }
+    this.tasks.push(task);
+  }
+
+  private deliverLocal(id: number, e: StreamElement): void {
+    this.inputs.get(id)!.push(e);
+    this.wake();
+  }
+
+  /** A message from a peer slot: [0, channel, element] or [1, channel, credits]. */
+  onPeerMessage(m: [number, number, unknown]): void {
+    if (m[0] === 0) this.inputs.get(m[1])!.push(m[2] as StreamElement);
+    else this.outputs.get(m[1])!.addCredit(m[2] as number);
+    this.wake();
+  }
+
+  source(vertex: number): SourceTask | undefined {
+    return this.sources.get(vertex);
+  }
+
+  /** Opens every operator (downstream tasks first) and starts the loop. */
+  start(): void {
+    for (let i = this.tasks.length - 1; i >= 0; i--) {
+      const t = this.tasks[i]!;
+      try {
+        t.chain.open();
+      } catch (e) {
+        this.fail(t.wrap(e, 'open()'));
+        return;
+      }
+    }
+    for (const [vi] of this.sources) this.o.post({ t: 'reader-registered', vertex: vi, subtask: this.o.slot });
+    this.nextTimeAt = this.o.scheduler.now();
+    this.wake();
+  }
+
+  private requestTime(at: number): void {
+    if (at < this.nextTimeAt) {
+      this.nextTimeAt = at;
+      if (!this.scheduled) this.sleepUntilTime();
+    }
+  }
+
+  wake(): void {
+    if (this.scheduled || this.dead || this.done) return;
+    this.scheduled = true;
+    if (this.sleeping) {
+      this.sleeping();
+      this.sleeping = undefined;
+    }
+    this.o.scheduler.soon(this.runSlice);
+  }
+
+  private sleepUntilTime(): void {
+    if (this.dead || this.done || this.nextTimeAt === Infinity) return;
+    this.sleeping?.();
+    const wait = this.nextTimeAt - this.o.scheduler.now();
+    this.sleeping = this.o.scheduler.after(wait, () => {
+      this.sleeping = undefined;
+      this.wake();
+    });
+  }
+
+  private fireTimers(now: number): void {
+    let next = Infinity;
+    for (const t of this.tasks) {
+      if (t.finished) continue;
+      const n = t.onTime(now);
+      if (n < next) next = n;
+    }
+    this.nextTimeAt = next;
+  }
+
+  private readonly runSlice = (): void => {
+    this.scheduled = false;
+    if (this.dead || this.done) return;
+    const sch = this.o.scheduler;
+    const batchSize = this.o.config.batchSize;
+    try {
+      let now = sch.now();
+      const deadline = now + SLICE_MS;
+      for (;;) {
+        if (now >= this.nextTimeAt) this.fireTimers(now);
+        let progressed = false;
+        for (const t of this.tasks) if (t.runnable() && t.step(batchSize)) progressed = true;
+        now = sch.now();
+        if (!progressed || now >= deadline) break;
+      }
+      for (const t of this.tasks) if (!t.finished) t.flush();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    if (this.tasks.every((t) => t.finished)) {
+      this.done = true;
+      this.sleeping?.();
+      try {
+        for (const t of this.tasks) t.chain.close();
+      } catch (e) {
+        this.done = false;
+        this.fail(e);
+        return;
+      }
+      this.o.post({ t: 'finished', slot: this.o.slot, stats: this.stats() });
+      return;
+    }
+    if (this.tasks.some((t) => t.runnable())) this.wake();
+    else this.sleepUntilTime();
+  };
+
+  fail(e: unknown): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.sleeping?.();
+    for (const t of this.tasks) {
+      try {
+        t.chain.close();
+      } catch {
+        /* the first failure is the one reported */
+      }
+    }
+    this.o.post({ t: 'failed', slot: this.o.slot, error: errorToRecord(e) });
+  }
+
+  /** Closes operators after the job finished or was cancelled. */
+  close(): void {
+    this.dead = true;
+    this.sleeping?.();
+    let first: unknown;
+    for (const t of this.tasks) {
+      try {
+        t.chain.close();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (first) throw first;
+  }
+
+  stats(): TaskStats[] {
+    return this.tasks.map((t) => ({
+      vertex: t.chain.vertex.index,
+      subtask: t.subtask,
+      operators: t.chain.operators.map((o) => ({
+        id: o.node.operatorId,
+        name: o.node.name,
+        recordsIn: o.node.kind === 'source' ? o.stats.recordsOut : o.stats.recordsIn,
+        recordsOut: o.stats.recordsOut,
+      })),
+      finished: t.finished,
+      backpressured: t.blocked,
+    }));
+  }
+}
+
+export { ElementKind };

@@ -1,0 +1,105 @@
+/**
+ * The worker side of a job: evaluates the job module in worker mode; its `execute()` lands here with
+ * the same plan the client built, and this builds the slot's tasks, reports `ready`, and runs them
+ * when the JobManager says `start`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorToRecord, ConfigurationError } from '../core/index.ts';
+import { setLaunchContext, type JobExecutionResult, type JobExecutor, type JobPlan } from '../api/index.ts';
+import { buildJobGraph, buildStreamGraph } from '../graph/index.ts';
+import { Slot, type PeerPort } from './slot.ts';
+import { SystemScheduler } from './scheduler.ts';
+import type { MainToWorker, WorkerData, WorkerToMain } from './protocol.ts';
+
+export async function runWorker(): Promise<void> {
+  const data = workerData as WorkerData;
+  const port = parentPort!;
+  const post = (m: WorkerToMain) => port.postMessage(m);
+  let slot: Slot | undefined;
+  let execution = 0;
+  let reached = false;
+
+  const executor: JobExecutor = {
+    execute(plan: JobPlan): Promise<JobExecutionResult> {
+      const index = execution++;
+      if (index !== data.targetExecution) {
+        // An earlier execute() of the same module: not this worker's job.
+        return Promise.resolve({ jobName: plan.jobName, jobId: '', durationMs: 0, operators: [] });
+      }
+      reached = true;
+      try {
+        const graph = buildJobGraph(buildStreamGraph(plan.transformations, plan.config));
+        const peers = new Map<number, PeerPort>();
+        for (const [k, p] of Object.entries(data.ports)) {
+          const peer = Number(k);
+          p.on('message', (m: [number, number, unknown]) => slot!.onPeerMessage(m));
+          peers.set(peer, p);
+        }
+        slot = new Slot({
+          slot: data.slot,
+          graph,
+          config: plan.config,
+          jobName: plan.jobName,
+          jobId: data.jobId,
+          attempt: data.attempt,
+          ports: peers,
+          post,
+          scheduler: SystemScheduler,
+        });
+        post({ t: 'ready', slot: data.slot, fingerprint: graph.fingerprint });
+      } catch (e) {
+        post({ t: 'failed', slot: data.slot, error: errorToRecord(e) });
+      }
+      return new Promise<JobExecutionResult>(() => {}); // the worker is terminated by the JobManager
+    },
+  };
+
+  port.on('message', (m: MainToWorker) => {
+    try {
+      switch (m.t) {
+        case 'start':
+          slot!.start();
+          setInterval(() => slot && post({ t: 'metrics', slot: data.slot, stats: slot.stats() }), 500).unref();
+          break;
+        case 'splits':
+          slot!.source(m.vertex)?.reader.addSplits(m.splits);
+          break;
+        case 'no-more-splits':
+          slot!.source(m.vertex)?.reader.notifyNoMoreSplits();
+          break;
+        case 'cancel':
+          slot?.close();
+          process.exit(0);
+      }
+    } catch (e) {
+      if (slot) slot.fail(e);
+      else post({ t: 'failed', slot: data.slot, error: errorToRecord(e) });
+    }
+  });
+
+  setLaunchContext({
+    mode: 'worker',
+    moduleUrl: data.moduleUrl,
+    overrides: data.overrides,
+    params: data.params,
+    executor,
+    results: [],
+    executions: 0,
+    targetExecution: data.targetExecution,
+  });
+  try {
+    void import(data.moduleUrl).then(
+      () => {
+        if (!reached)
+          post({
+            t: 'failed',
+            slot: data.slot,
+            error: errorToRecord(new ConfigurationError(`the job module ${data.moduleUrl} did not call execute() in the worker (is execute() conditional?)`)),
+          });
+      },
+      (e) => post({ t: 'failed', slot: data.slot, error: errorToRecord(e) }),
+    );
+  } catch (e) {
+    post({ t: 'failed', slot: data.slot, error: errorToRecord(e) });
+  }
+}
