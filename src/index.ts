@@ -33,7 +33,7 @@ export {
   SystemClock,
 } from './core/index.ts';
 export type { Clock } from './core/index.ts';
-export { runJob, runningJobs, JobClient } from './runtime/index.ts';
+export { runJob, runningJobs, liveWorkerCount, JobClient } from './runtime/index.ts';
 export type { RunJobOptions, JobProgress } from './runtime/index.ts';
 
 /** Parameters passed to this job by `runJob(url, { params })` or `eddy run job.ts -- key=value`. */

@@ -29,6 +29,7 @@ import type { KeyedStream } from './keyed-stream.ts';
 import { ConnectedStreams, BroadcastConnectedStream } from './connected-streams.ts';
 import { BroadcastStream } from './broadcast-stream.ts';
 import type { MapStateDescriptor } from '../state/index.ts';
+import { AllWindowedStream, CoGroupedStreams, JoinedStreams, type WindowAssigner, type Window } from './windowing/index.ts';
 
 /**
  * @internal Subclasses of DataStream, bound when their modules load (KeyedStream extends DataStream,
@@ -127,6 +128,19 @@ export class DataStream<T> {
       inputs: [this.transformation, ...others.map((o) => o.transformation)],
     });
     return new DataStream<T>(this.env, t);
+  }
+
+  /** Window join: `a.join(b).where(k1).equalTo(k2).window(assigner).apply((x, y) => ...)`. */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U> {
+    return new JoinedStreams<T, U>(this, other);
+  }
+  /** Window co-group: `a.coGroup(b).where(k1).equalTo(k2).window(assigner).apply((xs, ys, out) => ...)`. */
+  coGroup<U>(other: DataStream<U>): CoGroupedStreams<T, U> {
+    return new CoGroupedStreams<T, U>(this, other);
+  }
+  /** Windows over the whole (non-keyed) stream, computed with parallelism 1. */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W> | WindowAssigner<unknown, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner as WindowAssigner<T, W>);
   }
 
   connect<U>(other: BroadcastStream<U>): BroadcastConnectedStream<T, U>;

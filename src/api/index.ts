@@ -45,3 +45,4 @@ export type { FileSplit } from './sources/text-file-source.ts';
 export { SocketTextSource } from './sources/socket-source.ts';
 export { PrintSink, formatRecord } from './sinks/print-sink.ts';
 export { CollectSink } from './sinks/collect-sink.ts';
+export * from './windowing/index.ts';

@@ -11,6 +11,7 @@ import { toReducer } from './functions.ts';
 import { DataStream, streamClasses } from './datastream.ts';
 import { KeyedProcessOperator, KeyedReduceOperator } from './operators/process-operators.ts';
 import { fieldAggregator, type FieldRef } from './operators/field-aggregators.ts';
+import { WindowedStream, IntervalJoin, type WindowAssigner, type Window } from './windowing/index.ts';
 
 export class KeyedStream<T, K> extends DataStream<T> {
   constructor(
@@ -60,6 +61,19 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
   maxBy(field?: FieldRef<T>): DataStream<T> {
     return this.transformKeyed<T>('MaxBy', () => new KeyedReduceOperator<T>(fieldAggregator<T>('maxBy', field)));
+  }
+
+  /**
+   * Cuts each key's elements into windows.
+   * @example stream.keyBy(b => b.auction).window(TumblingEventTimeWindows.of(10_000)).aggregate(count)
+   */
+  window<W extends Window>(assigner: WindowAssigner<T, W> | WindowAssigner<unknown, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner as WindowAssigner<T, W>);
+  }
+
+  /** Joins with another keyed stream on time intervals: `.between(lowerMs, upperMs).process(fn)`. */
+  intervalJoin<B>(other: KeyedStream<B, K>): IntervalJoin<T, B, K> {
+    return new IntervalJoin<T, B, K>(this, other);
   }
 }
 

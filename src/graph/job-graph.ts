@@ -120,9 +120,6 @@ export function buildJobGraph(sg: StreamGraph): JobGraph {
             case 'forward':
               targets = [u];
               break;
-            case 'global':
-              targets = [0];
-              break;
             case 'rescale':
               targets = rescaleTargets(u, pu, pd);
               break;

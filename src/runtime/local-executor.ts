@@ -30,11 +30,18 @@ export interface JobProgress {
 
 const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
 
+let liveWorkers = 0;
+/** Worker threads started by jobs in this process that have not exited yet. */
+export function liveWorkerCount(): number {
+  return liveWorkers;
+}
+
 /** Handle on a running job (cancel it, read its progress). */
 export class JobClient {
   readonly jobId = randomUUID();
   readonly startedAt = Date.now();
   private workers: Worker[] = [];
+  private exited: Promise<void>[] = [];
   private settled = false;
   private stats = new Map<number, TaskStats[]>();
   private finished = new Set<number>();
@@ -85,6 +92,8 @@ export class JobClient {
       };
       const w = new Worker(WORKER_URL, { workerData: data, transferList: Object.values(ports[s]!) as never[], stdout: false, stderr: false });
       this.workers.push(w);
+      liveWorkers++;
+      this.exited.push(new Promise((r) => w.once('exit', () => r())));
       w.on('message', (m: WorkerToMain) => {
         try {
           this.onMessage(s, m, ready);
@@ -94,6 +103,7 @@ export class JobClient {
       });
       w.on('error', (e) => this.fail(new EddyError(`worker for slot ${s} crashed: ${e.message}`, { domain: 'internal', retriable: true, cause: e })));
       w.on('exit', (code) => {
+        liveWorkers--;
         if (!this.settled) this.fail(new EddyError(`worker for slot ${s} exited unexpectedly (exit code ${code})`, { domain: 'internal', retriable: true }));
       });
     }
@@ -195,6 +205,7 @@ export class JobClient {
       }
     }
     await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
+    await Promise.all(this.exited);
   }
 
   private async succeed(): Promise<void> {

@@ -53,7 +53,7 @@ export class RecordWriter {
     this.batches = channels.map(() => newBatch(batchSize));
     this.rr = subtask % Math.max(1, channels.length);
     this.rngState = (subtask * 2654435761 + 12345) | 0 || 1;
-    this.mode = partitioner === 'hash' ? 1 : partitioner === 'broadcast' ? 2 : partitioner === 'shuffle' ? 3 : channels.length === 1 ? 0 : 4;
+    this.mode = partitioner === 'hash' ? 1 : partitioner === 'broadcast' ? 2 : partitioner === 'shuffle' ? 3 : channels.length === 1 || partitioner === 'global' ? 0 : 4;
     this.channelBySubtask = new Int32Array(downstreamParallelism).fill(-1);
     targets.forEach((d, i) => (this.channelBySubtask[d] = i));
   }

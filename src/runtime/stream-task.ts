@@ -110,10 +110,16 @@ export class InputTask extends StreamTask {
   }
 
   runnable(): boolean {
-    return !this.finished && this.gate.hasData() && !this.blocked;
+    return !this.finished && (this.gate.hasData() || this.gate.channels.length === 0) && !this.blocked;
   }
 
   step(): boolean {
+    if (this.gate.channels.length === 0) {
+      // no upstream channel reaches this subtask: it sees only the end of input
+      this.advance(Infinity);
+      this.endOfInput();
+      return true;
+    }
     const c = this.gate.nextChannel();
     if (c === undefined) return false;
     const e = c.poll()!;
@@ -231,6 +237,8 @@ function preview(v: unknown): string {
 /** A source task: polls its reader, assigns timestamps and watermarks, feeds the chain. */
 export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
   available = true;
+  /** The record being processed (for error messages). */
+  private current: unknown;
   readonly emitter: WatermarkEmitter<unknown> | undefined;
   private started = false;
   constructor(
@@ -252,6 +260,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     const em = this.emitter;
     const ts = em !== undefined ? em.onRecord(value, timestamp ?? NO_TIMESTAMP) : (timestamp ?? NO_TIMESTAMP);
     this.position++;
+    this.current = value;
     this.chain.headOutput.collect(value, ts);
   }
 
@@ -266,7 +275,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
       }
       status = this.reader.pollNext(this, batchSize);
     } catch (e) {
-      throw this.wrap(e, this.position > before ? `record #${this.position} it read` : 'reading its source');
+      throw this.wrap(e, this.position > before ? `record #${this.position} of its source (${preview(this.current)})` : 'reading its source');
     }
     if (status === InputStatus.NothingAvailable) this.available = false;
     else if (status === InputStatus.EndOfInput) {

@@ -1,0 +1,19 @@
+// Where the Nexmark examples send results: collected (for tests, `collect=true`), printed
+// (`print=true`), or discarded (the default, as the Nexmark benchmark does with a blackhole sink).
+import { jobParameters, type DataStream, type Sink } from 'eddy';
+
+/** A sink that drops everything (Flink's DiscardingSink / Nexmark's blackhole). */
+export const discard: Sink<unknown> = {
+  name: 'Discard',
+  createWriter: () => ({ write() {}, flush() {}, close() {} }),
+};
+
+export async function sinkFor<T>(stream: DataStream<T>, jobName: string): Promise<void> {
+  const { collect = false, print = false } = jobParameters<{ collect?: boolean; print?: boolean }>();
+  if (collect) await stream.executeAndCollect(jobName);
+  else {
+    if (print) stream.print();
+    else stream.sinkTo(discard as Sink<T>);
+    await stream.env.execute(jobName);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * {@link WindowedStream}: what `keyedStream.window(assigner)` returns. Configure `trigger`, `evictor`,
+ * `allowedLateness` and `sideOutputLateData`, then finish with `reduce`, `aggregate`, `process` or `apply`,
+ * which add a keyed {@link WindowOperator} (or {@link EvictingWindowOperator} when an evictor is set).
+ */
+import { ConfigurationError } from '../../core/index.ts';
+import type { DataStream } from '../datastream.ts';
+import type { KeyedStream } from '../keyed-stream.ts';
+import type { OutputTag } from '../output-tag.ts';
+import type { ReduceLike } from '../functions.ts';
+import { toReducer } from '../functions.ts';
+import type { AggregateFunction, AnyStateDescriptor } from '../../state/index.ts';
+import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor } from '../../state/index.ts';
+import type { WindowAssigner } from './window-assigner.ts';
+import type { Trigger } from './trigger.ts';
+import type { Evictor } from './evictors.ts';
+import type { ProcessWindowFunctionLike, WindowFunctionLike } from './window-functions.ts';
+import { toProcessWindowFunction } from './window-functions.ts';
+import { WindowOperator } from './window-operator.ts';
+import { EvictingWindowOperator } from './evicting-window-operator.ts';
+import type { Window } from './windows.ts';
+
+const CONTENTS = 'window-contents';
+
+/** A keyed stream cut into windows. */
+export class WindowedStream<T, K, W extends Window> {
+  private windowTrigger: Trigger<T, W>;
+  private windowEvictor: Evictor<T, W> | undefined;
+  private lateness = 0;
+  private lateTag: OutputTag<T> | undefined;
+
+  constructor(
+    readonly input: KeyedStream<T, K>,
+    readonly assigner: WindowAssigner<T, W>,
+  ) {
+    if (!(assigner && typeof assigner.assignWindows === 'function' && typeof assigner.getDefaultTrigger === 'function'))
+      throw new ConfigurationError('window(): expected a WindowAssigner such as TumblingEventTimeWindows.of(ms)');
+    this.windowTrigger = assigner.getDefaultTrigger();
+  }
+
+  /** Replaces the assigner's default trigger. */
+  trigger(trigger: Trigger<T, W>): this {
+    if (!trigger || typeof trigger.onElement !== 'function' || typeof trigger.clear !== 'function')
+      throw new ConfigurationError(`trigger() on ${String(this.assigner)}: expected a Trigger (onElement, onEventTime, onProcessingTime, clear)`);
+    if (this.assigner.isMerging() && !(trigger.canMerge?.() ?? false))
+      throw new ConfigurationError(`trigger(): ${String(this.assigner)} merges windows, so the trigger must support merging (canMerge() and onMerge()); ${String(trigger)} does not`);
+    this.windowTrigger = trigger;
+    return this;
+  }
+
+  /** Buffers every element and evicts with `evictor` before/after the window function. */
+  evictor(evictor: Evictor<T, W>): this {
+    if (!evictor || typeof evictor.evictBefore !== 'function' || typeof evictor.evictAfter !== 'function')
+      throw new ConfigurationError(`evictor() on ${String(this.assigner)}: expected an Evictor (evictBefore, evictAfter)`);
+    this.windowEvictor = evictor;
+    return this;
+  }
+
+  /** Keeps window state `ms` past the window end (event time): late elements cause late firings. */
+  allowedLateness(ms: number): this {
+    if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0)
+      throw new ConfigurationError(`allowedLateness(${ms}) on ${String(this.assigner)}: must be a number of milliseconds ≥ 0`);
+    this.lateness = ms;
+    return this;
+  }
+
+  /** Sends elements that arrive after their windows' cleanup to `tag` instead of dropping them. */
+  sideOutputLateData(tag: OutputTag<T>): this {
+    if (!tag || typeof (tag as { id?: unknown }).id !== 'string') throw new ConfigurationError('sideOutputLateData: expected an OutputTag');
+    this.lateTag = tag;
+    return this;
+  }
+
+  /** Incremental reduce per window; `windowFn` (optional) gets the single reduced value. */
+  reduce<R = T>(fn: ReduceLike<T>, windowFn?: WindowFunctionLike<T, R, K, W>): DataStream<R> {
+    if (typeof fn !== 'function' && typeof (fn as { reduce?: unknown })?.reduce !== 'function')
+      throw new ConfigurationError(`reduce() on ${String(this.assigner)}: expected a function or an object with reduce()`);
+    const r = toReducer(fn);
+    const wf = toProcessWindowFunction<T, R, K, W>(`reduce() on ${String(this.assigner)}`, windowFn);
+    const pre = (values: T[]): T[] => (values.length === 0 ? [] : [values.reduce((a, b) => r(a, b))]);
+    return this.build<T, R>('Reduce', new ReducingStateDescriptor<T>(CONTENTS, r), wf, pre, [fn, windowFn]);
+  }
+
+  /** Incremental aggregation per window; `windowFn` (optional) gets the single result. */
+  aggregate<ACC, V, R = V>(agg: AggregateFunction<T, ACC, V>, windowFn?: WindowFunctionLike<V, R, K, W>): DataStream<R> {
+    if (!agg || typeof agg.createAccumulator !== 'function' || typeof agg.add !== 'function' || typeof agg.getResult !== 'function')
+      throw new ConfigurationError(`aggregate() on ${String(this.assigner)}: expected an AggregateFunction (createAccumulator, add, getResult)`);
+    if (this.assigner.isMerging() && !this.windowEvictor && typeof agg.merge !== 'function')
+      throw new ConfigurationError(`aggregate() on ${String(this.assigner)}: merging windows need AggregateFunction.merge(a, b)`);
+    const wf = toProcessWindowFunction<V, R, K, W>(`aggregate() on ${String(this.assigner)}`, windowFn);
+    const pre = (values: T[]): V[] => {
+      let acc = agg.createAccumulator();
+      for (const v of values) acc = agg.add(v, acc);
+      return [agg.getResult(acc)];
+    };
+    return this.build<V, R>('Aggregate', new AggregatingStateDescriptor<T, ACC, V>(CONTENTS, agg), wf, pre, [agg, windowFn]);
+  }
+
+  /** Buffers the window's elements and calls `fn.process(key, ctx, elements, out)` when it fires. */
+  process<R>(fn: ProcessWindowFunctionLike<T, R, K, W>): DataStream<R> {
+    if (!fn || typeof fn.process !== 'function') throw new ConfigurationError(`process() on ${String(this.assigner)}: expected a ProcessWindowFunction (an object with process())`);
+    return this.build<T, R>('Process', new ListStateDescriptor<T>(CONTENTS), fn, undefined, [fn]);
+  }
+
+  /** Buffers the window's elements and calls a WindowFunction (`apply(key, window, input, out)` or a lambda). */
+  apply<R>(fn: WindowFunctionLike<T, R, K, W>): DataStream<R> {
+    const wf = toProcessWindowFunction<T, R, K, W>(`apply() on ${String(this.assigner)}`, fn);
+    return this.build<T, R>('Apply', new ListStateDescriptor<T>(CONTENTS), wf, undefined, [fn]);
+  }
+
+  private build<ACC_OUT, R>(
+    what: string,
+    desc: AnyStateDescriptor,
+    windowFunction: ProcessWindowFunctionLike<ACC_OUT, R, K, W>,
+    preAggregate: ((values: T[]) => ACC_OUT[]) | undefined,
+    userFunctions: unknown[],
+  ): DataStream<R> {
+    const base = {
+      assigner: this.assigner,
+      trigger: this.windowTrigger,
+      windowFunction,
+      allowedLateness: this.lateness,
+      lateDataOutputTag: this.lateTag,
+      userFunctions: userFunctions.filter((f) => f !== null && typeof f === 'object'),
+    };
+    const evictor = this.windowEvictor;
+    const name = `Window(${String(this.assigner)}, ${String(this.windowTrigger)}${evictor ? ', evictor' : ''}, ${what})`;
+    const factory = evictor
+      ? () => new EvictingWindowOperator<T, ACC_OUT, R, K, W>({ ...base, evictor, preAggregate })
+      : () => new WindowOperator<T, ACC_OUT, R, K, W>({ ...base, stateDescriptor: desc });
+    return this.input.transformKeyed<R>(name, factory);
+  }
+}
