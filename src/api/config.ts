@@ -15,7 +15,7 @@ export interface EnvironmentOptions {
   stateDir?: string;
   /** Records per batch on channels (default 1024). */
   batchSize?: number;
-  /** Batches in flight per channel before the sender waits (credits, default 4). */
+  /** Batches in flight per channel before the sender waits (credits, default 8). */
   buffersPerChannel?: number;
   /** Period of watermark generation in ms (default 200). */
   autoWatermarkInterval?: number;
@@ -59,7 +59,7 @@ export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<s
     stateBackend,
     stateDir: o.stateDir ?? '.eddy/state',
     batchSize: positiveInt('batchSize', o.batchSize ?? 1024, 1 << 20),
-    buffersPerChannel: positiveInt('buffersPerChannel', o.buffersPerChannel ?? 4, 1024),
+    buffersPerChannel: positiveInt('buffersPerChannel', o.buffersPerChannel ?? 8, 1024),
     autoWatermarkInterval: positiveInt('autoWatermarkInterval', o.autoWatermarkInterval ?? 200),
   };
 }

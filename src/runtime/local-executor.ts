@@ -40,6 +40,8 @@ export function liveWorkerCount(): number {
 export class JobClient {
   readonly jobId = randomUUID();
   readonly startedAt = Date.now();
+  /** When every worker was ready and the job started running (after module loading and deployment). */
+  runningSince = 0;
   private workers: Worker[] = [];
   private exited: Promise<void>[] = [];
   private settled = false;
@@ -171,6 +173,7 @@ export class JobClient {
       this.enumerators.set(vi, en);
       en.start();
     }
+    this.runningSince = Date.now();
     for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'start' });
   }
 
@@ -216,6 +219,8 @@ export class JobClient {
       jobName: this.plan.jobName,
       jobId: this.jobId,
       durationMs: Date.now() - this.startedAt,
+      runningMs: Date.now() - this.runningSince,
+      startupMs: this.runningSince - this.startedAt,
       operators: this.operatorResults(),
     };
     if (collected) result.collected = (collected.sink as unknown as { results(): unknown[] }).results();

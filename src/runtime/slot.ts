@@ -35,6 +35,8 @@ export interface SlotOptions {
   ports: Map<number, PeerPort>;
   post: (m: WorkerToMain) => void;
   scheduler: Scheduler;
+  /** Pulls pending peer messages synchronously (receiveMessageOnPort), so credits and data arrive mid-slice. */
+  pollPeers?: () => boolean;
 }
 
 export interface TaskStats {
@@ -167,8 +169,9 @@ export class Slot {
   onPeerMessage(m: [number, number, unknown]): void {
     if (m[0] === 0) this.inputs.get(m[1])!.push(m[2] as StreamElement);
     else this.outputs.get(m[1])!.addCredit(m[2] as number);
-    this.wake();
+    if (!this.inSlice) this.wake();
   }
+  private inSlice = false;
 
   source(vertex: number): SourceTask | undefined {
     return this.sources.get(vertex);
@@ -232,6 +235,7 @@ export class Slot {
     if (this.dead || this.done) return;
     const sch = this.o.scheduler;
     const batchSize = this.o.config.batchSize;
+    this.inSlice = true;
     try {
       let now = sch.now();
       const deadline = now + SLICE_MS;
@@ -239,14 +243,17 @@ export class Slot {
         if (now >= this.nextTimeAt) this.fireTimers(now);
         let progressed = false;
         for (const t of this.tasks) if (t.runnable() && t.step(batchSize)) progressed = true;
+        if (this.o.pollPeers !== undefined && this.o.pollPeers()) progressed = true;
         now = sch.now();
         if (!progressed || now >= deadline) break;
       }
       for (const t of this.tasks) if (!t.finished) t.flush();
     } catch (e) {
+      this.inSlice = false;
       this.fail(e);
       return;
     }
+    this.inSlice = false;
     if (this.tasks.every((t) => t.finished)) {
       this.done = true;
       this.sleeping?.();

@@ -3,7 +3,7 @@
  * the same plan the client built, and this builds the slot's tasks, reports `ready`, and runs them
  * when the JobManager says `start`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { errorToRecord, ConfigurationError } from '../core/index.ts';
 import { setLaunchContext, type JobExecutionResult, type JobExecutor, type JobPlan } from '../api/index.ts';
 import { buildJobGraph, buildStreamGraph } from '../graph/index.ts';
@@ -30,6 +30,17 @@ export async function runWorker(): Promise<void> {
       try {
         const graph = buildJobGraph(buildStreamGraph(plan.transformations, plan.config));
         const peers = new Map<number, PeerPort>();
+        const portList: MessagePort[] = Object.values(data.ports);
+        const pollPeers = (): boolean => {
+          let got = false;
+          for (const p of portList) {
+            for (let m = receiveMessageOnPort(p); m !== undefined; m = receiveMessageOnPort(p)) {
+              slot!.onPeerMessage(m.message as [number, number, unknown]);
+              got = true;
+            }
+          }
+          return got;
+        };
         for (const [k, p] of Object.entries(data.ports)) {
           const peer = Number(k);
           p.on('message', (m: [number, number, unknown]) => slot!.onPeerMessage(m));
@@ -45,6 +56,7 @@ export async function runWorker(): Promise<void> {
           ports: peers,
           post,
           scheduler: SystemScheduler,
+          pollPeers: portList.length > 0 ? pollPeers : undefined,
         });
         post({ t: 'ready', slot: data.slot, fingerprint: graph.fingerprint });
       } catch (e) {

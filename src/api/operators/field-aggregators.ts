@@ -13,7 +13,11 @@ function setField<T>(rec: T, field: string | number, v: number): T {
     c[field as number] = v;
     return c as T;
   }
-  return { ...(rec as object), [field]: v } as T;
+  // Spread then assign: V8 clones an object literal spread of a same-shaped object on a fast path,
+  // which a computed key in the same literal defeats.
+  const c = { ...(rec as object) } as Record<string | number, unknown>;
+  c[field] = v;
+  return c as T;
 }
 
 export function fieldAggregator<T>(kind: AggKind, field: unknown): (a: T, b: T) => T {

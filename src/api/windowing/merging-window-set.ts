@@ -17,15 +17,14 @@ export type MergeFunction<W> = (mergeResult: W, mergedWindows: W[], stateWindowR
 export class MergingWindowSet<W extends Window> {
   /** window namespace → state window namespace. */
   private readonly mapping: Map<string, string>;
-  private readonly initial: string;
+  /** Whether the mapping changed since it was read (persist writes only then). */
+  private dirty = false;
 
   constructor(
     private readonly assigner: MergingWindowAssigner<unknown, W>,
     private readonly state: ValueState<[string, string][]>,
   ) {
-    const entries = state.value() ?? [];
-    this.mapping = new Map(entries);
-    this.initial = JSON.stringify(entries);
+    this.mapping = new Map(state.value() ?? []);
   }
 
   /** The state window (namespace) of `window`, or undefined when the window is not in flight. */
@@ -37,14 +36,15 @@ export class MergingWindowSet<W extends Window> {
   retireWindow(window: W): void {
     const ns = windowToNamespace(window);
     if (!this.mapping.delete(ns)) throw new EddyError(`window ${String(window)} is not in the in-flight window set`);
+    this.dirty = true;
   }
 
   /** Writes the mapping back to state if it changed. */
   persist(): void {
-    const entries = [...this.mapping.entries()];
-    if (JSON.stringify(entries) === this.initial) return;
-    if (entries.length === 0) this.state.clear();
-    else this.state.update(entries);
+    if (!this.dirty) return;
+    this.dirty = false;
+    if (this.mapping.size === 0) this.state.clear();
+    else this.state.update([...this.mapping.entries()]);
   }
 
   /**
@@ -61,6 +61,7 @@ export class MergingWindowSet<W extends Window> {
 
     let resultWindow = newWindow;
     let mergedNewWindow = false;
+    if (mergeResults.length > 0) this.dirty = true;
     for (const [mergeResult, mergedWindowsAll] of mergeResults) {
       const resultNs = windowToNamespace(mergeResult);
       const mergedNs = mergedWindowsAll.map(windowToNamespace);
@@ -91,7 +92,10 @@ export class MergingWindowSet<W extends Window> {
       }
     }
     if (mergeResults.length === 0 || (windowToNamespace(resultWindow) === newNs && !mergedNewWindow)) {
-      this.mapping.set(newNs, newNs);
+      if (this.mapping.get(newNs) !== newNs) {
+        this.mapping.set(newNs, newNs);
+        this.dirty = true;
+      }
     }
     return resultWindow;
   }

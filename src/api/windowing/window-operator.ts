@@ -16,7 +16,9 @@ import type { MergingWindowAssigner, WindowAssigner, WindowAssignerContext } fro
 import type { OnMergeContext, Trigger } from './trigger.ts';
 import { isFire, isPurge } from './trigger.ts';
 import { MergingWindowSet } from './merging-window-set.ts';
-import type { KeyedStateStore, ProcessWindowContext, ProcessWindowFunctionLike } from './window-functions.ts';
+import type { ProcessWindowContext, ProcessWindowFunctionLike } from './window-functions.ts';
+import type { RuntimeContext } from '../functions.ts';
+import { namespacedStateStore } from './keyed-state-store.ts';
 import { GLOBAL_WINDOW_MAX_TIMESTAMP, namespaceToWindow, windowToNamespace, type Window } from './windows.ts';
 
 /** How a {@link WindowOperator} is configured (built by `WindowedStream`). */
@@ -41,7 +43,7 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
   protected readonly trigger: Trigger<IN, W>;
   protected readonly allowedLateness: number;
   protected backend!: KeyedStateBackend;
-  protected windowState!: InternalKvState & { clear(): void };
+  protected windowState!: InternalKvState;
   protected collector!: TimestampedCollector<OUT>;
   private readonly lateTag: OutputTag<IN> | undefined;
   private readonly fn: ProcessWindowFunctionLike<ACC_OUT, OUT, K, W>;
@@ -73,7 +75,7 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
     if (!ks || !this.ctx.timerService)
       throw new EddyError(`window operator '${this.ctx.operatorName}' needs a keyed stream: call keyBy() before window()`, { domain: 'user' });
     this.backend = ks;
-    this.windowState = ks.getPartitionedState(this.opts.stateDescriptor) as InternalKvState & { clear(): void };
+    this.windowState = ks.getPartitionedState(this.opts.stateDescriptor);
     this.collector = new TimestampedCollector<OUT>(this.output);
     this.lateDropped = this.ctx.metrics.counter('numLateRecordsDropped');
     super.open();
@@ -277,20 +279,20 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
     };
   }
 
+  /** Rich functions' runtime-context state is the key's state outside any window (VOID namespace). */
+  protected override runtimeContext(): RuntimeContext {
+    const store = namespacedStateStore(() => this.keyedState(), () => VOID_NAMESPACE);
+    return { ...super.runtimeContext(), ...store };
+  }
+
   private makeProcessContext(): ProcessWindowContext<W> {
-    const store = (ns: () => Namespace): KeyedStateStore => ({
-      getState: (d) => this.partitioned(d, ns()),
-      getListState: (d) => this.partitioned(d, ns()),
-      getMapState: (d) => this.partitioned(d, ns()),
-      getReducingState: (d) => this.partitioned(d, ns()),
-      getAggregatingState: (d) => this.partitioned(d, ns()),
-    });
-    const perWindow = store(() => {
+    const backend = () => this.backend;
+    const perWindow = namespacedStateStore(backend, () => {
       if (this.assigner.isMerging())
         throw new EddyError(`operator '${this.ctx.operatorName}': per-window state is not available with merging windows (${String(this.assigner)})`, { domain: 'user' });
       return this.curNs;
     });
-    const global = store(() => VOID_NAMESPACE);
+    const global = namespacedStateStore(backend, () => VOID_NAMESPACE);
     return {
       window: () => this.curWindow,
       currentProcessingTime: () => this.ctx.clock.now(),

@@ -1,0 +1,41 @@
+/**
+ * Runs one benchmark measurement in a fresh process (so peak RSS is this run's alone) and prints
+ * one JSON line: { eventsPerSec, durationMs, maxRssMb, count?, checksum? }.
+ *
+ *   node --import tsx bench/one.ts <impl> <query> <events> [parallelism]
+ *   impl: loop | rxjs | eddy
+ */
+import { runJob } from '../src/index.ts';
+import { nexmarkLoops } from './baselines/nexmark-loops.ts';
+import { nexmarkRx } from './rxjs/nexmark-rxjs.ts';
+
+const [impl, query, eventsArg, pArg] = process.argv.slice(2);
+const events = Number(eventsArg);
+const parallelism = Number(pArg ?? 1);
+const SEED = 1;
+const EXAMPLE: Record<string, string> = { q0: 'q0', q1: 'q1', q2: 'q2', keyedCount: 'count', q5: 'q5', q7: 'q7' };
+
+async function main(): Promise<Record<string, unknown>> {
+  if (impl === 'loop' || impl === 'rxjs') {
+    const table = (impl === 'loop' ? nexmarkLoops : nexmarkRx) as Record<string, (e: number, s: number) => { count: number; checksum: number }>;
+    const fn = table[impl === 'rxjs' && query === 'keyedCount' ? 'keyedCountMap' : query!];
+    if (!fn) throw new Error(`no ${impl} implementation of ${query}`);
+    fn(Math.min(events, 100_000), SEED); // warm-up
+    const t0 = performance.now();
+    const r = fn(events, SEED);
+    const ms = performance.now() - t0;
+    return { durationMs: ms, eventsPerSec: (events * 1000) / ms, count: r.count, checksum: r.checksum };
+  }
+  if (impl === 'eddy') {
+    const url = new URL(`../examples/nexmark/${EXAMPLE[query!]}.ts`, import.meta.url);
+    const r = await runJob(url, { parallelism, params: { events, seed: SEED } });
+    const sinkIn = r.operators[r.operators.length - 1]!.recordsIn;
+    const ms = r.runningMs as number;
+    return { durationMs: ms, startupMs: r.startupMs as number, eventsPerSec: (events * 1000) / ms, count: sinkIn };
+  }
+  throw new Error(`unknown impl ${impl}`);
+}
+
+const out = await main();
+out.maxRssMb = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: measures eddy against the physical limit (a hand-written single-thread loop doing
+ * the same work over the same generated events) and a peer (RxJS 7), in one run, each measurement in
+ * its own process. Prints tables and writes `bench/results/<suite>-<time>.json` and `<suite>-latest.json`.
+ *
+ *   npm run bench                       # everything, 10 M events
+ *   npm run bench -- --events 2000000   # smaller
+ *   npm run bench -- --only nexmark     # one suite: nexmark | backpressure | state | cep
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
+const EVENTS = Number(opt('events', '10000000'));
+const ONLY = opt('only', 'all');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(RESULTS, { recursive: true });
+
+export function one(script: string, argv: string[], extraNodeArgs: string[] = []): Record<string, number> {
+  const r = spawnSync(process.execPath, [...extraNodeArgs, '--import', 'tsx', script, ...argv], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${script} ${argv.join(' ')} failed:\n${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!);
+}
+
+export function printTable(title: string, rows: (string | number)[][]): void {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
+  const w = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  console.log(`\n${title}`);
+  cells.forEach((r, k) => {
+    console.log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
+    if (k === 0) console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  });
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (Math.abs(n) >= 1e6) return (n / 1e6).toFixed(2) + 'M';
+  if (Math.abs(n) >= 1e4) return (n / 1e3).toFixed(0) + 'k';
+  if (Math.abs(n) >= 100) return n.toFixed(0);
+  return n.toFixed(2);
+}
+
+export function save(suite: string, data: unknown): void {
+  const doc = { suite, date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, data };
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(`${RESULTS}${suite}-${stamp}.json`, JSON.stringify(doc, null, 2));
+  writeFileSync(`${RESULTS}${suite}-latest.json`, JSON.stringify(doc, null, 2));
+}
+
+function nexmark(): void {
+  const queries = ['q0', 'q1', 'q2', 'keyedCount'];
+  const rows: (string | number)[][] = [['query', 'impl', 'events/s', 'ratio to limit', 'p2/p1', 'peak RSS MB']];
+  const data: Record<string, unknown>[] = [];
+  for (const q of queries) {
+    const limit = one('bench/one.ts', ['loop', q, String(EVENTS)]);
+    const rx = one('bench/one.ts', ['rxjs', q, String(EVENTS)]);
+    const p1 = one('bench/one.ts', ['eddy', q, String(EVENTS), '1']);
+    const p2 = one('bench/one.ts', ['eddy', q, String(EVENTS), '2']);
+    const L = limit.eventsPerSec!;
+    rows.push([q, 'hand-written loop (limit)', L, 1, NaN, limit.maxRssMb!]);
+    rows.push([q, 'RxJS 7', rx.eventsPerSec!, rx.eventsPerSec! / L, NaN, rx.maxRssMb!]);
+    rows.push([q, 'eddy p=1', p1.eventsPerSec!, p1.eventsPerSec! / L, NaN, p1.maxRssMb!]);
+    rows.push([q, 'eddy p=2', p2.eventsPerSec!, p2.eventsPerSec! / L, p2.eventsPerSec! / p1.eventsPerSec!, p2.maxRssMb!]);
+    data.push({ query: q, events: EVENTS, limit, rxjs: rx, eddyP1: p1, eddyP2: p2, ratioP1: p1.eventsPerSec! / L, speedupP2: p2.eventsPerSec! / p1.eventsPerSec! });
+  }
+  printTable(`Nexmark, ${EVENTS.toLocaleString('en')} events, seed 1 (events/s; ratio = events/s ÷ the loop's, same run)`, rows);
+  save('nexmark', data);
+}
+
+function backpressure(): void {
+  const seconds = Number(opt('seconds', '60'));
+  const r = one('bench/backpressure.ts', [String(seconds)]);
+  printTable(`Backpressure: unbounded source, sink 10× slower, ${seconds} s (RSS in MB)`, [
+    ['metric', 'value'],
+    ['source records/s', r.sourceRate!],
+    ['sink records/s', r.sinkRate!],
+    ['source/sink rate', r.sourceRate! / r.sinkRate!],
+    ['RSS after 5 s', r.rssStartMb!],
+    ['RSS at the end', r.rssEndMb!],
+    ['peak RSS', r.maxRssMb!],
+  ]);
+  save('backpressure', r);
+}
+
+const suites: Record<string, () => void> = { nexmark, backpressure };
+for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();
