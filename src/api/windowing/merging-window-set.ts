@@ -61,7 +61,7 @@ export class MergingWindowSet<W extends Window> {
 
     let resultWindow = newWindow;
     let mergedNewWindow = false;
-    if (mergeResults.length > 0) this.dirty = true;
+    const before = mergeResults.length > 0 ? new Map(this.mapping) : undefined;
     for (const [mergeResult, mergedWindowsAll] of mergeResults) {
       const resultNs = windowToNamespace(mergeResult);
       const mergedNs = mergedWindowsAll.map(windowToNamespace);
@@ -91,6 +91,7 @@ export class MergingWindowSet<W extends Window> {
         mergeFunction(mergeResult, merged, mergedStateWindow, mergedStateWindows);
       }
     }
+    if (before !== undefined && !this.dirty) this.dirty = !sameMapping(before, this.mapping);
     if (mergeResults.length === 0 || (windowToNamespace(resultWindow) === newNs && !mergedNewWindow)) {
       if (this.mapping.get(newNs) !== newNs) {
         this.mapping.set(newNs, newNs);
@@ -99,4 +100,10 @@ export class MergingWindowSet<W extends Window> {
     }
     return resultWindow;
   }
+}
+
+function sameMapping(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }

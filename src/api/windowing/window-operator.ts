@@ -240,8 +240,9 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
   private registerCleanupTimer(w: W): void {
     const t = this.cleanupTime(w);
     if (t === GLOBAL_WINDOW_MAX_TIMESTAMP) return;
-    if (this.eventTime) this.ctx.timerService!.registerEventTimeTimer(windowToNamespace(w), t);
-    else this.registerProcessingTimer(windowToNamespace(w), t);
+    const ns = windowToNamespace(w);
+    if (this.eventTime) this.ctx.timerService!.registerEventTimeTimer(ns, t);
+    else this.registerProcessingTimer(ns, t);
   }
   private deleteCleanupTimer(w: W): void {
     const t = this.cleanupTime(w);
