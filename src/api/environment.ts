@@ -10,6 +10,7 @@ import type { Transformation, SourceTransformation } from './transformation.ts';
 import type { Source } from './source.ts';
 import { WatermarkStrategy } from './watermark-strategy.ts';
 import { resolveConfig, type EnvironmentConfig, type EnvironmentOptions } from './config.ts';
+import type { RestartStrategyConfig } from './restart-strategies.ts';
 import { getDefaultExecutor, getLaunchContext, type JobExecutionResult } from './launch.ts';
 import { DataStream } from './datastream.ts';
 import './keyed-stream.ts';
@@ -24,6 +25,8 @@ export class StreamEnvironment {
   private nextId = 1;
   /** @internal */
   checkpointing: { intervalMs: number; options: Record<string, unknown> } | undefined;
+  /** @internal */
+  restartStrategy: RestartStrategyConfig | undefined;
 
   private constructor(opts: EnvironmentOptions) {
     this.config = resolveConfig(opts, getLaunchContext().overrides);
@@ -54,6 +57,12 @@ export class StreamEnvironment {
     if (!(Number.isInteger(intervalMs) && intervalMs > 0))
       throw new ConfigurationError(`enableCheckpointing: interval must be a positive integer of ms, got ${intervalMs}`);
     this.checkpointing = { intervalMs, options };
+    return this;
+  }
+
+  /** What happens when a task fails (default: no restart, or fixed delay when checkpointing). */
+  setRestartStrategy(strategy: RestartStrategyConfig): this {
+    this.restartStrategy = strategy;
     return this;
   }
 
@@ -103,7 +112,13 @@ export class StreamEnvironment {
     const executor = launch.executor ?? getDefaultExecutor();
     if (!executor) throw new ConfigurationError("no executor installed: import the job API from 'eddy'");
     if (this.transformations.length === 0) throw new ConfigurationError('execute(): the job has no operators');
-    const result = await executor.execute({ jobName, config: this.config, transformations: this.transformations });
+    const result = await executor.execute({
+      jobName,
+      config: this.config,
+      transformations: this.transformations,
+      checkpointing: this.checkpointing,
+      restartStrategy: this.restartStrategy,
+    });
     return result;
   }
 }

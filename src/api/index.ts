@@ -46,3 +46,5 @@ export { SocketTextSource } from './sources/socket-source.ts';
 export { PrintSink, formatRecord } from './sinks/print-sink.ts';
 export { CollectSink } from './sinks/collect-sink.ts';
 export * from './windowing/index.ts';
+export { RestartStrategies } from './restart-strategies.ts';
+export type { RestartStrategyConfig } from './restart-strategies.ts';

@@ -7,6 +7,7 @@
  */
 import type { Transformation } from './transformation.ts';
 import type { EnvironmentConfig } from './config.ts';
+import type { RestartStrategyConfig } from './restart-strategies.ts';
 
 export interface OperatorResult {
   id: string;
@@ -31,6 +32,8 @@ export interface JobPlan {
   config: EnvironmentConfig;
   /** Every transformation, in creation order. */
   transformations: Transformation[];
+  checkpointing?: { intervalMs: number; options: Record<string, unknown> };
+  restartStrategy?: RestartStrategyConfig;
 }
 
 export interface JobExecutor {

@@ -52,6 +52,8 @@ export interface OperatorContext {
   readonly metrics: OperatorMetrics;
   /** Asks the runtime to call {@link StreamOperator.onProcessingTime} processing soon (timers changed). */
   requestProcessingTimeWakeup(at: number): void;
+  /** Whether the job takes checkpoints. */
+  readonly checkpointing?: boolean;
   /** Posts a message to the JobManager (main thread), e.g. records for the collect sink. */
   sendToCoordinator?(message: unknown): void;
 }
@@ -66,7 +68,11 @@ export interface OperatorSnapshot {
   operator?: OperatorStateSnapshot;
   /** Timers are written by the runtime from the timer service. */
   timers?: unknown;
-  /** Anything else the operator needs (structured-clone-able). */
+  /**
+   * Anything else the operator keeps (structured-clone-able): what `snapshotState` returned. On
+   * restore, the list of custom states assigned to this subtask (its own when the parallelism is
+   * unchanged; after rescaling, those of old subtasks j with j % newParallelism === this subtask).
+   */
   custom?: unknown;
 }
 

@@ -10,6 +10,8 @@ export interface SinkWriterContext {
   readonly parallelism: number;
   readonly jobName: string;
   readonly attemptNumber: number;
+  /** Whether the job takes checkpoints (two-phase-commit writers hold data back until they complete). */
+  readonly checkpointing: boolean;
   /** Posts data to the JobManager (used by the collect sink). */
   sendToCoordinator?(message: unknown): void;
 }
@@ -36,5 +38,14 @@ export interface Sink<T, Committable = never, WriterState = unknown> {
   createWriter(ctx: SinkWriterContext, restored?: WriterState[]): SinkWriter<T, Committable, WriterState>;
   createCommitter?(): Committer<Committable>;
   /** Receives `sendToCoordinator` messages in the JobManager (main thread). */
-  createCoordinatorListener?(): (subtask: number, message: unknown) => void;
+  createCoordinatorListener?(): SinkCoordinatorListener;
+}
+
+/** The JobManager side of a sink: messages from writers, checkpoint completion, restarts. */
+export interface SinkCoordinatorListener {
+  message(subtask: number, message: unknown): void;
+  /** Checkpoint `id` completed: data prepared for it is final. */
+  checkpointComplete?(id: number): void;
+  /** The job restarts from a checkpoint: drop what was not committed. */
+  reset?(): void;
 }

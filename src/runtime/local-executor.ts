@@ -1,8 +1,9 @@
 /**
  * The JobManager of local mode, in the client's main thread: builds the job graph, starts one worker
- * thread per slot (connected pairwise by MessagePorts), runs the source split enumerators, gathers
- * progress, and finishes or fails the job. No worker outlives the job: on success, failure or
- * cancellation every worker is terminated before `execute()` settles.
+ * thread per slot (connected pairwise by MessagePorts), runs the source split enumerators and the
+ * checkpoint coordinator, restarts the job from its latest completed checkpoint when a task fails
+ * (per the restart strategy), and finishes or fails the job. No worker outlives the job: on success,
+ * failure or cancellation every worker has exited before `execute()` settles.
  */
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -10,22 +11,44 @@ import { randomUUID } from 'node:crypto';
 import { EddyError, ConfigurationError, JobCancelledError, errorFromRecord } from '../core/index.ts';
 import {
   getLaunchContext,
+  RestartStrategies,
   type JobExecutionResult,
   type JobExecutor,
   type JobPlan,
   type SplitEnumerator,
   type OperatorResult,
+  type SinkCoordinatorListener,
 } from '../api/index.ts';
 import { buildJobGraph, buildStreamGraph, type JobGraph } from '../graph/index.ts';
+import {
+  CheckpointCoordinator,
+  FsCheckpointStorage,
+  readCheckpointDir,
+  resolveCheckpointConfig,
+  type CompletedCheckpoint,
+} from '../checkpoint/index.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './protocol.ts';
 import type { TaskStats } from './slot.ts';
+import { RestartTracker } from './restart-strategy.ts';
+import { assignRestore, checkCompatible } from './restore-assignment.ts';
 
 export interface JobProgress {
   jobName: string;
   jobId: string;
   elapsedMs: number;
+  attempt: number;
   operators: OperatorResult[];
   finished: boolean;
+  checkpoints: { completed: number; failed: number; lastDurationMs: number };
+}
+
+/** How a launch asks to start: fresh, from the latest checkpoint, or from a savepoint. */
+export interface StartOptions {
+  checkpointDir?: string;
+  resume?: boolean;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
+  log?: (line: string) => void;
 }
 
 const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
@@ -36,41 +59,82 @@ export function liveWorkerCount(): number {
   return liveWorkers;
 }
 
-/** Handle on a running job (cancel it, read its progress). */
+/** Handle on a running job (cancel it, read its progress, take a savepoint). */
 export class JobClient {
   readonly jobId = randomUUID();
   readonly startedAt = Date.now();
-  /** When every worker was ready and the job started running (after module loading and deployment). */
+  /** When the current attempt started running (after module loading and deployment). */
   runningSince = 0;
+  attempt = 0;
   private workers: Worker[] = [];
   private exited: Promise<void>[] = [];
   private settled = false;
+  private stopping = false;
   private stats = new Map<number, TaskStats[]>();
-  private finished = new Set<number>();
+  private finishedSlots = new Set<number>();
+  private finishedTasks = new Set<string>();
   private enumerators = new Map<number, SplitEnumerator<unknown, unknown>>();
-  private registered = new Map<number, Set<number>>();
   private resolve!: (r: JobExecutionResult) => void;
   private reject!: (e: Error) => void;
   readonly result: Promise<JobExecutionResult>;
-  private readonly listeners = new Map<string, (subtask: number, m: unknown) => void>();
+  private readonly listeners = new Map<string, SinkCoordinatorListener>();
+  private readonly restart: RestartTracker;
+  private coordinator: CheckpointCoordinator | undefined;
+  private readonly storage: FsCheckpointStorage | undefined;
+  private initialRestore: CompletedCheckpoint | undefined;
+  /** Restart history: when each failure happened and when output resumed. */
+  readonly recoveries: { failedAt: number; runningAt: number; cause: string }[] = [];
+  private readonly log: (line: string) => void;
 
   constructor(
     readonly plan: JobPlan,
     readonly graph: JobGraph,
     private readonly moduleUrl: string,
     private readonly targetExecution: number,
+    private readonly opts: StartOptions = {},
   ) {
     this.result = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
-    for (const v of graph.vertices) for (const n of v.nodes) {
-      const sink = n.sink;
-      if (sink?.createCoordinatorListener) this.listeners.set(n.operatorId, sink.createCoordinatorListener());
-    }
+    this.result.catch(() => undefined);
+    this.log = opts.log ?? ((l) => process.stderr.write(`[eddy] ${l}\n`));
+    for (const v of graph.vertices)
+      for (const n of v.nodes) {
+        const l = n.sink?.createCoordinatorListener?.();
+        if (l) this.listeners.set(n.operatorId, l);
+      }
+    const cp = plan.checkpointing;
+    this.restart = new RestartTracker(plan.restartStrategy ?? (cp ? RestartStrategies.fixedDelay(Infinity, 1000) : RestartStrategies.noRestart()), () => Date.now());
+    const storageOpt = (cp?.options.storage as string | undefined) ?? opts.checkpointDir ?? '.eddy/checkpoints';
+    if (cp || opts.resume) this.storage = new FsCheckpointStorage(storageOpt);
   }
 
-  start(): void {
+  /** Loads what to restore from, then starts the first attempt. */
+  async start(): Promise<void> {
+    try {
+      if (this.opts.fromSavepoint) {
+        this.initialRestore = await readCheckpointDir(this.opts.fromSavepoint).catch((e: Error) => {
+          throw new ConfigurationError(`cannot restore from savepoint '${this.opts.fromSavepoint}': ${e.message}`, e);
+        });
+        checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
+        this.log(`restoring from ${this.initialRestore.metadata.kind} ${this.initialRestore.location} (checkpoint ${this.initialRestore.metadata.checkpointId})`);
+      } else if (this.opts.resume && this.storage) {
+        this.initialRestore = await this.storage.loadLatest(this.plan.jobName, this.log);
+        if (this.initialRestore) {
+          checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
+          this.log(`resuming job '${this.plan.jobName}' from checkpoint ${this.initialRestore.metadata.checkpointId} (${this.initialRestore.location})`);
+        } else this.log(`no checkpoint of job '${this.plan.jobName}' under ${this.storage.jobDir(this.plan.jobName)}: starting fresh`);
+      }
+    } catch (e) {
+      this.settled = true;
+      this.reject(e as Error);
+      return;
+    }
+    this.launch(this.initialRestore);
+  }
+
+  private launch(restore: CompletedCheckpoint | undefined): void {
     const slots = this.graph.slots;
     const ports: Record<number, MessagePort>[] = Array.from({ length: slots }, () => ({}));
     for (let a = 0; a < slots; a++)
@@ -80,6 +144,12 @@ export class JobClient {
         ports[b]![a] = ch.port2;
       }
     const ready = new Set<number>();
+    const attempt = this.attempt;
+    this.workers = [];
+    this.exited = [];
+    this.stats.clear();
+    this.finishedSlots.clear();
+    this.finishedTasks.clear();
     for (let s = 0; s < slots; s++) {
       const data: WorkerData = {
         slot: s,
@@ -88,7 +158,7 @@ export class JobClient {
         overrides: getLaunchContext().overrides,
         params: (getLaunchContext().params as Record<string, unknown>) ?? {},
         targetExecution: this.targetExecution,
-        attempt: 0,
+        attempt,
         jobId: this.jobId,
         ports: ports[s]!,
       };
@@ -97,21 +167,25 @@ export class JobClient {
       liveWorkers++;
       this.exited.push(new Promise((r) => w.once('exit', () => r())));
       w.on('message', (m: WorkerToMain) => {
+        if (attempt !== this.attempt || this.stopping) return;
         try {
-          this.onMessage(s, m, ready);
+          this.onMessage(s, m, ready, restore);
         } catch (e) {
-          this.fail(e instanceof Error ? e : new Error(String(e)));
+          this.onFailure(e instanceof Error ? e : new Error(String(e)));
         }
       });
-      w.on('error', (e) => this.fail(new EddyError(`worker for slot ${s} crashed: ${e.message}`, { domain: 'internal', retriable: true, cause: e })));
+      w.on('error', (e) => {
+        if (attempt === this.attempt) this.onFailure(new EddyError(`worker for slot ${s} crashed: ${e.message}`, { domain: 'internal', retriable: true, cause: e }));
+      });
       w.on('exit', (code) => {
         liveWorkers--;
-        if (!this.settled) this.fail(new EddyError(`worker for slot ${s} exited unexpectedly (exit code ${code})`, { domain: 'internal', retriable: true }));
+        if (attempt === this.attempt && !this.settled && !this.stopping)
+          this.onFailure(new EddyError(`worker for slot ${s} exited unexpectedly (exit code ${code})`, { domain: 'internal', retriable: true }));
       });
     }
   }
 
-  private onMessage(slot: number, m: WorkerToMain, ready: Set<number>): void {
+  private onMessage(slot: number, m: WorkerToMain, ready: Set<number>, restore: CompletedCheckpoint | undefined): void {
     if (this.settled) return;
     switch (m.t) {
       case 'ready':
@@ -125,31 +199,35 @@ export class JobClient {
           return;
         }
         ready.add(slot);
-        if (ready.size === this.graph.slots) this.startJob();
+        if (ready.size === this.graph.slots) this.startAttempt(restore);
         break;
-      case 'reader-registered': {
-        const en = this.enumerators.get(m.vertex)!;
-        const reg = this.registered.get(m.vertex)!;
-        reg.add(m.subtask);
-        en.addReader(m.subtask);
+      case 'reader-registered':
+        this.enumerators.get(m.vertex)!.addReader(m.subtask);
         break;
-      }
       case 'split-request':
         this.enumerators.get(m.vertex)!.handleSplitRequest(m.subtask);
         break;
       case 'coordinator':
-        this.listeners.get(m.operatorId)?.(m.subtask, m.message);
+        this.listeners.get(m.operatorId)?.message(m.subtask, m.message);
         break;
       case 'metrics':
         this.stats.set(slot, m.stats);
+        for (const t of m.stats) if (t.finished) this.finishedTasks.add(`${t.vertex}/${t.subtask}`);
         break;
       case 'finished':
         this.stats.set(slot, m.stats);
-        this.finished.add(slot);
-        if (this.finished.size === this.graph.slots) void this.succeed();
+        this.finishedSlots.add(slot);
+        if (this.finishedSlots.size === this.graph.slots) void this.succeed();
+        break;
+      case 'ack':
+        this.coordinator?.acknowledge(m.checkpointId, m.task, m.states);
+        break;
+      case 'decline':
+        this.finishedTasks.add(m.task);
+        this.coordinator?.decline(m.checkpointId, m.reason);
         break;
       case 'failed':
-        this.fail(errorFromRecord(m.error));
+        this.onFailure(errorFromRecord(m.error));
         break;
     }
   }
@@ -158,23 +236,90 @@ export class JobClient {
     this.workers[slot]!.postMessage(m);
   }
 
-  private startJob(): void {
+  private startAttempt(restore: CompletedCheckpoint | undefined): void {
+    const assignment = restore ? assignRestore(restore, this.graph) : undefined;
+    this.enumerators.clear();
     for (const v of this.graph.vertices) {
       if (v.head.kind !== 'source') continue;
       const vi = v.index;
-      this.registered.set(vi, new Set());
-      const reg = this.registered.get(vi)!;
-      const en = v.head.source!.createEnumerator({
-        parallelism: v.parallelism,
-        registeredReaders: () => [...reg],
-        assignSplit: (split, subtask) => this.post(subtask, { t: 'splits', vertex: vi, subtask, splits: [split] }),
-        signalNoMoreSplits: (subtask) => this.post(subtask, { t: 'no-more-splits', vertex: vi, subtask }),
-      });
+      const registered = new Set<number>();
+      const r = assignment?.sources.get(vi);
+      const en = v.head.source!.createEnumerator(
+        {
+          parallelism: v.parallelism,
+          registeredReaders: () => [...registered],
+          assignSplit: (split, subtask) => this.post(subtask, { t: 'splits', vertex: vi, subtask, splits: [split] }),
+          signalNoMoreSplits: (subtask) => this.post(subtask, { t: 'no-more-splits', vertex: vi, subtask }),
+        },
+        r ? (r.enumState ?? []) : undefined,
+      );
+      if (r) for (const s of r.splits) if (s.splits.length) en.addSplitsBack(s.splits, s.subtask);
       this.enumerators.set(vi, en);
       en.start();
     }
+    this.coordinator = this.makeCoordinator(restore);
     this.runningSince = Date.now();
-    for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'start' });
+    const last = this.recoveries[this.recoveries.length - 1];
+    if (last && last.runningAt === 0) last.runningAt = this.runningSince;
+    for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'start', restored: assignment?.perSlot[s] });
+    this.coordinator.start();
+  }
+
+  private makeCoordinator(restore: CompletedCheckpoint | undefined): CheckpointCoordinator {
+    const cp = this.plan.checkpointing;
+    const config = cp ? resolveCheckpointConfig(cp.intervalMs, cp.options) : undefined;
+    const sourceVertices = this.graph.vertices.filter((v) => v.head.kind === 'source');
+    const previous = this.coordinator;
+    const c = new CheckpointCoordinator(config, this.storage, this.plan.jobName, {
+      now: () => Date.now(),
+      after: (ms, fn) => {
+        const t = setTimeout(fn, ms);
+        t.unref?.();
+        return () => clearTimeout(t);
+      },
+      expectedAcks: () => {
+        if (this.finishedTasks.size > 0) return undefined;
+        const keys: string[] = [];
+        for (const v of this.graph.vertices) for (let s = 0; s < v.parallelism; s++) keys.push(`${v.index}/${s}`);
+        for (const v of sourceVertices) keys.push(`enum/${v.index}`);
+        return keys;
+      },
+      triggerSources: (id, savepoint) => {
+        for (const v of sourceVertices) {
+          const en = this.enumerators.get(v.index)!;
+          this.coordinator!.acknowledge(id, `enum/${v.index}`, [{ operatorId: v.head.operatorId, subtask: -1, custom: en.snapshotState(id) }]);
+          for (let s = 0; s < v.parallelism; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint });
+        }
+      },
+      notifyComplete: (id) => {
+        for (const l of this.listeners.values()) l.checkpointComplete?.(id);
+        for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint-complete', checkpointId: id });
+      },
+      notifyAborted: (id) => {
+        for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint-aborted', checkpointId: id });
+      },
+      operators: () =>
+        this.graph.vertices.flatMap((v) =>
+          v.nodes.map((n) => ({ operatorId: n.operatorId, name: n.name, uid: n.uid !== undefined, parallelism: v.parallelism, maxParallelism: v.maxParallelism })),
+        ),
+      log: this.log,
+      failJob: (e) => this.onFailure(e),
+    }, restore ?? previous?.latest);
+    if (previous) Object.assign(c.stats, { ...previous.stats, inProgress: 0 });
+    return c;
+  }
+
+  /** Takes a savepoint of the running job into `dir`; resolves to its location. */
+  triggerSavepoint(dir: string): Promise<string> {
+    if (!this.coordinator || this.settled) return Promise.reject(new EddyError('the job is not running'));
+    return this.coordinator.triggerSavepoint(dir);
+  }
+
+  /** Takes a savepoint, then cancels the job. */
+  async stopWithSavepoint(dir: string): Promise<string> {
+    const loc = await this.triggerSavepoint(dir);
+    this.cancel();
+    return loc;
   }
 
   /** Per-operator totals over all subtasks, from the latest reports. */
@@ -195,11 +340,22 @@ export class JobClient {
   }
 
   progress(): JobProgress {
-    return { jobName: this.plan.jobName, jobId: this.jobId, elapsedMs: Date.now() - this.startedAt, operators: this.operatorResults(), finished: this.settled };
+    const cs = this.coordinator?.stats;
+    return {
+      jobName: this.plan.jobName,
+      jobId: this.jobId,
+      elapsedMs: Date.now() - this.startedAt,
+      attempt: this.attempt,
+      operators: this.operatorResults(),
+      finished: this.settled,
+      checkpoints: { completed: cs?.completed ?? 0, failed: cs?.failed ?? 0, lastDurationMs: cs?.lastDurationMs ?? 0 },
+    };
   }
 
-  private async terminate(): Promise<void> {
-    this.settled = true;
+  /** Stops the current attempt: coordinator, enumerators, workers. */
+  private async stopAttempt(): Promise<void> {
+    this.stopping = true;
+    this.coordinator?.stop();
     for (const en of this.enumerators.values()) {
       try {
         en.close();
@@ -209,18 +365,47 @@ export class JobClient {
     }
     await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
     await Promise.all(this.exited);
+    this.stopping = false;
+  }
+
+  private onFailure(e: Error): void {
+    if (this.settled || this.stopping) return;
+    const delay = this.restart.onFailure(e);
+    if (delay === undefined) {
+      this.fail(e);
+      return;
+    }
+    const failedAt = Date.now();
+    this.log(`job '${this.plan.jobName}' failed (attempt ${this.attempt}): ${e.message}; restarting in ${delay} ms from ${this.coordinator?.latest ? `checkpoint ${this.coordinator.latest.metadata.checkpointId}` : 'the beginning'}`);
+    this.recoveries.push({ failedAt, runningAt: 0, cause: e.message });
+    const restore = this.coordinator?.latest ?? this.initialRestore;
+    void this.stopAttempt().then(() => {
+      if (this.settled) return;
+      for (const l of this.listeners.values()) l.reset?.();
+      this.attempt++;
+      const t = setTimeout(() => {
+        if (!this.settled) this.launch(restore);
+      }, delay);
+      void t;
+    });
   }
 
   private async succeed(): Promise<void> {
     if (this.settled) return;
-    await this.terminate();
-    const collected = [...this.graph.vertices.flatMap((v) => v.nodes)].find((n) => n.sink && 'results' in n.sink && typeof (n.sink as { results?: unknown }).results === 'function');
+    this.settled = true;
+    await this.stopAttempt();
+    for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
+    const collected = this.graph.vertices.flatMap((v) => v.nodes).find((n) => n.sink && typeof (n.sink as { results?: unknown }).results === 'function');
+    const cs = this.coordinator?.stats;
     const result: JobExecutionResult = {
       jobName: this.plan.jobName,
       jobId: this.jobId,
       durationMs: Date.now() - this.startedAt,
       runningMs: Date.now() - this.runningSince,
       startupMs: this.runningSince - this.startedAt,
+      restarts: this.restart.restarts,
+      recoveries: this.recoveries,
+      checkpoints: cs ? { completed: cs.completed, failed: cs.failed, durationsMs: cs.durationsMs } : undefined,
       operators: this.operatorResults(),
     };
     if (collected) result.collected = (collected.sink as unknown as { results(): unknown[] }).results();
@@ -230,7 +415,7 @@ export class JobClient {
   fail(e: Error): void {
     if (this.settled) return;
     this.settled = true;
-    void this.terminate().then(() => this.reject(e));
+    void this.stopAttempt().then(() => this.reject(e));
   }
 
   cancel(): void {
@@ -252,12 +437,13 @@ export class LocalExecutor implements JobExecutor {
     const launch = getLaunchContext();
     const index = launch.executions++;
     const graph = buildJobGraph(buildStreamGraph(plan.transformations, plan.config));
+    if (plan.checkpointing) resolveCheckpointConfig(plan.checkpointing.intervalMs, plan.checkpointing.options); // validate before anything runs
     const moduleUrl = launch.moduleUrl ?? (process.argv[1] ? pathToFileURL(process.argv[1]).href : undefined);
     if (!moduleUrl) throw new ConfigurationError('cannot tell which module holds the job: run it with `eddy run <job>` or runJob(url)');
-    const client = new JobClient(plan, graph, moduleUrl, index);
+    const client = new JobClient(plan, graph, moduleUrl, index, (launch.start as StartOptions | undefined) ?? {});
     running.add(client);
     (launch.onJobStart as ProgressListener | undefined)?.(client);
-    client.start();
+    await client.start();
     try {
       const r = await client.result;
       launch.results.push(r);

@@ -7,12 +7,23 @@
  * running, so a failure can name it) around a direct call.
  */
 import { ElementKind, type Clock } from '../core/index.ts';
-import type { Output, OutputTag, StreamOperator, TwoInputStreamOperator, OperatorContext, OperatorSnapshot } from '../api/index.ts';
+import type { Output, OutputTag, StreamOperator, TwoInputStreamOperator, OperatorContext } from '../api/index.ts';
 import type { JobVertex, JobEdge, StreamNode } from '../graph/index.ts';
 import { isChainable } from '../graph/index.ts';
 import type { RecordWriter } from './record-writer.ts';
 import { RecordWriterOutput } from './record-writer.ts';
 import { createOperatorStateServices, type OperatorStateServices } from './state-services.ts';
+import type { OperatorSubtaskState } from '../checkpoint/index.ts';
+import type { KeyedStateSnapshot, OperatorStateSnapshot, TimerServiceSnapshot } from '../state/index.ts';
+
+/** What one operator subtask gets back on restore (already redistributed for its parallelism). */
+export interface RestoredOperatorState {
+  keyed?: KeyedStateSnapshot[];
+  timers?: TimerServiceSnapshot[];
+  operator?: OperatorStateSnapshot;
+  custom?: unknown[];
+  splits?: unknown[];
+}
 
 export interface OperatorStats {
   recordsIn: number;
@@ -96,7 +107,7 @@ export interface ChainEnv {
   writers: Map<number, RecordWriter>;
   requestWakeup(opIndex: number, at: number): void;
   sendToCoordinator(operatorId: string, message: unknown): void;
-  restored?: Map<string, OperatorSnapshot>;
+  checkpointing: boolean;
 }
 
 export interface ChainedOperator {
@@ -144,6 +155,7 @@ export class OperatorChain {
         metrics: state.metrics,
         requestProcessingTimeWakeup: (at: number) => env.requestWakeup(index, at),
         sendToCoordinator: (m: unknown) => env.sendToCoordinator(node.operatorId, m),
+        checkpointing: env.checkpointing,
       };
       this.operators.push(entry);
       byNode.set(node, entry);
@@ -180,14 +192,51 @@ export class OperatorChain {
     this.headOutput = outputs.get(this.head.node)!;
   }
 
-  /** initializeState + open, head last (so downstream operators are ready first, as in Flink). */
-  open(): void {
+  /** Restores state (when given), then initializeState + open, head last (downstream ready first, as in Flink). */
+  open(restored?: Record<string, RestoredOperatorState>): void {
     for (let i = this.operators.length - 1; i >= 0; i--) {
       const o = this.operators[i]!;
-      if (!o.op) continue;
       this.marker.currentOp = i;
-      o.op.initializeState(undefined);
+      const r = restored?.[o.node.operatorId];
+      if (r) {
+        if (r.keyed?.length && o.state.keyed) o.state.keyed.restore(r.keyed);
+        if (r.timers?.length && o.state.timers) o.state.timers.restore(r.timers);
+        if (r.operator) o.state.operatorState.restore(r.operator);
+      }
+      if (!o.op) continue;
+      o.op.initializeState(r ? { custom: r.custom ?? [] } : undefined);
       o.op.open();
+    }
+  }
+
+  /** The synchronous part of a checkpoint: every operator's state, captured now. */
+  snapshot(checkpointId: number, subtask: number): OperatorSubtaskState[] {
+    const out: OperatorSubtaskState[] = [];
+    for (let i = 0; i < this.operators.length; i++) {
+      const o = this.operators[i]!;
+      this.marker.currentOp = i;
+      const st: OperatorSubtaskState = { operatorId: o.node.operatorId, subtask };
+      if (o.state.keyed) st.keyed = o.state.keyed.snapshot(checkpointId);
+      if (o.state.timers) st.timers = o.state.timers.snapshot();
+      if (o.state.operatorState.getRegisteredStateNames().length > 0) st.operator = o.state.operatorState.snapshot();
+      const custom = o.op?.snapshotState?.(checkpointId);
+      if (custom !== undefined) st.custom = custom;
+      out.push(st);
+    }
+    return out;
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (let i = 0; i < this.operators.length; i++) {
+      this.marker.currentOp = i;
+      this.operators[i]!.op?.notifyCheckpointComplete?.(checkpointId);
+    }
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (let i = 0; i < this.operators.length; i++) {
+      this.marker.currentOp = i;
+      this.operators[i]!.op?.notifyCheckpointAborted?.(checkpointId);
     }
   }
 

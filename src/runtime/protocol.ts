@@ -2,6 +2,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ErrorRecord } from '../core/index.ts';
 import type { TaskStats } from './slot.ts';
+import type { OperatorSubtaskState } from '../checkpoint/index.ts';
+import type { RestoredOperatorState } from './operator-chain.ts';
 
 export type WorkerToMain =
   | { t: 'ready'; slot: number; fingerprint: string }
@@ -10,10 +12,15 @@ export type WorkerToMain =
   | { t: 'coordinator'; operatorId: string; subtask: number; message: unknown }
   | { t: 'metrics'; slot: number; stats: TaskStats[] }
   | { t: 'finished'; slot: number; stats: TaskStats[] }
-  | { t: 'failed'; slot: number; error: ErrorRecord };
+  | { t: 'failed'; slot: number; error: ErrorRecord }
+  | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] }
+  | { t: 'decline'; checkpointId: number; task: string; reason: string };
 
 export type MainToWorker =
-  | { t: 'start' }
+  | { t: 'start'; restored?: Record<string, RestoredOperatorState> }
+  | { t: 'checkpoint'; checkpointId: number; savepoint: boolean }
+  | { t: 'checkpoint-complete'; checkpointId: number }
+  | { t: 'checkpoint-aborted'; checkpointId: number }
   | { t: 'splits'; vertex: number; subtask: number; splits: unknown[] }
   | { t: 'no-more-splits'; vertex: number; subtask: number }
   | { t: 'cancel' };

@@ -14,7 +14,7 @@ import type { JobGraph, JobVertex } from '../graph/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { RecordWriter } from './record-writer.ts';
 import { InputGate } from './input-gate.ts';
-import { OperatorChain, type ChainEnv } from './operator-chain.ts';
+import { OperatorChain, type ChainEnv, type RestoredOperatorState } from './operator-chain.ts';
 import { InputTask, SourceTask, type StreamTask } from './stream-task.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { WorkerToMain } from './protocol.ts';
@@ -35,6 +35,8 @@ export interface SlotOptions {
   ports: Map<number, PeerPort>;
   post: (m: WorkerToMain) => void;
   scheduler: Scheduler;
+  /** Whether checkpoints are taken, and in which mode. */
+  checkpointMode: 'exactly-once' | 'at-least-once' | undefined;
   /** Pulls pending peer messages synchronously (receiveMessageOnPort), so credits and data arrive mid-slice. */
   pollPeers?: () => boolean;
 }
@@ -107,6 +109,7 @@ export class Slot {
         this.requestTime(at);
       },
       sendToCoordinator: (operatorId, message) => this.o.post({ t: 'coordinator', operatorId, subtask: s, message }),
+      checkpointing: this.o.checkpointMode !== undefined,
     };
     const chain = new OperatorChain(v, env);
     let task: StreamTask;
@@ -155,8 +158,10 @@ export class Slot {
           chans.push(ic);
         }
       }
-      task = new InputTask(chain, s, new InputGate(chans));
+      task = new InputTask(chain, s, new InputGate(chans), this.o.checkpointMode !== 'at-least-once');
     }
+    const taskKey = `${v.index}/${s}`;
+    task.onCheckpoint = (checkpointId, states) => this.o.post({ t: 'ack', checkpointId, task: taskKey, states });
     this.tasks.push(task);
   }
 
@@ -177,12 +182,12 @@ export class Slot {
     return this.sources.get(vertex);
   }
 
-  /** Opens every operator (downstream tasks first) and starts the loop. */
-  start(): void {
+  /** Opens every operator (downstream tasks first), restoring state when given, and starts the loop. */
+  start(restored?: Record<string, RestoredOperatorState>): void {
     for (let i = this.tasks.length - 1; i >= 0; i--) {
       const t = this.tasks[i]!;
       try {
-        t.chain.open();
+        t.chain.open(restored);
       } catch (e) {
         this.fail(t.wrap(e, 'open()'));
         return;
@@ -190,6 +195,28 @@ export class Slot {
     }
     for (const [vi] of this.sources) this.o.post({ t: 'reader-registered', vertex: vi, subtask: this.o.slot });
     this.nextTimeAt = this.o.scheduler.now();
+    this.wake();
+  }
+
+  /** The coordinator triggers a checkpoint at this slot's source subtasks. */
+  triggerCheckpoint(checkpointId: number, savepoint: boolean): void {
+    for (const [vi, t] of this.sources) {
+      if (!t.triggerCheckpoint(checkpointId, savepoint))
+        this.o.post({ t: 'decline', checkpointId, task: `${vi}/${this.o.slot}`, reason: `source '${t.name}' subtask ${this.o.slot + 1} has finished` });
+    }
+    this.wake();
+  }
+
+  checkpointComplete(checkpointId: number): void {
+    try {
+      for (const t of this.tasks) if (!t.finished) t.notifyCheckpointComplete(checkpointId);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  checkpointAborted(checkpointId: number): void {
+    for (const t of this.tasks) if (t instanceof InputTask) t.abortCheckpoint(checkpointId);
     this.wake();
   }
 

@@ -9,6 +9,7 @@
 import { ElementKind, EddyError, NO_TIMESTAMP, UserFunctionError, type RecordBatch, assertNever } from '../core/index.ts';
 import { InputStatus, WatermarkEmitter, type ReaderOutput, type SourceReader } from '../api/index.ts';
 import type { OperatorChain } from './operator-chain.ts';
+import { BarrierAligner, type AlignerAction, type OperatorSubtaskState } from '../checkpoint/index.ts';
 import type { InputGate } from './input-gate.ts';
 import type { InputChannel } from './channels.ts';
 
@@ -23,6 +24,36 @@ export abstract class StreamTask {
 
   abstract runnable(): boolean;
   abstract step(batchSize: number): boolean;
+
+  /** Set by the slot: acknowledges a checkpoint with this task's state. */
+  onCheckpoint: (checkpointId: number, states: OperatorSubtaskState[]) => void = () => {};
+
+  /** Extra state of the head (source splits). */
+  protected headExtras(_checkpointId: number): Partial<OperatorSubtaskState> {
+    return {};
+  }
+
+  /** Snapshot synchronously, forward the barrier to every output, acknowledge. */
+  protected checkpoint(checkpointId: number, savepoint: boolean): void {
+    let states: OperatorSubtaskState[];
+    try {
+      states = this.chain.snapshot(checkpointId, this.subtask);
+      Object.assign(states[0]!, this.headExtras(checkpointId));
+    } catch (e) {
+      throw this.wrap(e, `checkpoint ${checkpointId}`);
+    }
+    const barrier = { k: ElementKind.Barrier as const, id: checkpointId, savepoint };
+    for (const w of this.chain.writers) w.broadcastControl(barrier);
+    this.onCheckpoint(checkpointId, states);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    try {
+      this.chain.notifyCheckpointComplete(checkpointId);
+    } catch (e) {
+      throw this.wrap(e, `notifyCheckpointComplete(${checkpointId})`);
+    }
+  }
 
   get name(): string {
     return this.chain.vertex.name;
@@ -97,12 +128,16 @@ export class InputTask extends StreamTask {
   private readonly key2: ((v: any) => unknown) | undefined;
   private readonly twoInput: boolean;
   private wasIdle = false;
+  private readonly aligner: BarrierAligner;
+  private savepointPending = false;
   constructor(
     chain: OperatorChain,
     subtask: number,
     readonly gate: InputGate,
+    exactlyOnce = true,
   ) {
     super(chain, subtask);
+    this.aligner = new BarrierAligner(gate.channels.length, exactlyOnce);
     const n = chain.head.node;
     this.key1 = n.keySelectors?.[0];
     this.key2 = n.keySelectors?.[1];
@@ -132,6 +167,7 @@ export class InputTask extends StreamTask {
         break;
       case ElementKind.EndOfInput:
         this.advance(this.gate.onEnd(c));
+        this.align(this.aligner.onEndOfInput(c.gateIndex));
         if (this.gate.finished) this.endOfInput();
         break;
       case ElementKind.Idle:
@@ -149,11 +185,36 @@ export class InputTask extends StreamTask {
         }
         break;
       case ElementKind.Barrier:
+        if (e.savepoint) this.savepointPending = true;
+        this.align(this.aligner.onBarrier(c.gateIndex, e.id));
         break;
       default:
         assertNever(e, 'stream element');
     }
     return true;
+  }
+
+  private align(a: AlignerAction): void {
+    switch (a.kind) {
+      case 'none':
+        return;
+      case 'block':
+        this.gate.channels[a.channel]!.blocked = true;
+        return;
+      case 'aligned':
+        for (const ch of this.gate.channels) ch.blocked = false;
+        this.checkpoint(a.checkpointId, this.savepointPending);
+        this.savepointPending = false;
+        return;
+      case 'superseded':
+        for (const ch of this.gate.channels) ch.blocked = false;
+        this.align(a.next);
+    }
+  }
+
+  /** The coordinator aborted a checkpoint: stop holding channels back for it. */
+  abortCheckpoint(checkpointId: number): void {
+    if (this.aligner.abort(checkpointId)) for (const ch of this.gate.channels) ch.blocked = false;
   }
 
   private advance(wm: number | undefined): void {
@@ -251,8 +312,31 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     this.emitter = emitter;
   }
 
+  /** A checkpoint the coordinator triggered, injected before the next poll. */
+  private trigger: { id: number; savepoint: boolean } | undefined;
+
   runnable(): boolean {
-    return !this.finished && this.available && !this.blocked;
+    return !this.finished && (this.trigger !== undefined || (this.available && !this.blocked));
+  }
+
+  /** Returns false when the task cannot take part (it finished). */
+  triggerCheckpoint(checkpointId: number, savepoint: boolean): boolean {
+    if (this.finished) return false;
+    this.trigger = { id: checkpointId, savepoint };
+    return true;
+  }
+
+  protected override headExtras(checkpointId: number): Partial<OperatorSubtaskState> {
+    return { splits: this.reader.snapshotState(checkpointId) };
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void {
+    super.notifyCheckpointComplete(checkpointId);
+    try {
+      this.reader.notifyCheckpointComplete?.(checkpointId);
+    } catch (e) {
+      throw this.wrap(e, `notifyCheckpointComplete(${checkpointId})`);
+    }
   }
 
   /** ReaderOutput: called by the reader for each record. */
@@ -265,6 +349,13 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
   }
 
   step(batchSize: number): boolean {
+    const t = this.trigger;
+    if (t !== undefined) {
+      this.trigger = undefined;
+      this.checkpoint(t.id, t.savepoint);
+      return true;
+    }
+    if (!this.available || this.blocked) return false;
     const before = this.position;
     let status: InputStatus;
     this.chain.marker.currentOp = 0;

@@ -57,6 +57,7 @@ export async function runWorker(): Promise<void> {
           post,
           scheduler: SystemScheduler,
           pollPeers: portList.length > 0 ? pollPeers : undefined,
+          checkpointMode: plan.checkpointing ? ((plan.checkpointing.options.mode as 'exactly-once' | 'at-least-once' | undefined) ?? 'exactly-once') : undefined,
         });
         post({ t: 'ready', slot: data.slot, fingerprint: graph.fingerprint });
       } catch (e) {
@@ -70,7 +71,7 @@ export async function runWorker(): Promise<void> {
     try {
       switch (m.t) {
         case 'start':
-          slot!.start();
+          slot!.start(m.restored);
           setInterval(() => slot && post({ t: 'metrics', slot: data.slot, stats: slot.stats() }), 500).unref();
           break;
         case 'splits':
@@ -78,6 +79,15 @@ export async function runWorker(): Promise<void> {
           break;
         case 'no-more-splits':
           slot!.source(m.vertex)?.reader.notifyNoMoreSplits();
+          break;
+        case 'checkpoint':
+          slot!.triggerCheckpoint(m.checkpointId, m.savepoint);
+          break;
+        case 'checkpoint-complete':
+          slot!.checkpointComplete(m.checkpointId);
+          break;
+        case 'checkpoint-aborted':
+          slot!.checkpointAborted(m.checkpointId);
           break;
         case 'cancel':
           slot?.close();

@@ -1,8 +1,12 @@
 /**
  * Sends every record to the client (main thread), for `executeAndCollect()` and tests. Records are
- * batched per subtask; the client keeps them in arrival order.
+ * batched per subtask. With checkpointing the sink is transactional: a subtask's records are held by
+ * the client as pending until the checkpoint they precede completes, and dropped if the job restarts
+ * before that, so the collected output is exactly-once across failures.
  */
-import type { Sink, SinkWriter, SinkWriterContext } from '../sink.ts';
+import type { Sink, SinkCoordinatorListener, SinkWriter, SinkWriterContext } from '../sink.ts';
+
+type CollectMessage = { records: unknown[]; checkpoint?: number; final?: boolean };
 
 export class CollectSink<T> implements Sink<T> {
   readonly name = 'Collect';
@@ -11,22 +15,48 @@ export class CollectSink<T> implements Sink<T> {
     let buf: T[] = [];
     const send = ctx.sendToCoordinator;
     if (!send) throw new Error('CollectSink needs a coordinator connection');
-    const flush = () => {
-      if (buf.length) send(buf);
-      buf = [];
-    };
+    const tx = ctx.checkpointing;
     return {
       write(v) {
         buf.push(v);
-        if (buf.length >= 1024) flush();
+        if (!tx && buf.length >= 1024) {
+          send({ records: buf } satisfies CollectMessage);
+          buf = [];
+        }
       },
-      flush,
-      close: flush,
+      flush(endOfInput) {
+        if (endOfInput || !tx) {
+          if (buf.length || endOfInput) send({ records: buf, final: endOfInput } satisfies CollectMessage);
+          buf = [];
+        }
+      },
+      prepareCommit(checkpointId) {
+        if (tx) send({ records: buf, checkpoint: checkpointId } satisfies CollectMessage);
+        buf = [];
+        return [];
+      },
+      close() {},
     };
   }
-  createCoordinatorListener(): (subtask: number, message: unknown) => void {
-    return (_s, m) => {
-      for (const v of m as T[]) this.collected.push(v);
+  createCoordinatorListener(): SinkCoordinatorListener {
+    const pending: { checkpoint: number; records: T[] }[] = [];
+    return {
+      message: (_s, m) => {
+        const msg = m as CollectMessage;
+        if (msg.checkpoint !== undefined) pending.push({ checkpoint: msg.checkpoint, records: msg.records as T[] });
+        else for (const v of msg.records as T[]) this.collected.push(v);
+      },
+      checkpointComplete: (id) => {
+        for (let i = 0; i < pending.length; ) {
+          if (pending[i]!.checkpoint <= id) {
+            for (const v of pending[i]!.records) this.collected.push(v);
+            pending.splice(i, 1);
+          } else i++;
+        }
+      },
+      reset: () => {
+        pending.length = 0;
+      },
     };
   }
   /** What the client received (valid after the job finished). */

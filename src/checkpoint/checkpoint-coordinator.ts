@@ -1,0 +1,230 @@
+/**
+ * The checkpoint coordinator (in the JobManager): triggers checkpoints at the sources on a timer,
+ * collects every subtask's acknowledgement with its state, writes the completed checkpoint to storage,
+ * then notifies every task (`notifyCheckpointComplete`, when two-phase-commit sinks commit). A
+ * checkpoint that does not complete within `timeoutMs` is aborted and counted; more than
+ * `tolerableFailures` failures in a row fail the job.
+ */
+import { EddyError } from '../core/index.ts';
+import type { CheckpointToWrite, FsCheckpointStorage } from './fs-checkpoint-storage.ts';
+import { writeCheckpointDir } from './fs-checkpoint-storage.ts';
+import type { CompletedCheckpoint, OperatorMetadata, OperatorSubtaskState } from './checkpoint-format.ts';
+
+export interface CheckpointConfig {
+  intervalMs: number;
+  mode: 'exactly-once' | 'at-least-once';
+  timeoutMs: number;
+  minPauseMs: number;
+  maxConcurrent: number;
+  /** Completed checkpoints kept in storage. */
+  retained: number;
+  /** Failed checkpoints in a row tolerated before the job fails. */
+  tolerableFailures: number;
+  unaligned: boolean;
+  alignedTimeoutMs: number;
+}
+
+const KNOWN = ['mode', 'timeoutMs', 'minPauseMs', 'maxConcurrent', 'retained', 'tolerableFailures', 'unaligned', 'alignedTimeoutMs', 'storage'];
+
+export function resolveCheckpointConfig(intervalMs: number, o: Record<string, unknown>): CheckpointConfig {
+  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new EddyError(`unknown checkpointing option '${k}' (known: ${KNOWN.join(', ')})`, { domain: 'user' });
+  const mode = (o.mode as string | undefined) ?? 'exactly-once';
+  if (mode !== 'exactly-once' && mode !== 'at-least-once') throw new EddyError(`checkpointing mode must be 'exactly-once' or 'at-least-once', got '${mode}'`, { domain: 'user' });
+  const num = (k: string, d: number, min = 0) => {
+    const v = o[k] ?? d;
+    if (typeof v !== 'number' || !(v >= min)) throw new EddyError(`checkpointing option '${k}' must be a number ≥ ${min}, got ${JSON.stringify(v)}`, { domain: 'user' });
+    return v;
+  };
+  return {
+    intervalMs,
+    mode,
+    timeoutMs: num('timeoutMs', 10 * 60_000, 1),
+    minPauseMs: num('minPauseMs', 0),
+    maxConcurrent: num('maxConcurrent', 1, 1),
+    retained: num('retained', 3, 1),
+    tolerableFailures: num('tolerableFailures', 10),
+    unaligned: o.unaligned === true,
+    alignedTimeoutMs: num('alignedTimeoutMs', Infinity),
+  };
+}
+
+export interface CoordinatorHooks {
+  now(): number;
+  after(ms: number, fn: () => void): () => void;
+  /** Subtasks that must acknowledge, as "vertex/subtask" keys; undefined when a checkpoint cannot start now. */
+  expectedAcks(): string[] | undefined;
+  triggerSources(checkpointId: number, savepoint: boolean): void;
+  notifyComplete(checkpointId: number): void;
+  notifyAborted(checkpointId: number): void;
+  operators(): Omit<OperatorMetadata, 'subtasks'>[];
+  log(line: string): void;
+  failJob(e: Error): void;
+}
+
+interface Pending {
+  id: number;
+  savepoint: string | undefined;
+  startedAt: number;
+  waiting: Set<string>;
+  states: Map<string, OperatorSubtaskState[]>;
+  cancelTimeout: () => void;
+  resolve?: (location: string) => void;
+  reject?: (e: Error) => void;
+}
+
+export interface CheckpointStats {
+  completed: number;
+  failed: number;
+  inProgress: number;
+  lastCompletedId: number;
+  lastDurationMs: number;
+  lastSizeBytes: number;
+  durationsMs: number[];
+}
+
+export class CheckpointCoordinator {
+  private nextId: number;
+  private readonly pending = new Map<number, Pending>();
+  private cancelTimer: (() => void) | undefined;
+  private lastCompletedAt = 0;
+  private failuresInARow = 0;
+  private stopped = false;
+  latest: CompletedCheckpoint | undefined;
+  readonly stats: CheckpointStats = { completed: 0, failed: 0, inProgress: 0, lastCompletedId: 0, lastDurationMs: 0, lastSizeBytes: 0, durationsMs: [] };
+
+  constructor(
+    readonly config: CheckpointConfig | undefined,
+    private readonly storage: FsCheckpointStorage | undefined,
+    private readonly jobName: string,
+    private readonly hooks: CoordinatorHooks,
+    restored?: CompletedCheckpoint,
+  ) {
+    this.latest = restored;
+    this.nextId = (restored?.metadata.checkpointId ?? 0) + 1;
+  }
+
+  start(): void {
+    if (this.config) this.schedule(this.config.intervalMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer?.();
+    for (const p of this.pending.values()) {
+      p.cancelTimeout();
+      p.reject?.(new EddyError(`checkpoint ${p.id} abandoned: the job stopped`));
+    }
+    this.pending.clear();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.cancelTimer?.();
+    this.cancelTimer = this.hooks.after(ms, () => this.tick());
+  }
+
+  private tick(): void {
+    const c = this.config!;
+    const sinceLast = this.hooks.now() - this.lastCompletedAt;
+    if (this.pending.size < c.maxConcurrent && sinceLast >= c.minPauseMs) this.trigger(undefined);
+    this.schedule(c.intervalMs);
+  }
+
+  /** Starts a savepoint into `dir`; resolves to its location when complete. */
+  triggerSavepoint(dir: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const p = this.trigger(dir);
+      if (!p) reject(new EddyError('cannot take a savepoint now: some tasks have finished or the job is not running', { domain: 'user' }));
+      else {
+        p.resolve = resolve;
+        p.reject = reject;
+      }
+    });
+  }
+
+  private trigger(savepoint: string | undefined): Pending | undefined {
+    const expected = this.hooks.expectedAcks();
+    if (!expected) return undefined;
+    const id = this.nextId++;
+    const timeoutMs = this.config?.timeoutMs ?? 10 * 60_000;
+    const p: Pending = {
+      id,
+      savepoint,
+      startedAt: this.hooks.now(),
+      waiting: new Set(expected),
+      states: new Map(),
+      cancelTimeout: this.hooks.after(timeoutMs, () => this.abort(id, `timed out after ${timeoutMs} ms`)),
+    };
+    this.pending.set(id, p);
+    this.stats.inProgress = this.pending.size;
+    this.hooks.triggerSources(id, savepoint !== undefined);
+    return p;
+  }
+
+  acknowledge(id: number, task: string, states: OperatorSubtaskState[]): void {
+    const p = this.pending.get(id);
+    if (!p || !p.waiting.delete(task)) return;
+    for (const s of states) {
+      const list = p.states.get(s.operatorId) ?? [];
+      list.push(s);
+      p.states.set(s.operatorId, list);
+    }
+    if (p.waiting.size === 0) void this.complete(p);
+  }
+
+  /** A task could not take part (e.g. it finished): abort. */
+  decline(id: number, reason: string): void {
+    this.abort(id, reason);
+  }
+
+  private abort(id: number, reason: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.stats.inProgress = this.pending.size;
+    p.cancelTimeout();
+    this.stats.failed++;
+    this.failuresInARow++;
+    this.hooks.log(`checkpoint ${id} aborted: ${reason}`);
+    this.hooks.notifyAborted(id);
+    p.reject?.(new EddyError(`${p.savepoint ? 'savepoint' : 'checkpoint'} ${id} aborted: ${reason}`));
+    if (!p.savepoint && this.config && this.failuresInARow > this.config.tolerableFailures)
+      this.hooks.failJob(new EddyError(`${this.failuresInARow} checkpoints failed in a row (tolerance ${this.config.tolerableFailures}); last: ${reason}`, { retriable: true }));
+  }
+
+  private async complete(p: Pending): Promise<void> {
+    p.cancelTimeout();
+    const cp: CheckpointToWrite = {
+      metadata: { kind: p.savepoint ? 'savepoint' : 'checkpoint', jobName: this.jobName, checkpointId: p.id, timestamp: p.startedAt, operators: this.hooks.operators() },
+      states: p.states,
+    };
+    let location = 'memory';
+    try {
+      if (p.savepoint) {
+        await writeCheckpointDir(p.savepoint, cp);
+        location = p.savepoint;
+      } else if (this.storage) location = await this.storage.write(cp);
+    } catch (e) {
+      this.pending.delete(p.id);
+      this.abort(p.id, `writing it failed: ${(e as Error).message}`);
+      return;
+    }
+    if (this.stopped || !this.pending.has(p.id)) return;
+    this.pending.delete(p.id);
+    this.stats.inProgress = this.pending.size;
+    this.failuresInARow = 0;
+    const duration = this.hooks.now() - p.startedAt;
+    this.stats.completed++;
+    this.stats.lastCompletedId = p.id;
+    this.stats.lastDurationMs = duration;
+    this.stats.durationsMs.push(duration);
+    if (this.stats.durationsMs.length > 1000) this.stats.durationsMs.shift();
+    this.lastCompletedAt = this.hooks.now();
+    if (!p.savepoint) {
+      this.latest = { metadata: { format: 'eddy-checkpoint', version: 1, ...cp.metadata, operators: [] }, location, states: p.states };
+      if (this.storage && this.config) await this.storage.prune(this.jobName, this.config.retained, p.id).catch((e) => this.hooks.log(`pruning old checkpoints failed: ${(e as Error).message}`));
+    }
+    this.hooks.notifyComplete(p.id);
+    p.resolve?.(location);
+  }
+}

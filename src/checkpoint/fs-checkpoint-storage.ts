@@ -1,0 +1,201 @@
+/**
+ * Checkpoints in a directory: `<root>/<job>/chk-<id>/` with one state file per operator subtask and a
+ * `_metadata` file written last, atomically (temp file, fsync, rename, directory fsync). Every state
+ * file's SHA-256 is in the metadata; a file that does not match is detected on load, and the previous
+ * completed checkpoint is used instead, with a log line saying which file was bad.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs, constants as fsc } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Packr } from 'msgpackr';
+import { EddyError } from '../core/index.ts';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  METADATA_FILE,
+  type CheckpointMetadata,
+  type CompletedCheckpoint,
+  type OperatorMetadata,
+  type OperatorSubtaskState,
+} from './checkpoint-format.ts';
+
+const packr = new Packr({ useRecords: false, moreTypes: true, structuredClone: true });
+
+export interface CheckpointToWrite {
+  metadata: Omit<CheckpointMetadata, 'operators' | 'format' | 'version'> & { operators: Omit<OperatorMetadata, 'subtasks'>[] };
+  states: Map<string, OperatorSubtaskState[]>;
+}
+
+export type CheckpointLog = (line: string) => void;
+
+export class CheckpointCorruptError extends EddyError {
+  constructor(message: string, readonly file: string) {
+    super(message, { domain: 'external', retriable: false });
+  }
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
+
+async function fsyncPath(path: string, dir = false): Promise<void> {
+  const fh = await fs.open(path, dir ? fsc.O_RDONLY | (fsc.O_DIRECTORY ?? 0) : 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes a checkpoint or savepoint into `dir` (created; must not hold a completed checkpoint). */
+export async function writeCheckpointDir(dir: string, cp: CheckpointToWrite): Promise<CheckpointMetadata> {
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { recursive: true });
+  const operators: OperatorMetadata[] = [];
+  for (const op of cp.metadata.operators) {
+    const subtasks = [];
+    for (const st of cp.states.get(op.operatorId) ?? []) {
+      const bytes = packr.pack(st);
+      const file = `${safeName(op.operatorId)}-${st.subtask}.state`;
+      const path = join(dir, file);
+      const fh = await fs.open(path, 'w');
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      subtasks.push({ subtask: st.subtask, file, size: bytes.length, sha256: sha256(bytes) });
+    }
+    operators.push({ ...op, subtasks });
+  }
+  const metadata: CheckpointMetadata = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_FORMAT_VERSION, ...cp.metadata, operators };
+  const tmp = join(dir, METADATA_FILE + '.tmp');
+  await fs.writeFile(tmp, JSON.stringify(metadata, null, 1));
+  await fsyncPath(tmp);
+  await fs.rename(tmp, join(dir, METADATA_FILE));
+  await fsyncPath(dir, true);
+  return metadata;
+}
+
+/** Reads and verifies a checkpoint or savepoint directory; throws {@link CheckpointCorruptError} naming the bad file. */
+export async function readCheckpointDir(dir: string): Promise<CompletedCheckpoint> {
+  const metaPath = join(dir, METADATA_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(metaPath, 'utf8');
+  } catch (e) {
+    throw new CheckpointCorruptError(`no checkpoint metadata at ${metaPath}: ${(e as Error).message}`, metaPath);
+  }
+  let metadata: CheckpointMetadata;
+  try {
+    metadata = JSON.parse(text) as CheckpointMetadata;
+  } catch (e) {
+    throw new CheckpointCorruptError(`checkpoint metadata ${metaPath} is not valid JSON: ${(e as Error).message}`, metaPath);
+  }
+  if (metadata.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`${metaPath} is not an eddy checkpoint`, metaPath);
+  if (metadata.version > CHECKPOINT_FORMAT_VERSION)
+    throw new CheckpointCorruptError(`${metaPath} has format version ${metadata.version}; this eddy reads up to ${CHECKPOINT_FORMAT_VERSION}`, metaPath);
+  const states = new Map<string, OperatorSubtaskState[]>();
+  for (const op of metadata.operators) {
+    const list: OperatorSubtaskState[] = [];
+    for (const ref of op.subtasks) {
+      const path = join(dir, ref.file);
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(path);
+      } catch (e) {
+        throw new CheckpointCorruptError(`checkpoint file ${path} is missing: ${(e as Error).message}`, path);
+      }
+      if (bytes.length !== ref.size || sha256(bytes) !== ref.sha256)
+        throw new CheckpointCorruptError(`checkpoint file ${path} is corrupt (size ${bytes.length}, expected ${ref.size}; checksum mismatch)`, path);
+      list.push(packr.unpack(bytes) as OperatorSubtaskState);
+    }
+    states.set(op.operatorId, list);
+  }
+  return { metadata, location: resolve(dir), states };
+}
+
+export class FsCheckpointStorage {
+  constructor(readonly root: string) {}
+
+  jobDir(jobName: string): string {
+    return resolve(this.root, safeName(jobName));
+  }
+
+  async write(cp: CheckpointToWrite): Promise<string> {
+    const dir = join(this.jobDir(cp.metadata.jobName), `chk-${cp.metadata.checkpointId}`);
+    await writeCheckpointDir(dir, cp);
+    return dir;
+  }
+
+  /** Completed-looking checkpoint directories of a job, newest first. */
+  async list(jobName: string): Promise<{ id: number; dir: string; complete: boolean }[]> {
+    const jd = this.jobDir(jobName);
+    let names: string[];
+    try {
+      names = await fs.readdir(jd);
+    } catch {
+      return [];
+    }
+    const out = [];
+    for (const n of names) {
+      const m = /^chk-(\d+)$/.exec(n);
+      if (!m) continue;
+      const dir = join(jd, n);
+      const complete = await fs
+        .access(join(dir, METADATA_FILE))
+        .then(() => true)
+        .catch(() => false);
+      out.push({ id: Number(m[1]), dir, complete });
+    }
+    return out.sort((a, b) => b.id - a.id);
+  }
+
+  /**
+   * The newest checkpoint that verifies. Incomplete directories are removed; a corrupt one is skipped
+   * with a log line. Throws when checkpoints exist but none is usable (naming the last bad file).
+   */
+  async loadLatest(jobName: string, log: CheckpointLog): Promise<CompletedCheckpoint | undefined> {
+    const all = await this.list(jobName);
+    let lastError: CheckpointCorruptError | undefined;
+    for (const c of all) {
+      if (!c.complete) {
+        log(`removing incomplete checkpoint ${c.dir}`);
+        await fs.rm(c.dir, { recursive: true, force: true });
+        continue;
+      }
+      try {
+        return await readCheckpointDir(c.dir);
+      } catch (e) {
+        if (!(e instanceof CheckpointCorruptError)) throw e;
+        lastError = e;
+        log(`checkpoint ${c.id} is unusable (${e.message}); trying the previous one`);
+      }
+    }
+    if (lastError) throw new CheckpointCorruptError(`no usable checkpoint for job '${jobName}' under ${this.jobDir(jobName)}: ${lastError.message}`, lastError.file);
+    return undefined;
+  }
+
+  /** Keeps the newest `retain` completed checkpoints, removes older and incomplete ones (except `keep`). */
+  async prune(jobName: string, retain: number, keep?: number): Promise<void> {
+    const all = await this.list(jobName);
+    let kept = 0;
+    for (const c of all) {
+      if (c.id === keep) {
+        kept++;
+        continue;
+      }
+      if (c.complete && kept < retain) {
+        kept++;
+        continue;
+      }
+      if (!c.complete && keep !== undefined && c.id > keep) continue; // may be in progress
+      await fs.rm(c.dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * {@link InternalTimerService}: event-time and processing-time timers of one keyed operator subtask, per
+ * (key, namespace, timestamp), deduplicated and deletable (Flink's `InternalTimerServiceImpl`). Timers live
+ * on the heap for both backends (one {@link TimerHeap} per time domain and a Map for deduplication) and are
+ * snapshotted by key group in the canonical format, so they rescale with the keyed state.
+ *
+ * Firing sets the backend's current key before each callback. The watermark (or processing time) is
+ * advanced before firing, so a timer registered during a callback for a time at or before it fires in the
+ * same advance, after the timers already due (Flink behaviour).
+ */
+import { ConfigurationError, EddyError, canonicalKey, type KeyGroupRange } from '../../core/index.ts';
+import type { KeyedStateBackend } from '../keyed-state-backend.ts';
+import type { KeyGroupBlob } from '../keyed-state-snapshot.ts';
+import type { Namespace } from '../internal-kv-state.ts';
+import { packDetached, unpackState } from '../type-serializer.ts';
+import { TimerHeap, type Timer } from './timer-heap.ts';
+
+/** Called for each firing timer, with the backend's current key already set to `key`. */
+export type OnTimer = (key: unknown, namespace: Namespace, timestamp: number) => void;
+
+/** Snapshot of a timer service: blobs of `[domain (0 event, 1 processing), key, namespace, ts][]` per key group. */
+export interface TimerServiceSnapshot {
+  version: 1;
+  name: string;
+  maxParallelism: number;
+  keyGroups: KeyGroupBlob[];
+}
+
+const EVENT = 0;
+const PROCESSING = 1;
+
+/** Timers of one keyed operator subtask. */
+export class InternalTimerService {
+  readonly name: string;
+  private readonly heaps = [new TimerHeap(), new TimerHeap()];
+  private readonly byId = [new Map<string, Timer>(), new Map<string, Timer>()];
+  private watermark = -Infinity;
+  private processingTime = -Infinity;
+  private seq = 0;
+
+  constructor(
+    private readonly backend: KeyedStateBackend,
+    opts: { name?: string } = {},
+  ) {
+    this.name = opts.name ?? 'timers';
+  }
+
+  registerEventTimeTimer(ns: Namespace, ts: number): void {
+    this.register(EVENT, ns, ts);
+  }
+  registerProcessingTimeTimer(ns: Namespace, ts: number): void {
+    this.register(PROCESSING, ns, ts);
+  }
+  deleteEventTimeTimer(ns: Namespace, ts: number): void {
+    this.delete(EVENT, ns, ts);
+  }
+  deleteProcessingTimeTimer(ns: Namespace, ts: number): void {
+    this.delete(PROCESSING, ns, ts);
+  }
+
+  /** Sets the watermark to `wm` and fires every event-time timer with `ts <= wm`, in timestamp order. */
+  advanceWatermark(wm: number, onTimer: OnTimer): void {
+    if (wm > this.watermark) this.watermark = wm;
+    this.fire(EVENT, this.watermark, onTimer);
+  }
+  /** Sets processing time to `now` and fires every processing-time timer with `ts <= now`. */
+  advanceProcessingTime(now: number, onTimer: OnTimer): void {
+    if (now > this.processingTime) this.processingTime = now;
+    this.fire(PROCESSING, this.processingTime, onTimer);
+  }
+  /** The earliest processing-time timer (to schedule a wake-up), if any. */
+  nextProcessingTime(): number | undefined {
+    return this.heaps[PROCESSING]!.peek()?.ts;
+  }
+  /** The earliest event-time timer, if any. */
+  nextEventTime(): number | undefined {
+    return this.heaps[EVENT]!.peek()?.ts;
+  }
+  currentWatermark(): number {
+    return this.watermark;
+  }
+  currentProcessingTime(): number {
+    return this.processingTime;
+  }
+  numEventTimeTimers(): number {
+    return this.heaps[EVENT]!.size;
+  }
+  numProcessingTimeTimers(): number {
+    return this.heaps[PROCESSING]!.size;
+  }
+
+  /** Captures all timers, grouped by the key group of their key. */
+  snapshot(): TimerServiceSnapshot {
+    const groups = new Map<number, unknown[]>();
+    for (const d of [EVENT, PROCESSING]) {
+      for (const t of this.heaps[d]!.values()) {
+        let g = groups.get(t.keyGroup);
+        if (g === undefined) groups.set(t.keyGroup, (g = []));
+        g.push([d, t.key, t.ns, t.ts, t.seq]);
+      }
+    }
+    const keyGroups = [...groups.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([keyGroup, entries]) => ({ keyGroup, data: packDetached((entries as number[][]).sort((a, b) => a[4]! - b[4]!).map((e) => e.slice(0, 4))) }));
+    return { version: 1, name: this.name, maxParallelism: this.backend.maxParallelism, keyGroups };
+  }
+
+  /** Restores the timers of the key groups in the backend's range (any parallelism). Keeps the current key. */
+  restore(snapshots: TimerServiceSnapshot[]): void {
+    const range: KeyGroupRange = this.backend.keyGroupRange;
+    const saved = this.backend.getCurrentKey();
+    for (const s of snapshots) {
+      if (s.version !== 1) throw new ConfigurationError(`unsupported timer snapshot version ${String(s.version)}`);
+      if (s.maxParallelism !== this.backend.maxParallelism) {
+        throw new ConfigurationError(`timer snapshot '${s.name}' has maxParallelism ${s.maxParallelism}, the job uses ${this.backend.maxParallelism}`);
+      }
+      for (const blob of s.keyGroups) {
+        if (!range.contains(blob.keyGroup)) continue;
+        for (const [d, key, ns, ts] of unpackState(blob.data) as Array<[number, unknown, Namespace, number]>) {
+          this.backend.setCurrentKey(key);
+          this.register(d, ns, ts);
+        }
+      }
+    }
+    if (saved === undefined) this.backend.clearCurrentKey();
+    else this.backend.setCurrentKey(saved);
+  }
+
+  private id(key: unknown, ns: Namespace, ts: number): string {
+    const c = canonicalKey(key);
+    const n = typeof ns === 'number' ? 'n' + ns : 's' + ns;
+    return `${c.length}:${c}${n.length}:${n}@${ts}`;
+  }
+  private register(d: number, ns: Namespace, ts: number): void {
+    const key = this.backend.getCurrentKey();
+    if (key === undefined) throw new EddyError(`timer registered outside a keyed context (operator ${this.backend.operatorId})`, { domain: 'user' });
+    if (typeof ts !== 'number' || Number.isNaN(ts)) throw new ConfigurationError(`timer timestamp must be a number, got ${String(ts)}`);
+    const id = this.id(key, ns, ts);
+    const byId = this.byId[d]!;
+    if (byId.has(id)) return;
+    const t: Timer = { ts, key, ns, keyGroup: this.backend.getCurrentKeyGroup(), seq: this.seq++, id, pos: -1 };
+    byId.set(id, t);
+    this.heaps[d]!.push(t);
+  }
+  private delete(d: number, ns: Namespace, ts: number): void {
+    const key = this.backend.getCurrentKey();
+    if (key === undefined) return;
+    const id = this.id(key, ns, ts);
+    const t = this.byId[d]!.get(id);
+    if (t === undefined) return;
+    this.byId[d]!.delete(id);
+    this.heaps[d]!.remove(t);
+  }
+  private fire(d: number, upTo: number, onTimer: OnTimer): void {
+    const heap = this.heaps[d]!;
+    const top = heap.peek();
+    if (top === undefined || top.ts > upTo) return;
+    this.backend.batch(() => {
+      for (let t = heap.peek(); t !== undefined && t.ts <= upTo; t = heap.peek()) {
+        heap.pop();
+        this.byId[d]!.delete(t.id);
+        this.backend.setCurrentKey(t.key);
+        onTimer(t.key, t.ns, t.ts);
+      }
+    });
+  }
+}

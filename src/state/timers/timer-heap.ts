@@ -1,0 +1,93 @@
+/**
+ * {@link TimerHeap}: a binary min-heap of timers ordered by (timestamp, registration sequence), with each
+ * timer's position tracked so that deletion is O(log n) instead of a lazy tombstone.
+ */
+
+/** One registered timer. */
+export interface Timer {
+  ts: number;
+  key: unknown;
+  ns: string | number;
+  keyGroup: number;
+  /** Registration order, the tie-breaker among equal timestamps. */
+  seq: number;
+  /** Deduplication id: (key, namespace, timestamp). */
+  id: string;
+  /** Position in the heap array. */
+  pos: number;
+}
+
+function less(a: Timer, b: Timer): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
+}
+
+/** An indexed binary min-heap of timers. */
+export class TimerHeap {
+  private readonly a: Timer[] = [];
+
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): Timer | undefined {
+    return this.a[0];
+  }
+  push(t: Timer): void {
+    t.pos = this.a.length;
+    this.a.push(t);
+    this.up(t.pos);
+  }
+  pop(): Timer | undefined {
+    const top = this.a[0];
+    if (top !== undefined) this.removeAt(0);
+    return top;
+  }
+  remove(t: Timer): void {
+    if (this.a[t.pos] === t) this.removeAt(t.pos);
+  }
+  /** All timers, in no particular order. */
+  values(): readonly Timer[] {
+    return this.a;
+  }
+  clear(): void {
+    this.a.length = 0;
+  }
+
+  private removeAt(i: number): void {
+    const last = this.a.pop()!;
+    if (i === this.a.length) return;
+    this.a[i] = last;
+    last.pos = i;
+    this.down(i);
+    this.up(last.pos);
+  }
+  private up(i: number): void {
+    const a = this.a;
+    const t = a[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(t, a[p]!)) break;
+      a[i] = a[p]!;
+      a[i]!.pos = i;
+      i = p;
+    }
+    a[i] = t;
+    t.pos = i;
+  }
+  private down(i: number): void {
+    const a = this.a;
+    const n = a.length;
+    const t = a[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && less(a[r]!, a[l]!) ? r : l;
+      if (!less(a[c]!, t)) break;
+      a[i] = a[c]!;
+      a[i]!.pos = i;
+      i = c;
+    }
+    a[i] = t;
+    t.pos = i;
+  }
+}
