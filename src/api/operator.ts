@@ -52,6 +52,8 @@ export interface OperatorContext {
   readonly metrics: OperatorMetrics;
   /** Asks the runtime to call {@link StreamOperator.onProcessingTime} processing soon (timers changed). */
   requestProcessingTimeWakeup(at: number): void;
+  /** Fails the task from an asynchronous callback (e.g. a commit that failed). */
+  reportAsyncError?(error: unknown): void;
   /** Whether the job takes checkpoints. */
   readonly checkpointing?: boolean;
   /** Posts a message to the JobManager (main thread), e.g. records for the collect sink. */
@@ -92,6 +94,8 @@ export interface StreamOperator<IN, OUT> {
   notifyCheckpointAborted?(checkpointId: number): void;
   /** End of input: flush. Called once, after the final watermark. */
   finish(): void;
+  /** Asynchronous work still running after finish() (e.g. commits); the task waits for it before it ends. */
+  drain?(): Promise<void>;
   close(): void;
 }
 

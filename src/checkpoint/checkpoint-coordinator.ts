@@ -6,7 +6,8 @@
  * `tolerableFailures` failures in a row fail the job.
  */
 import { EddyError } from '../core/index.ts';
-import type { CheckpointToWrite, FsCheckpointStorage } from './fs-checkpoint-storage.ts';
+import type { CheckpointToWrite } from './fs-checkpoint-storage.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { writeCheckpointDir } from './fs-checkpoint-storage.ts';
 import type { CompletedCheckpoint, OperatorMetadata, OperatorSubtaskState } from './checkpoint-format.ts';
 
@@ -94,7 +95,7 @@ export class CheckpointCoordinator {
 
   constructor(
     readonly config: CheckpointConfig | undefined,
-    private readonly storage: FsCheckpointStorage | undefined,
+    private readonly storage: CheckpointStorage | undefined,
     private readonly jobName: string,
     private readonly hooks: CoordinatorHooks,
     restored?: CompletedCheckpoint,
@@ -164,6 +165,7 @@ export class CheckpointCoordinator {
   acknowledge(id: number, task: string, states: OperatorSubtaskState[]): void {
     const p = this.pending.get(id);
     if (!p || !p.waiting.delete(task)) return;
+    if (process.env.EDDY_DEBUG_CHECKPOINTS) this.hooks.log(`checkpoint ${id}: ack from ${task} after ${this.hooks.now() - p.startedAt} ms`);
     for (const s of states) {
       const list = p.states.get(s.operatorId) ?? [];
       list.push(s);
@@ -172,17 +174,22 @@ export class CheckpointCoordinator {
     if (p.waiting.size === 0) void this.complete(p);
   }
 
-  /** A task could not take part (e.g. it finished): abort. */
+  /** A task could not take part because it finished: abandon the checkpoint without counting a failure. */
   decline(id: number, reason: string): void {
-    this.abort(id, reason);
+    this.abort(id, reason, false);
   }
 
-  private abort(id: number, reason: string): void {
+  private abort(id: number, reason: string, isFailure = true): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     this.stats.inProgress = this.pending.size;
     p.cancelTimeout();
+    if (!isFailure) {
+      this.hooks.notifyAborted(id);
+      p.reject?.(new EddyError(`${p.savepoint ? 'savepoint' : 'checkpoint'} ${id} abandoned: ${reason}`));
+      return;
+    }
     this.stats.failed++;
     this.failuresInARow++;
     this.hooks.log(`checkpoint ${id} aborted: ${reason}`);

@@ -9,6 +9,7 @@ import { promises as fs, constants as fsc } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Packr } from 'msgpackr';
 import { EddyError } from '../core/index.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
@@ -55,24 +56,26 @@ async function fsyncPath(path: string, dir = false): Promise<void> {
 export async function writeCheckpointDir(dir: string, cp: CheckpointToWrite): Promise<CheckpointMetadata> {
   await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(dir, { recursive: true });
-  const operators: OperatorMetadata[] = [];
-  for (const op of cp.metadata.operators) {
-    const subtasks = [];
-    for (const st of cp.states.get(op.operatorId) ?? []) {
-      const bytes = packr.pack(st);
-      const file = `${safeName(op.operatorId)}-${st.subtask}.state`;
-      const path = join(dir, file);
-      const fh = await fs.open(path, 'w');
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      subtasks.push({ subtask: st.subtask, file, size: bytes.length, sha256: sha256(bytes) });
-    }
-    operators.push({ ...op, subtasks });
-  }
+  // Files are written and fsynced concurrently: the metadata, written after all of them, is the commit point.
+  const operators: OperatorMetadata[] = await Promise.all(
+    cp.metadata.operators.map(async (op) => {
+      const subtasks = await Promise.all(
+        (cp.states.get(op.operatorId) ?? []).map(async (st) => {
+          const bytes = packr.pack(st);
+          const file = `${safeName(op.operatorId)}-${st.subtask < 0 ? 'coordinator' : st.subtask}.state`;
+          const fh = await fs.open(join(dir, file), 'w');
+          try {
+            await fh.writeFile(bytes);
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+          return { subtask: st.subtask, file, size: bytes.length, sha256: sha256(bytes) };
+        }),
+      );
+      return { ...op, subtasks };
+    }),
+  );
   const metadata: CheckpointMetadata = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_FORMAT_VERSION, ...cp.metadata, operators };
   const tmp = join(dir, METADATA_FILE + '.tmp');
   await fs.writeFile(tmp, JSON.stringify(metadata, null, 1));
@@ -120,8 +123,12 @@ export async function readCheckpointDir(dir: string): Promise<CompletedCheckpoin
   return { metadata, location: resolve(dir), states };
 }
 
-export class FsCheckpointStorage {
+export class FsCheckpointStorage implements CheckpointStorage {
   constructor(readonly root: string) {}
+
+  describe(jobName: string): string {
+    return this.jobDir(jobName);
+  }
 
   jobDir(jobName: string): string {
     return resolve(this.root, safeName(jobName));

@@ -9,3 +9,6 @@ export { FsCheckpointStorage, writeCheckpointDir, readCheckpointDir, CheckpointC
 export type { CheckpointToWrite, CheckpointLog } from './fs-checkpoint-storage.ts';
 export { CheckpointCoordinator, resolveCheckpointConfig } from './checkpoint-coordinator.ts';
 export type { CheckpointConfig, CoordinatorHooks, CheckpointStats } from './checkpoint-coordinator.ts';
+export { registerCheckpointStorage, storageFactories } from './checkpoint-storage.ts';
+export type { CheckpointStorage, CheckpointStorageFactory } from './checkpoint-storage.ts';
+export { createCheckpointStorage } from './create-checkpoint-storage.ts';

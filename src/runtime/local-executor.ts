@@ -22,7 +22,8 @@ import {
 import { buildJobGraph, buildStreamGraph, type JobGraph } from '../graph/index.ts';
 import {
   CheckpointCoordinator,
-  FsCheckpointStorage,
+  createCheckpointStorage,
+  type CheckpointStorage,
   readCheckpointDir,
   resolveCheckpointConfig,
   type CompletedCheckpoint,
@@ -80,7 +81,7 @@ export class JobClient {
   private readonly listeners = new Map<string, SinkCoordinatorListener>();
   private readonly restart: RestartTracker;
   private coordinator: CheckpointCoordinator | undefined;
-  private readonly storage: FsCheckpointStorage | undefined;
+  private readonly storage: CheckpointStorage | undefined;
   private initialRestore: CompletedCheckpoint | undefined;
   /** Restart history: when each failure happened and when output resumed. */
   readonly recoveries: { failedAt: number; runningAt: number; cause: string }[] = [];
@@ -107,7 +108,7 @@ export class JobClient {
     const cp = plan.checkpointing;
     this.restart = new RestartTracker(plan.restartStrategy ?? (cp ? RestartStrategies.fixedDelay(Infinity, 1000) : RestartStrategies.noRestart()), () => Date.now());
     const storageOpt = (cp?.options.storage as string | undefined) ?? opts.checkpointDir ?? '.eddy/checkpoints';
-    if (cp || opts.resume) this.storage = new FsCheckpointStorage(storageOpt);
+    if (cp || opts.resume) this.storage = createCheckpointStorage(storageOpt);
   }
 
   /** Loads what to restore from, then starts the first attempt. */
@@ -124,7 +125,7 @@ export class JobClient {
         if (this.initialRestore) {
           checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
           this.log(`resuming job '${this.plan.jobName}' from checkpoint ${this.initialRestore.metadata.checkpointId} (${this.initialRestore.location})`);
-        } else this.log(`no checkpoint of job '${this.plan.jobName}' under ${this.storage.jobDir(this.plan.jobName)}: starting fresh`);
+        } else this.log(`no checkpoint of job '${this.plan.jobName}' under ${this.storage.describe(this.plan.jobName)}: starting fresh`);
       }
     } catch (e) {
       this.settled = true;

@@ -108,6 +108,7 @@ export interface ChainEnv {
   requestWakeup(opIndex: number, at: number): void;
   sendToCoordinator(operatorId: string, message: unknown): void;
   checkpointing: boolean;
+  reportAsyncError(e: unknown): void;
 }
 
 export interface ChainedOperator {
@@ -156,6 +157,7 @@ export class OperatorChain {
         requestProcessingTimeWakeup: (at: number) => env.requestWakeup(index, at),
         sendToCoordinator: (m: unknown) => env.sendToCoordinator(node.operatorId, m),
         checkpointing: env.checkpointing,
+        reportAsyncError: (e: unknown) => env.reportAsyncError(e),
       };
       this.operators.push(entry);
       byNode.set(node, entry);
@@ -248,6 +250,11 @@ export class OperatorChain {
       this.marker.currentOp = i;
       o.op.finish();
     }
+  }
+
+  /** Waits for asynchronous work of every operator (after finish). */
+  async drain(): Promise<void> {
+    for (const o of this.operators) await o.op?.drain?.();
   }
 
   close(): void {

@@ -110,6 +110,7 @@ export class Slot {
       },
       sendToCoordinator: (operatorId, message) => this.o.post({ t: 'coordinator', operatorId, subtask: s, message }),
       checkpointing: this.o.checkpointMode !== undefined,
+      reportAsyncError: (e) => this.fail(e),
     };
     const chain = new OperatorChain(v, env);
     let task: StreamTask;
@@ -284,14 +285,22 @@ export class Slot {
     if (this.tasks.every((t) => t.finished)) {
       this.done = true;
       this.sleeping?.();
-      try {
-        for (const t of this.tasks) t.chain.close();
-      } catch (e) {
-        this.done = false;
-        this.fail(e);
-        return;
-      }
-      this.o.post({ t: 'finished', slot: this.o.slot, stats: this.stats() });
+      void Promise.all(this.tasks.map((t) => t.chain.drain())).then(
+        () => {
+          try {
+            for (const t of this.tasks) t.chain.close();
+          } catch (e) {
+            this.done = false;
+            this.fail(e);
+            return;
+          }
+          this.o.post({ t: 'finished', slot: this.o.slot, stats: this.stats() });
+        },
+        (e) => {
+          this.done = false;
+          this.fail(e);
+        },
+      );
       return;
     }
     if (this.tasks.some((t) => t.runnable())) this.wake();

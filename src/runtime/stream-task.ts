@@ -312,6 +312,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     this.emitter = emitter;
   }
 
+  private pollSize = 1 << 20;
   /** A checkpoint the coordinator triggered, injected before the next poll. */
   private trigger: { id: number; savepoint: boolean } | undefined;
 
@@ -359,15 +360,22 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     const before = this.position;
     let status: InputStatus;
     this.chain.marker.currentOp = 0;
+    // Adaptive poll size: a step should take ~1 ms so that mail (checkpoint triggers, timers) and the
+    // other tasks of the slot are served promptly even when records are expensive.
+    const max = this.pollSize < batchSize ? this.pollSize : batchSize;
+    const t0 = performance.now();
     try {
       if (!this.started) {
         this.started = true;
         this.reader.start();
       }
-      status = this.reader.pollNext(this, batchSize);
+      status = this.reader.pollNext(this, max);
     } catch (e) {
       throw this.wrap(e, this.position > before ? `record #${this.position} of its source (${preview(this.current)})` : 'reading its source');
     }
+    const dt = performance.now() - t0;
+    if (dt > 2 && this.pollSize > 16) this.pollSize >>= 1;
+    else if (dt < 0.5 && this.pollSize < batchSize) this.pollSize <<= 1;
     if (status === InputStatus.NothingAvailable) this.available = false;
     else if (status === InputStatus.EndOfInput) {
       try {

@@ -50,6 +50,7 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     super.open();
   }
   processElement(value: T, timestamp: number): void {
+    if (this.commitError !== undefined) throw this.commitError;
     this.writer.write(value, timestamp);
   }
   override processWatermark(_watermark: number): void {}
@@ -69,11 +70,33 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     }
     if (ready.length) this.commit(ready);
   }
+  /** Commits in flight (asynchronous committers, e.g. a database); the task waits for them before it finishes. */
+  private readonly inflight = new Set<Promise<void>>();
+  private commitError: unknown;
+
   private commit(committables: unknown[]): void {
+    if (this.commitError !== undefined) throw this.commitError;
     if (!this.committer) throw new EddyError(`sink '${this.ctx.operatorName}' prepared committables but has no committer`, { domain: 'internal' });
     const r = this.committer.commit(committables);
-    if (r && typeof (r as Promise<void>).then === 'function')
-      throw new EddyError(`sink '${this.ctx.operatorName}': asynchronous committers are not supported yet`, { domain: 'internal' });
+    if (r && typeof (r as Promise<void>).then === 'function') {
+      const p: Promise<void> = (r as Promise<void>).then(
+        () => {
+          this.inflight.delete(p);
+        },
+        (e: unknown) => {
+          this.inflight.delete(p);
+          this.commitError = new EddyError(`sink '${this.ctx.operatorName}' failed to commit: ${(e as Error)?.message ?? e}`, { domain: 'external', retriable: true, cause: e });
+          this.ctx.reportAsyncError?.(this.commitError);
+        },
+      );
+      this.inflight.add(p);
+    }
+  }
+
+  /** Resolves when every commit in flight has finished (rejects with the first commit failure). */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    if (this.commitError !== undefined) throw this.commitError;
   }
   override finish(): void {
     this.writer.flush(true);

@@ -1,0 +1,15 @@
+/** Picks the checkpoint storage for a spec: a registered factory's (e.g. postgres://…) or a directory. */
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { storageFactories } from './checkpoint-storage.ts';
+import { FsCheckpointStorage } from './fs-checkpoint-storage.ts';
+import { EddyError } from '../core/index.ts';
+
+export function createCheckpointStorage(spec: string): CheckpointStorage {
+  for (const f of storageFactories()) {
+    const s = f(spec);
+    if (s) return s;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://'))
+    throw new EddyError(`no checkpoint storage for '${spec.replace(/\/\/[^@/]*@/, '//***@')}' (known: a directory path, file://, postgres://)`, { domain: 'user' });
+  return new FsCheckpointStorage(spec.startsWith('file://') ? new URL(spec).pathname : spec);
+}
