@@ -18,6 +18,13 @@ import { CollectionSource, SequenceSource } from './sources/collection-source.ts
 import { TextFileSource } from './sources/text-file-source.ts';
 import { SocketTextSource } from './sources/socket-source.ts';
 
+export interface ExecuteOptions {
+  /** A savepoint (or retained checkpoint) directory to restore from. */
+  fromSavepoint?: string;
+  /** Drop state of operators that no longer exist instead of failing. */
+  allowNonRestoredState?: boolean;
+}
+
 export class StreamEnvironment {
   readonly config: EnvironmentConfig;
   /** @internal every transformation, in creation order */
@@ -106,8 +113,14 @@ export class StreamEnvironment {
     return this.fromSource(new SocketTextSource(host, port, delimiter), WatermarkStrategy.noWatermarks<string>(), `Socket ${host}:${port}`);
   }
 
-  /** Runs the job; resolves when a bounded job has finished (or rejects with the failure). */
-  async execute(jobName = 'eddy job'): Promise<JobExecutionResult> {
+  /**
+   * Runs the job; resolves when a bounded job has finished (or rejects with the failure).
+   * `fromSavepoint` restores a savepoint or retained checkpoint directory (any parallelism);
+   * `allowNonRestoredState` drops state of operators the job no longer has.
+   */
+  async execute(jobName = 'eddy job', options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+    for (const k of Object.keys(options))
+      if (k !== 'fromSavepoint' && k !== 'allowNonRestoredState') throw new ConfigurationError(`execute(): unknown option '${k}' (known: fromSavepoint, allowNonRestoredState)`);
     const launch = getLaunchContext();
     const executor = launch.executor ?? getDefaultExecutor();
     if (!executor) throw new ConfigurationError("no executor installed: import the job API from 'eddy'");
@@ -118,6 +131,7 @@ export class StreamEnvironment {
       transformations: this.transformations,
       checkpointing: this.checkpointing,
       restartStrategy: this.restartStrategy,
+      execute: options,
     });
     return result;
   }

@@ -4,6 +4,7 @@
  * installs. May import `core` and `state` only.
  */
 export { StreamEnvironment } from './environment.ts';
+export type { ExecuteOptions } from './environment.ts';
 export type { EnvironmentOptions, EnvironmentConfig } from './config.ts';
 export { resolveConfig } from './config.ts';
 export { DataStream, DataStreamSink } from './datastream.ts';

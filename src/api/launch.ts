@@ -34,6 +34,7 @@ export interface JobPlan {
   transformations: Transformation[];
   checkpointing?: { intervalMs: number; options: Record<string, unknown> };
   restartStrategy?: RestartStrategyConfig;
+  execute?: { fromSavepoint?: string; allowNonRestoredState?: boolean };
 }
 
 export interface JobExecutor {

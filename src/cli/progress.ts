@@ -55,5 +55,11 @@ export function formatSummary(r: JobExecutionResult): string {
   const secs = r.durationMs / 1000;
   const rows = [['operator', 'par', 'records in', 'records out', 'rate/s']];
   for (const o of r.operators) rows.push([o.name.slice(0, 40), String(o.parallelism), String(o.recordsIn), String(o.recordsOut), fmtRate(o.recordsIn / Math.max(secs, 1e-3))]);
-  return `job '${r.jobName}' finished in ${secs.toFixed(2)} s\n${table(rows)}`;
+  const how = r.status === 'stopped' ? `stopped with a savepoint at ${String(r.savepoint)} after` : 'finished in';
+  const cps = r.checkpoints as { completed: number; failed: number } | undefined;
+  const extra = [
+    cps ? `checkpoints: ${cps.completed} completed, ${cps.failed} failed` : '',
+    r.restarts ? `restarts: ${String(r.restarts)}` : '',
+  ].filter(Boolean);
+  return `job '${r.jobName}' ${how} ${secs.toFixed(2)} s${extra.length ? ` (${extra.join('; ')})` : ''}\n${table(rows)}`;
 }

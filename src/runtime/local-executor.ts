@@ -218,7 +218,7 @@ export class JobClient {
       case 'finished':
         this.stats.set(slot, m.stats);
         this.finishedSlots.add(slot);
-        if (this.finishedSlots.size === this.graph.slots) void this.succeed();
+        if (this.finishedSlots.size === this.graph.slots) void this.succeed({ status: 'finished' });
         break;
       case 'ack':
         this.coordinator?.acknowledge(m.checkpointId, m.task, m.states);
@@ -264,6 +264,7 @@ export class JobClient {
     if (last && last.runningAt === 0) last.runningAt = this.runningSince;
     for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'start', restored: assignment?.perSlot[s] });
     this.coordinator.start();
+    this.markRunning();
   }
 
   private makeCoordinator(restore: CompletedCheckpoint | undefined): CheckpointCoordinator {
@@ -310,16 +311,20 @@ export class JobClient {
     return c;
   }
 
-  /** Takes a savepoint of the running job into `dir`; resolves to its location. */
-  triggerSavepoint(dir: string): Promise<string> {
-    if (!this.coordinator || this.settled) return Promise.reject(new EddyError('the job is not running'));
+  private markRunning!: () => void;
+  private readonly running = new Promise<void>((r) => (this.markRunning = r));
+
+  /** Takes a savepoint of the running job into `dir` (waiting until it runs); resolves to its location. */
+  async triggerSavepoint(dir: string): Promise<string> {
+    await Promise.race([this.running, this.result.then(() => undefined, () => undefined)]);
+    if (!this.coordinator || this.settled) throw new EddyError('cannot take a savepoint: the job is not running', { domain: 'user' });
     return this.coordinator.triggerSavepoint(dir);
   }
 
-  /** Takes a savepoint, then cancels the job. */
+  /** Takes a savepoint, then stops the job; `execute()` resolves with `status: 'stopped'` and the savepoint. */
   async stopWithSavepoint(dir: string): Promise<string> {
     const loc = await this.triggerSavepoint(dir);
-    this.cancel();
+    await this.succeed({ status: 'stopped', savepoint: loc });
     return loc;
   }
 
@@ -391,11 +396,11 @@ export class JobClient {
     });
   }
 
-  private async succeed(): Promise<void> {
+  private async succeed(extra: Record<string, unknown> = { status: 'finished' }): Promise<void> {
     if (this.settled) return;
     this.settled = true;
     await this.stopAttempt();
-    for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
+    if (extra.status === 'finished') for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
     const collected = this.graph.vertices.flatMap((v) => v.nodes).find((n) => n.sink && typeof (n.sink as { results?: unknown }).results === 'function');
     const cs = this.coordinator?.stats;
     const result: JobExecutionResult = {
@@ -408,6 +413,7 @@ export class JobClient {
       recoveries: this.recoveries,
       checkpoints: cs ? { completed: cs.completed, failed: cs.failed, durationsMs: cs.durationsMs } : undefined,
       operators: this.operatorResults(),
+      ...extra,
     };
     if (collected) result.collected = (collected.sink as unknown as { results(): unknown[] }).results();
     this.resolve(result);
@@ -441,7 +447,10 @@ export class LocalExecutor implements JobExecutor {
     if (plan.checkpointing) resolveCheckpointConfig(plan.checkpointing.intervalMs, plan.checkpointing.options); // validate before anything runs
     const moduleUrl = launch.moduleUrl ?? (process.argv[1] ? pathToFileURL(process.argv[1]).href : undefined);
     if (!moduleUrl) throw new ConfigurationError('cannot tell which module holds the job: run it with `eddy run <job>` or runJob(url)');
-    const client = new JobClient(plan, graph, moduleUrl, index, (launch.start as StartOptions | undefined) ?? {});
+    const start: StartOptions = { ...((launch.start as StartOptions | undefined) ?? {}) };
+    if (plan.execute?.fromSavepoint) start.fromSavepoint = plan.execute.fromSavepoint;
+    if (plan.execute?.allowNonRestoredState) start.allowNonRestoredState = true;
+    const client = new JobClient(plan, graph, moduleUrl, index, start);
     running.add(client);
     (launch.onJobStart as ProgressListener | undefined)?.(client);
     await client.start();

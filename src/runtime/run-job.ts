@@ -17,6 +17,15 @@ export interface RunJobOptions {
   onJobStart?: ProgressListener;
   /** Values the job reads with `jobParameters()`. */
   params?: Record<string, unknown>;
+  /** Restore a savepoint / retained checkpoint directory. */
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
+  /** Root of checkpoint storage (directory, or postgres://…). */
+  checkpointDir?: string;
+  /** Restore the latest completed checkpoint under `checkpointDir`, if any. */
+  resume?: boolean;
+  /** Log lines of the JobManager (restarts, restores); default: stderr. */
+  log?: (line: string) => void;
 }
 
 let runs = 0;
@@ -31,7 +40,7 @@ export function runJob(url: URL | string, options: RunJobOptions = {}): Promise<
 }
 
 async function launch(url: URL | string, options: RunJobOptions): Promise<JobExecutionResult> {
-  const { onJobStart, params, ...overrides } = options;
+  const { onJobStart, params, fromSavepoint, allowNonRestoredState, checkpointDir, resume, log, ...overrides } = options;
   const href = new URL(String(url)).href;
   const sep = href.includes('?') ? '&' : '?';
   const moduleUrl = `${href}${sep}eddy-run=${++runs}`;
@@ -44,6 +53,7 @@ async function launch(url: URL | string, options: RunJobOptions): Promise<JobExe
     executions: 0,
     onJobStart,
     params: params ?? {},
+    start: { fromSavepoint, allowNonRestoredState, checkpointDir, resume, log },
   };
   setLaunchContext(ctx);
   try {

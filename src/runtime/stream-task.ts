@@ -312,7 +312,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     this.emitter = emitter;
   }
 
-  private pollSize = 1 << 20;
+  private pollSize = 64;
   /** A checkpoint the coordinator triggered, injected before the next poll. */
   private trigger: { id: number; savepoint: boolean } | undefined;
 

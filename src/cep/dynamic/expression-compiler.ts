@@ -259,7 +259,9 @@ export function compileCondition<T>(source: string, fields: FieldTypes, stages: 
   const ast = parseExpression(source);
   const [f, t] = new ExpressionCompiler(source, fields, new Set(stages)).compile(ast);
   if (t !== 'boolean') throw new ExpressionError(`a condition must be boolean, this one is ${t}`, 0, source);
-  return f as Condition<T> as (e: T, ctx: ConditionContext<T>) => boolean;
+  // operators always yield booleans; a bare field or first()/last() may hold anything at run time
+  const yieldsBoolean = ast.k === 'binary' || ast.k === 'unary' || ast.k === 'in' || ast.k === 'lit';
+  return (yieldsBoolean ? f : (e: unknown, c: ConditionContext<unknown>) => f(e, c) === true) as Condition<T>;
 }
 
 /** Compiles an expression of any type (for tests and tools); same checks as {@link compileCondition}. */

@@ -42,6 +42,10 @@ export interface NFAConfig<T> {
   readonly maxPartials: number;
   readonly dropOldest: boolean;
   readonly hasWindows: boolean;
+  /** Smallest first-and-last `within` (0: none). */
+  readonly windowTime: number;
+  /** `within(…, 'previous-and-current')` by stage, or `null` when no stage has one. */
+  readonly stageWindows: ReadonlyMap<string, number> | null;
   /** Start states by version digit (`[k]`), shared by every instance; see {@link NFAConfig.startState}. */
   readonly starts: Array<ComputationState<T> | undefined>;
   /** The start state at version `[k]` (cached for small `k`: every fresh key walks the same versions). */
@@ -60,6 +64,8 @@ export function createNFAConfig<T>(compiled: CompiledPattern<T>, options: NFAOpt
     maxPartials: options.maxPartialMatches ?? Infinity,
     dropOldest: options.limitPolicy === 'drop-oldest',
     hasWindows: compiled.windowTime > 0 || compiled.stageWindows.size > 0,
+    windowTime: compiled.windowTime,
+    stageWindows: compiled.stageWindows.size > 0 ? compiled.stageWindows : null,
     starts,
     startState: (k) => (k < START_CACHE ? (starts[k] ??= make(k)) : make(k)),
   };

@@ -243,17 +243,17 @@ export class NFA<T> {
    * completed (or released) by time passing, or `null` for none.
    */
   private expire(ts: number, timedOut: TimedOutMatch<T>[] | null, stash: boolean): Match<T>[] | null {
-    const { windowTime, stageWindows } = this.config.compiled;
+    const { windowTime, stageWindows } = this.config;
     const first = this.head;
     // the list is ordered by first event: with only a first-and-last window, nothing expires unless the
     // oldest partial match does (O(1) on the common path)
-    if (stageWindows.size === 0 && (first === null || ts - first.startTs < windowTime) && this.completed === null) return null;
+    if (stageWindows === null && (first === null || ts - first.startTs < windowTime) && this.completed === null) return null;
     let potential: ComputationState<T>[] | null = null;
     let prev: ComputationState<T> | null = null;
     for (let cs = first; cs !== null; ) {
       const next: ComputationState<T> | null = cs.next;
       let expiredAt = -Infinity;
-      const sw = stageWindows.size > 0 ? stageWindows.get(cs.state.stage) : undefined;
+      const sw = stageWindows === null ? undefined : stageWindows.get(cs.state.stage);
       if (sw !== undefined && ts - cs.prevTs >= sw) expiredAt = cs.prevTs + sw;
       else if (windowTime > 0 && ts - cs.startTs >= windowTime) expiredAt = cs.startTs + windowTime;
       if (expiredAt === -Infinity) {

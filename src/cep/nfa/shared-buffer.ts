@@ -69,7 +69,7 @@ export const SharedBuffer = {
     curSeq = seq;
     curTs = ts;
     curValue = value;
-    if (currentNodes.length > 0) currentNodes.length = 0;
+    while (currentNodes.length > 0) currentNodes.pop();
   },
 
   /** Records that `stage` took the current event after `prev`, on the branch `version`. */

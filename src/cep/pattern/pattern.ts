@@ -73,7 +73,8 @@ export class Pattern<T, F extends T = T> {
   static begin<T>(group: Pattern<T, any>, skip?: AfterMatchSkipStrategy): Pattern<T, T>;
   static begin<T>(nameOrGroup: string | Pattern<T, any>, skip = AfterMatchSkipStrategy.noSkip()): Pattern<T, T> {
     if (nameOrGroup instanceof Pattern) {
-      return new Pattern<T, T>(`group(${nameOrGroup.name})`, null, 'skip-till-next', skip, nameOrGroup);
+      // Flink starts a group sequence with strict contiguity (it only matters for the group's repetitions)
+      return new Pattern<T, T>(`group(${nameOrGroup.name})`, null, 'strict', skip, nameOrGroup);
     }
     return new Pattern<T, T>(checkName(nameOrGroup), null, 'skip-till-next', skip);
   }
@@ -172,6 +173,9 @@ export class Pattern<T, F extends T = T> {
   optional(): this {
     this.checkNotNot('optional');
     if (this.quantifier.optional) fail(this.name, 'optional() was already applied');
+    if (this.previous !== null && this.previous.quantifier.greedy) {
+      fail(this.name, `an optional stage cannot follow the greedy stage "${this.previous.name}" (as in Flink)`);
+    }
     this.quantifier.optional = true;
     return this;
   }
@@ -180,18 +184,22 @@ export class Pattern<T, F extends T = T> {
     this.checkNotNot('greedy');
     this.checkNotGroup('greedy');
     if (!this.quantifier.isQuantified) fail(this.name, 'greedy() applies only to looping or times stages');
+    if (this.quantifier.inner === 'skip-till-any') fail(this.name, 'greedy() does not combine with allowCombinations()');
     this.quantifier.greedy = true;
     return this;
   }
   /** Strict contiguity between the events of a looping/times stage. */
   consecutive(): this {
     this.checkInner('consecutive');
+    if (this.quantifier.inner === 'skip-till-any') fail(this.name, 'use either allowCombinations() or consecutive(), not both');
     this.quantifier.inner = 'strict';
     return this;
   }
   /** Non-deterministic relaxed contiguity between the events of a looping/times stage. */
   allowCombinations(): this {
     this.checkInner('allowCombinations');
+    if (this.quantifier.inner === 'strict') fail(this.name, 'use either allowCombinations() or consecutive(), not both');
+    if (this.quantifier.greedy) fail(this.name, 'greedy() does not combine with allowCombinations()');
     this.quantifier.inner = 'skip-till-any';
     return this;
   }
