@@ -20,6 +20,7 @@ class Fault extends RichMapFunction<number, number> {
       const until = performance.now() + pace;
       while (performance.now() < until);
     }
+    if (fault === 'always' && this.seen === failAt) throw new Error(`injected failure at record ${this.seen}`);
     if (this.getRuntimeContext().getAttemptNumber() === 0 && this.seen === failAt && this.getRuntimeContext().getIndexOfThisSubtask() === 0) {
       if (fault === 'throw') throw new Error(`injected failure at record ${this.seen}`);
       if (fault === 'exit') process.exit(7);
