@@ -8,6 +8,9 @@
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EddyError, ConfigurationError, JobCancelledError, errorFromRecord } from '../core/index.ts';
 import {
   getLaunchContext,
@@ -371,6 +374,8 @@ export class JobClient {
     }
     await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
     await Promise.all(this.exited);
+    // Working state of the stopped attempt (lmdb environments) is not needed: restores come from checkpoints.
+    await removeAttemptDirs(this.plan.config.stateDir, this.jobId, this.attempt);
     this.stopping = false;
   }
 
@@ -427,6 +432,14 @@ export class JobClient {
 
   cancel(): void {
     this.fail(new JobCancelledError());
+  }
+}
+
+async function removeAttemptDirs(stateDir: string, jobId: string, attempt: number): Promise<void> {
+  for (let s = 0; s < 1024; s++) {
+    const dir = join(stateDir, `${jobId}-a${attempt}-slot-${s}`);
+    if (!existsSync(dir)) break;
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

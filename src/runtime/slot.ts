@@ -101,7 +101,7 @@ export class Slot {
       clock: { now: () => this.o.scheduler.now() },
       stateBackend: config.stateBackend,
       stateDir: config.stateDir,
-      workDir: join(config.stateDir, `${this.o.jobId}-slot-${s}`),
+      workDir: join(config.stateDir, `${this.o.jobId}-a${this.o.attempt}-slot-${s}`),
       writers,
       requestWakeup: (opIndex, at) => {
         const op = chain.operators[opIndex]!;

@@ -64,3 +64,19 @@ test('a condition may read earlier stages on every branch (followedByAny + itera
   const out = events('a:2 a:5 b:3 b:6').flatMap((e, i) => nfa.process(e, i).map(fmt));
   assert.deepEqual(out.sort(), ['a0 b2', 'a0 b3', 'a1 b3']);
 });
+
+test('NFAFactory.canStart tells whether a fresh NFA would take the event', () => {
+  const factory = NFAFactory.of(abc());
+  const [a, b] = events('a b');
+  assert.equal(factory.canStart(a!, 0), true);
+  assert.equal(factory.canStart(b!, 0), false);
+  // an optional first stage: the second stage can start a match too
+  const opt = NFAFactory.of(Pattern.begin<Ev>('a').where(is('a')).optional().followedBy('b').where(is('b')));
+  assert.equal(opt.canStart(b!, 0), true);
+  assert.equal(opt.canStart(events('x')[0]!, 0), false);
+  for (const e of events('a b x')) {
+    const fresh = opt.create();
+    const changed = fresh.process(e, 0).length > 0 || !fresh.isEmpty;
+    assert.equal(changed, opt.canStart(e, 0), e.id);
+  }
+});

@@ -99,3 +99,32 @@ test('held-back matches are released as soon as a STOP state ends the partial ma
   const out = events('a:1 c:2 e:2 x:1').map((e, i) => nfa.process(e, i).map((m) => [...m.values()].flat().map((x) => x.id).join(' ')));
   assert.deepEqual(out, [[], [], [], ['c1 e2']]);
 });
+
+// scenarios after Flink's AfterMatchSkipITCase
+const has = (t: string) => (e: Ev) => e.type.includes(t);
+
+test('times(3) over six a: noSkip overlaps, skipPastLastEvent does not', () => {
+  const p = () => Pattern.begin<Ev>('start').where(is('a')).times(3);
+  assert.deepEqual(runSkip(p(), 'a a a a a a', S.noSkip()), ['a0 a1 a2', 'a1 a2 a3', 'a2 a3 a4', 'a3 a4 a5']);
+  assert.deepEqual(runSkip(p(), 'a a a a a a', S.skipPastLastEvent()), ['a0 a1 a2', 'a3 a4 a5']);
+});
+
+test('a looping last stage with skipToNext stops after the first match', () => {
+  const p = () => Pattern.begin<Ev>('start').where(is('a')).next('end').where(is('b')).oneOrMore();
+  assert.deepEqual(runSkip(p(), 'a b b b', S.noSkip()), ['a0 b1', 'a0 b1 b2', 'a0 b1 b2 b3']);
+  assert.deepEqual(runSkip(p(), 'a b b b', S.skipToNext()), ['a0 b1']);
+});
+
+test('skipToFirst / skipToLast on times(2) next times(2)', () => {
+  const p = () => Pattern.begin<Ev>('start').where(has('a')).times(2).next('end').where(has('b')).times(2);
+  assert.deepEqual(runSkip(p(), 'ab ab ab ab ab ab', S.skipToFirst('end')), ['ab0 ab1 ab2 ab3', 'ab2 ab3 ab4 ab5']);
+  assert.deepEqual(runSkip(p(), 'ab ab ab ab ab ab ab', S.skipToLast('end')), ['ab0 ab1 ab2 ab3', 'ab3 ab4 ab5 ab6']);
+});
+
+test('skipPastLastEvent with followedByAny stages keeps only the first match', () => {
+  const p = Pattern.begin<Ev>('a').where(is('a')).followedByAny('b').where(is('b'))
+    .followedByAny('c').where(is('c')).followedBy('d').where(is('d'));
+  assert.deepEqual(runSkip(p, 'a a b b c c d d', S.skipPastLastEvent()), ['a0 b2 c4 d6']);
+  const q = Pattern.begin<Ev>('a').where(is('a')).next('b').where(is('b'));
+  assert.deepEqual(runSkip(q, 'a c a b', S.skipPastLastEvent()), ['a2 b3']);
+});

@@ -10,6 +10,9 @@ import { NFA } from './nfa.ts';
 import { createNFAConfig, type NFAConfig, type NFAOptions } from './nfa-config.ts';
 import type { NFASnapshot } from './nfa-snapshot.ts';
 import type { CompiledPattern } from './state.ts';
+import type { ComputationState } from './computation-state.ts';
+import { canStart, startTakeConditions } from './step.ts';
+import type { MaybeCondition } from '../pattern/condition.ts';
 
 /**
  * Creates NFAs for one pattern.
@@ -23,9 +26,13 @@ import type { CompiledPattern } from './state.ts';
  */
 export class NFAFactory<T> {
   private readonly config: NFAConfig<T>;
+  private readonly startTakes: readonly MaybeCondition<T>[] | null;
+  private readonly start: ComputationState<T>;
 
   private constructor(readonly compiled: CompiledPattern<T>, options: NFAOptions & { skip: AfterMatchSkipStrategy }) {
     this.config = createNFAConfig(compiled, options);
+    this.startTakes = startTakeConditions(compiled.startState);
+    this.start = this.config.startState(1);
   }
 
   /** Validates and compiles `pattern`. @throws ConfigurationError naming the offending stage */
@@ -38,6 +45,14 @@ export class NFAFactory<T> {
   /** The skip strategy instances use. */
   get skip(): AfterMatchSkipStrategy {
     return this.config.skip;
+  }
+
+  /**
+   * Whether a fresh NFA would take `event` (start a partial match). When false, processing it on a fresh
+   * NFA changes nothing, so an operator need not create state for a key that has none. No allocation.
+   */
+  canStart(event: T, timestamp: number): boolean {
+    return canStart(this.start, event, timestamp, this.startTakes);
   }
 
   /** A fresh NFA (only the start state). */

@@ -12,7 +12,7 @@
  * shared by every NFA: a step is synchronous and never re-entered (conditions must not call into an NFA).
  * A partial match that only skips the event is returned as is: no allocation on the most common path.
  */
-import type { ConditionContext } from '../pattern/condition.ts';
+import type { ConditionContext, MaybeCondition } from '../pattern/condition.ts';
 import { addStage, increase, type Dewey } from './dewey-number.ts';
 import { SharedBuffer, type BufferNode } from './shared-buffer.ts';
 import { ComputationState, materialize } from './computation-state.ts';
@@ -125,6 +125,64 @@ export function computeNextStates<T>(cs: ComputationState<T>, event: T, ts: numb
   } else if (!kept && cs.node !== null) {
     SharedBuffer.release(cs.node);
   }
+}
+
+/**
+ * Whether `event` would make the start state take it, i.e. whether a fresh NFA would change at all. An
+ * operator uses this to avoid creating state for keys that have none. Allocation-free.
+ */
+export function canStart<T>(start: ComputationState<T>, event: T, ts: number, takes: readonly MaybeCondition<T>[] | null): boolean {
+  const ctx = CTX as StepContext<T>;
+  ctx.cs = start; // the start state has no events: getEventsForPattern returns [] either way
+  ctx.ts = ts;
+  if (takes !== null) {
+    // fast path: the TAKE conditions reachable through unconditional PROCEED edges, flattened once
+    for (let i = 0; i < takes.length; i++) {
+      const c = takes[i]!;
+      if (c === null || c(event, ctx)) return true;
+    }
+    return false;
+  }
+  const stack = STACK as State<T>[];
+  stack.push(start.state);
+  let found = false;
+  while (stack.length > 0) {
+    const trs = stack.pop()!.transitions;
+    if (found) continue; // drain
+    for (let i = 0; i < trs.length; i++) {
+      const t = trs[i]!;
+      if (t.action === IGNORE || (t.condition !== null && !t.condition(event, ctx))) continue;
+      if (t.action === TAKE) {
+        found = true;
+        break;
+      }
+      stack.push(t.target);
+    }
+  }
+  return found;
+}
+
+/**
+ * The TAKE conditions a start state can fire, flattened through PROCEED edges, or `null` when a PROCEED
+ * edge on the way has a condition (then {@link canStart} walks the graph).
+ */
+export function startTakeConditions<T>(start: State<T>): MaybeCondition<T>[] | null {
+  const out: MaybeCondition<T>[] = [];
+  const seen = new Set<State<T>>();
+  const todo = [start];
+  while (todo.length > 0) {
+    const st = todo.pop()!;
+    if (seen.has(st)) continue;
+    seen.add(st);
+    for (const t of st.transitions) {
+      if (t.action === TAKE) out.push(t.condition);
+      else if (t.action === PROCEED) {
+        if (t.condition !== null) return null;
+        todo.push(t.target);
+      }
+    }
+  }
+  return out;
 }
 
 function add<T>(state: State<T>, node: BufferNode<T> | null, version: Dewey, startTs: number, prevTs: number, startSeq: number): void {
