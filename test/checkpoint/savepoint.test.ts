@@ -25,6 +25,16 @@ const sortRows = (rows: Row[]) => {
 };
 const quiet = () => {};
 
+/** Waits until the running job has read `n` records (progress is reported every 500 ms). */
+async function readAtLeast(get: () => JobClient | undefined, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const c = get();
+    if (c && c.progress().operators[0]!.recordsOut >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the job did not start');
+}
+
 test('stop with a savepoint, restore at parallelism 1 and 3: the output equals one uninterrupted run', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-sp-'));
   try {
@@ -33,7 +43,7 @@ test('stop with a savepoint, restore at parallelism 1 and 3: the output equals o
     for (const p2 of [1, 3]) {
       let client: JobClient | undefined;
       const first = runJob(JOB, { params: { p: 2 }, checkpointDir: join(dir, `c${p2}`), onJobStart: (c) => (client = c), log: quiet });
-      await new Promise((r) => setTimeout(r, 1200));
+      await readAtLeast(() => client, 1500);
       const sp = join(dir, `sp-${p2}`);
       const location = await client!.stopWithSavepoint(sp);
       const r1 = await first;
@@ -57,7 +67,7 @@ test('a savepoint that does not exist, is corrupt, or has unknown operators is r
     // take a real savepoint, then damage one state file
     let client: JobClient | undefined;
     const run = runJob(JOB, { checkpointDir: join(dir, 'c'), onJobStart: (c) => (client = c), log: quiet });
-    await new Promise((r) => setTimeout(r, 1000));
+    await readAtLeast(() => client, 1000);
     const sp = join(dir, 'sp');
     await client!.stopWithSavepoint(sp);
     await run;
