@@ -13,6 +13,7 @@ import { WatermarkEmitter } from '../api/index.ts';
 import type { JobGraph, JobVertex } from '../graph/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { RecordWriter } from './record-writer.ts';
+import { decodeBatch, encodeBatch, isRecordBatch, type WireBatch } from './batch-codec.ts';
 import { InputGate } from './input-gate.ts';
 import { OperatorChain, type ChainEnv, type RestoredOperatorState } from './operator-chain.ts';
 import { InputTask, SourceTask, type StreamTask } from './stream-task.ts';
@@ -22,7 +23,7 @@ import type { WorkerToMain } from './protocol.ts';
 export const SLICE_MS = 10;
 
 export interface PeerPort {
-  postMessage(m: unknown): void;
+  postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
 }
 
 export interface SlotOptions {
@@ -70,6 +71,7 @@ export class Slot {
     const writers = new Map<number, RecordWriter>();
     for (const e of v.outputs) {
       const chans: OutputChannel[] = [];
+      const edgeName = `${e.sourceNode.name} -> ${e.target.head.name}`;
       const targets: number[] = [];
       for (const ch of e.channels) {
         if (ch.from !== s) continue;
@@ -80,7 +82,14 @@ export class Slot {
           config.buffersPerChannel,
           local
             ? { deliver: (id, el) => this.deliverLocal(id, el) }
-            : { deliver: (id, el) => port!.postMessage([0, id, el]) },
+            : {
+                deliver: (id, el) => {
+                  if (isRecordBatch(el)) {
+                    const [msg, transfer] = encodeBatch(id, el, edgeName);
+                    port!.postMessage(msg, transfer);
+                  } else port!.postMessage([0, id, el]);
+                },
+              },
           !local,
           () => this.wake(),
         );
@@ -171,10 +180,16 @@ export class Slot {
     this.wake();
   }
 
-  /** A message from a peer slot: [0, channel, element] or [1, channel, credits]. */
+  /** A message from a peer slot: [0, channel, control element], [1, channel, credits] or an encoded batch [2, …]. */
   onPeerMessage(m: [number, number, unknown]): void {
-    if (m[0] === 0) this.inputs.get(m[1])!.push(m[2] as StreamElement);
-    else this.outputs.get(m[1])!.addCredit(m[2] as number);
+    try {
+      if (m[0] === 2) this.inputs.get(m[1])!.push(decodeBatch(m as unknown as WireBatch));
+      else if (m[0] === 0) this.inputs.get(m[1])!.push(m[2] as StreamElement);
+      else this.outputs.get(m[1])!.addCredit(m[2] as number);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
     if (!this.inSlice) this.wake();
   }
   private inSlice = false;
