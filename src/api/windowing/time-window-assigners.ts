@@ -17,14 +17,32 @@ function checkOffset(where: string, offset: number, bound: number, boundName: st
     throw new ConfigurationError(`${where}: offset must satisfy |offset| < ${boundName} (${bound}), got ${offset}`);
 }
 
-function tumble(ts: number, size: number, offset: number): TimeWindow[] {
-  const start = TimeWindow.getWindowStartWithOffset(ts, offset, size);
-  return [new TimeWindow(start, start + size)];
+/**
+ * The last windows handed out, per assigner instance (one per worker thread): consecutive records
+ * mostly fall into the same windows, so the same TimeWindow objects — and their cached namespace
+ * strings — are reused instead of allocated per record. Callers only iterate the returned array.
+ */
+interface WindowCache {
+  key: number;
+  windows: TimeWindow[];
 }
-function slideWindows(ts: number, size: number, slide: number, offset: number): TimeWindow[] {
-  const out: TimeWindow[] = [];
+
+function tumble(cache: WindowCache, ts: number, size: number, offset: number): TimeWindow[] {
+  const start = TimeWindow.getWindowStartWithOffset(ts, offset, size);
+  if (cache.key === start) return cache.windows;
+  cache.key = start;
+  return (cache.windows = [new TimeWindow(start, start + size)]);
+}
+function slideWindows(cache: WindowCache, ts: number, size: number, slide: number, offset: number): TimeWindow[] {
   const last = TimeWindow.getWindowStartWithOffset(ts, offset, slide);
+  // The set of windows depends only on `last` (windows start at last, last - slide, … > ts - size):
+  // for a given `last`, `ts - size` ranges over (last - size, last + slide - size], so the set is
+  // fixed when size is a multiple of slide; otherwise compute it each time.
+  if (size % slide === 0 && cache.key === last) return cache.windows;
+  const out: TimeWindow[] = [];
   for (let start = last; start > ts - size; start -= slide) out.push(new TimeWindow(start, start + size));
+  cache.key = last;
+  cache.windows = out;
   return out;
 }
 
@@ -33,6 +51,7 @@ function slideWindows(ts: number, size: number, slide: number, offset: number): 
  * @example stream.keyBy(b => b.auction).window(TumblingEventTimeWindows.of(10_000))
  */
 export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private readonly cache: WindowCache = { key: NaN, windows: [] };
   private constructor(readonly size: number, readonly offset: number) {
     super();
   }
@@ -43,7 +62,7 @@ export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow
   }
   assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
     checkEventTimestamp('TumblingEventTimeWindows', timestamp);
-    return tumble(timestamp, this.size, this.offset);
+    return tumble(this.cache, timestamp, this.size, this.offset);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();
@@ -58,6 +77,7 @@ export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow
 
 /** Tumbling processing-time windows of `size` ms, by the operator's clock when the element arrives. */
 export class TumblingProcessingTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private readonly cache: WindowCache = { key: NaN, windows: [] };
   private constructor(readonly size: number, readonly offset: number) {
     super();
   }
@@ -67,7 +87,7 @@ export class TumblingProcessingTimeWindows extends WindowAssigner<unknown, TimeW
     return new TumblingProcessingTimeWindows(size, offset);
   }
   assignWindows(_e: unknown, _ts: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return tumble(ctx.getCurrentProcessingTime(), this.size, this.offset);
+    return tumble(this.cache, ctx.getCurrentProcessingTime(), this.size, this.offset);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();
@@ -92,6 +112,7 @@ function checkSliding(where: string, size: number, slide: number, offset: number
  * @example SlidingEventTimeWindows.of(10_000, 2_000) // Nexmark q5's HOP
  */
 export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private readonly cache: WindowCache = { key: NaN, windows: [] };
   private constructor(readonly size: number, readonly slide: number, readonly offset: number) {
     super();
   }
@@ -101,7 +122,7 @@ export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow>
   }
   assignWindows(_e: unknown, timestamp: number): TimeWindow[] {
     checkEventTimestamp('SlidingEventTimeWindows', timestamp);
-    return slideWindows(timestamp, this.size, this.slide, this.offset);
+    return slideWindows(this.cache, timestamp, this.size, this.slide, this.offset);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();
@@ -116,6 +137,7 @@ export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow>
 
 /** Sliding processing-time windows of `size` ms starting every `slide` ms. */
 export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWindow> {
+  private readonly cache: WindowCache = { key: NaN, windows: [] };
   private constructor(readonly size: number, readonly slide: number, readonly offset: number) {
     super();
   }
@@ -124,7 +146,7 @@ export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWi
     return new SlidingProcessingTimeWindows(size, slide, offset);
   }
   assignWindows(_e: unknown, _ts: number, ctx: WindowAssignerContext): TimeWindow[] {
-    return slideWindows(ctx.getCurrentProcessingTime(), this.size, this.slide, this.offset);
+    return slideWindows(this.cache, ctx.getCurrentProcessingTime(), this.size, this.slide, this.offset);
   }
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();

@@ -20,10 +20,16 @@ export const GLOBAL_WINDOW_MAX_TIMESTAMP = Number.MAX_VALUE;
  * @example new TimeWindow(0, 5000).maxTimestamp() // 4999
  */
 export class TimeWindow implements Window {
+  #ns: string | undefined;
   constructor(
     readonly start: number,
     readonly end: number,
   ) {}
+
+  /** The state namespace `"start:end"`, computed once per window object. */
+  namespace(): string {
+    return (this.#ns ??= `${this.start}:${this.end}`);
+  }
 
   /** `end - 1`: the last timestamp inside the window; results carry it. */
   maxTimestamp(): number {
@@ -77,7 +83,7 @@ const GLOBAL_NS = 'G';
 
 /** The state namespace of a window: `"start:end"` for time windows, `"G"` for the global window. */
 export function windowToNamespace(w: Window): string {
-  if (w instanceof TimeWindow) return `${w.start}:${w.end}`;
+  if (w instanceof TimeWindow) return w.namespace();
   if (w instanceof GlobalWindow) return GLOBAL_NS;
   throw new EddyError(`unsupported window type ${String(w)}: windows must be TimeWindow or GlobalWindow`, { domain: 'user' });
 }

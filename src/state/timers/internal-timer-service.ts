@@ -26,6 +26,8 @@ export interface TimerServiceSnapshot {
   keyGroups: KeyGroupBlob[];
 }
 
+/** Prefix of index ids of non-primitive keys (so they never equal a string key). */
+const OBJECT_KEY_PREFIX = '\u0000\u0001key:';
 const EVENT = 0;
 const PROCESSING = 1;
 
@@ -33,7 +35,12 @@ const PROCESSING = 1;
 export class InternalTimerService {
   readonly name: string;
   private readonly heaps = [new TimerHeap(), new TimerHeap()];
-  private readonly byId = [new Map<string, Timer>(), new Map<string, Timer>()];
+  /**
+   * Deduplication index per domain: timestamp → namespace → key id → timer. Nested Maps instead of a
+   * composite string id: registering a timer (several per record in sliding windows) allocates no string
+   * for number and string keys.
+   */
+  private readonly index = [new Map<number, Map<Namespace, Map<unknown, Timer>>>(), new Map<number, Map<Namespace, Map<unknown, Timer>>>()];
   private watermark = -Infinity;
   private processingTime = -Infinity;
   private seq = 0;
@@ -126,29 +133,74 @@ export class InternalTimerService {
     else this.backend.setCurrentKey(saved);
   }
 
-  private id(key: unknown, ns: Namespace, ts: number): string {
-    const c = canonicalKey(key);
-    const n = typeof ns === 'number' ? 'n' + ns : 's' + ns;
-    return `${c.length}:${c}${n.length}:${n}@${ts}`;
+  /** The key's identity in the index: numbers (with -0 as 0) and strings as themselves, other keys by canonical form. */
+  private keyId(key: unknown): unknown {
+    const t = typeof key;
+    if (t === 'number') return (key as number) === 0 ? 0 : key;
+    if (t === 'string') return key;
+    return OBJECT_KEY_PREFIX + canonicalKey(key);
+  }
+  /** One-entry cache of the last (domain, ts, namespace) looked up: window operators register runs of timers for the same window. */
+  private lastD = -1;
+  private lastTs = NaN;
+  private lastNs: Namespace | undefined;
+  private lastByKey: Map<unknown, Timer> | undefined;
+
+  private lookup(d: number, ns: Namespace, ts: number, create: boolean): Map<unknown, Timer> | undefined {
+    if (d === this.lastD && ts === this.lastTs && ns === this.lastNs) return this.lastByKey;
+    const r = this.lookupSlow(d, ns, ts, create);
+    if (r !== undefined) {
+      this.lastD = d;
+      this.lastTs = ts;
+      this.lastNs = ns;
+      this.lastByKey = r;
+    }
+    return r;
+  }
+
+  private lookupSlow(d: number, ns: Namespace, ts: number, create: boolean): Map<unknown, Timer> | undefined {
+    const byTs = this.index[d]!;
+    let byNs = byTs.get(ts);
+    if (byNs === undefined) {
+      if (!create) return undefined;
+      byTs.set(ts, (byNs = new Map()));
+    }
+    let byKey = byNs.get(ns);
+    if (byKey === undefined) {
+      if (!create) return undefined;
+      byNs.set(ns, (byKey = new Map()));
+    }
+    return byKey;
+  }
+  private unindex(d: number, t: Timer): void {
+    const byNs = this.index[d]!.get(t.ts);
+    const byKey = byNs?.get(t.ns);
+    if (byKey === undefined) return;
+    byKey.delete(t.id);
+    if (byKey.size === 0) {
+      if (byKey === this.lastByKey) this.lastD = -1;
+      byNs!.delete(t.ns);
+      if (byNs!.size === 0) this.index[d]!.delete(t.ts);
+    }
   }
   private register(d: number, ns: Namespace, ts: number): void {
     const key = this.backend.getCurrentKey();
     if (key === undefined) throw new EddyError(`timer registered outside a keyed context (operator ${this.backend.operatorId})`, { domain: 'user' });
     if (typeof ts !== 'number' || Number.isNaN(ts)) throw new ConfigurationError(`timer timestamp must be a number, got ${String(ts)}`);
-    const id = this.id(key, ns, ts);
-    const byId = this.byId[d]!;
-    if (byId.has(id)) return;
+    const byKey = this.lookup(d, ns, ts, true)!;
+    const id = this.keyId(key);
+    if (byKey.has(id)) return;
     const t: Timer = { ts, key, ns, keyGroup: this.backend.getCurrentKeyGroup(), seq: this.seq++, id, pos: -1 };
-    byId.set(id, t);
+    byKey.set(id, t);
     this.heaps[d]!.push(t);
   }
   private delete(d: number, ns: Namespace, ts: number): void {
     const key = this.backend.getCurrentKey();
     if (key === undefined) return;
-    const id = this.id(key, ns, ts);
-    const t = this.byId[d]!.get(id);
+    const byKey = this.lookup(d, ns, ts, false);
+    const t = byKey?.get(this.keyId(key));
     if (t === undefined) return;
-    this.byId[d]!.delete(id);
+    this.unindex(d, t);
     this.heaps[d]!.remove(t);
   }
   private fire(d: number, upTo: number, onTimer: OnTimer): void {
@@ -158,7 +210,7 @@ export class InternalTimerService {
     this.backend.batch(() => {
       for (let t = heap.peek(); t !== undefined && t.ts <= upTo; t = heap.peek()) {
         heap.pop();
-        this.byId[d]!.delete(t.id);
+        this.unindex(d, t);
         this.backend.setCurrentKey(t.key);
         onTimer(t.key, t.ns, t.ts);
       }

@@ -11,8 +11,8 @@ export interface Timer {
   keyGroup: number;
   /** Registration order, the tie-breaker among equal timestamps. */
   seq: number;
-  /** Deduplication id: (key, namespace, timestamp). */
-  id: string;
+  /** The key's identity in the deduplication index. */
+  id: unknown;
   /** Position in the heap array. */
   pos: number;
 }
