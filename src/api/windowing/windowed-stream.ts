@@ -16,6 +16,9 @@ import type { Trigger } from './trigger.ts';
 import type { Evictor } from './evictors.ts';
 import type { ProcessWindowFunctionLike, WindowFunctionLike } from './window-functions.ts';
 import { toProcessWindowFunction } from './window-functions.ts';
+import { SlicingWindowOperator, reduceAsAggregate, type MergeableAggregate } from './slicing-window-operator.ts';
+import { SlidingEventTimeWindows } from './time-window-assigners.ts';
+import { TimeWindow } from './windows.ts';
 import { WindowOperator } from './window-operator.ts';
 import { EvictingWindowOperator } from './evicting-window-operator.ts';
 import type { Window } from './windows.ts';
@@ -25,6 +28,8 @@ const CONTENTS = 'window-contents';
 /** A keyed stream cut into windows. */
 export class WindowedStream<T, K, W extends Window> {
   private windowTrigger: Trigger<T, W>;
+  /** No trigger() call: the assigner's default trigger (the sliced operator implements it). */
+  private defaultTrigger = true;
   private windowEvictor: Evictor<T, W> | undefined;
   private lateness = 0;
   private lateTag: OutputTag<T> | undefined;
@@ -45,6 +50,7 @@ export class WindowedStream<T, K, W extends Window> {
     if (this.assigner.isMerging() && !(trigger.canMerge?.() ?? false))
       throw new ConfigurationError(`trigger(): ${String(this.assigner)} merges windows, so the trigger must support merging (canMerge() and onMerge()); ${String(trigger)} does not`);
     this.windowTrigger = trigger;
+    this.defaultTrigger = false;
     return this;
   }
 
@@ -78,6 +84,8 @@ export class WindowedStream<T, K, W extends Window> {
     const r = toReducer(fn);
     const wf = toProcessWindowFunction<T, R, K, W>(`reduce() on ${String(this.assigner)}`, windowFn);
     const pre = (values: T[]): T[] => (values.length === 0 ? [] : [values.reduce((a, b) => r(a, b))]);
+    const sliced = this.sliced<T | undefined, T, R>('Reduce', reduceAsAggregate(r), wf, [fn, windowFn]);
+    if (sliced) return sliced;
     return this.build<T, R>('Reduce', new ReducingStateDescriptor<T>(CONTENTS, r), wf, pre, [fn, windowFn]);
   }
 
@@ -93,6 +101,10 @@ export class WindowedStream<T, K, W extends Window> {
       for (const v of values) acc = agg.add(v, acc);
       return [agg.getResult(acc)];
     };
+    if (typeof agg.merge === 'function') {
+      const sliced = this.sliced<ACC, V, R>('Aggregate', agg as MergeableAggregate<T, ACC, V>, wf, [agg, windowFn]);
+      if (sliced) return sliced;
+    }
     return this.build<V, R>('Aggregate', new AggregatingStateDescriptor<T, ACC, V>(CONTENTS, agg), wf, pre, [agg, windowFn]);
   }
 
@@ -106,6 +118,28 @@ export class WindowedStream<T, K, W extends Window> {
   apply<R>(fn: WindowFunctionLike<T, R, K, W>): DataStream<R> {
     const wf = toProcessWindowFunction<T, R, K, W>(`apply() on ${String(this.assigner)}`, fn);
     return this.build<T, R>('Apply', new ListStateDescriptor<T>(CONTENTS), wf, undefined, [fn]);
+  }
+
+  /**
+   * The sliced operator for sliding event-time windows when nothing needs per-window machinery
+   * (default trigger, no evictor, no lateness, a window function without per-window state); else undefined.
+   */
+  private sliced<ACC, V, R>(what: string, agg: MergeableAggregate<T, ACC, V>, wf: ProcessWindowFunctionLike<V, R, K, W>, userFunctions: unknown[]): DataStream<R> | undefined {
+    const a = this.assigner as unknown;
+    if (!(a instanceof SlidingEventTimeWindows) || a.size % a.slide !== 0 || a.size === a.slide) return undefined;
+    if (!this.defaultTrigger || this.windowEvictor || this.lateness !== 0 || typeof wf.clear === 'function') return undefined;
+    const name = `Window(${String(this.assigner)}, sliced, ${what})`;
+    const o = {
+      size: a.size,
+      slide: a.slide,
+      offset: a.offset,
+      aggregate: agg,
+      windowFunction: wf as unknown as ProcessWindowFunctionLike<V, R, K, TimeWindow>,
+      lateDataOutputTag: this.lateTag,
+      userFunctions: userFunctions.filter((f) => f !== null && typeof f === 'object'),
+      name,
+    };
+    return this.input.transformKeyed<R>(name, () => new SlicingWindowOperator<T, ACC, V, R, K>(o));
   }
 
   private build<ACC_OUT, R>(
