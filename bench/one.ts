@@ -2,14 +2,14 @@
  * Runs one benchmark measurement in a fresh process (so peak RSS is this run's alone) and prints
  * one JSON line: { eventsPerSec, durationMs, maxRssMb, count?, checksum? }.
  *
- *   node --import tsx bench/one.ts <impl> <query> <events> [parallelism]
+ *   node --import tsx bench/one.ts <impl> <query> <events> [parallelism] [heap|lmdb] [checkpointMs]
  *   impl: loop | rxjs | eddy
  */
 import { runJob } from '../src/index.ts';
 import { nexmarkLoops } from './baselines/nexmark-loops.ts';
 import { nexmarkRx } from './rxjs/nexmark-rxjs.ts';
 
-const [impl, query, eventsArg, pArg] = process.argv.slice(2);
+const [impl, query, eventsArg, pArg, backendArg, checkpointArg] = process.argv.slice(2);
 const events = Number(eventsArg);
 const parallelism = Number(pArg ?? 1);
 const SEED = 1;
@@ -28,10 +28,13 @@ async function main(): Promise<Record<string, unknown>> {
   }
   if (impl === 'eddy') {
     const url = new URL(`../examples/nexmark/${EXAMPLE[query!]}.ts`, import.meta.url);
-    const r = await runJob(url, { parallelism, params: { events, seed: SEED } });
+    const checkpoint = Number(checkpointArg ?? 0);
+    const stateBackend = (backendArg ?? 'heap') as 'heap' | 'lmdb';
+    const r = await runJob(url, { parallelism, stateBackend, params: { events, seed: SEED, checkpoint }, checkpointDir: '/tmp/eddy-bench-checkpoints', log: () => {} });
     const sinkIn = r.operators[r.operators.length - 1]!.recordsIn;
     const ms = r.runningMs as number;
-    return { durationMs: ms, startupMs: r.startupMs as number, eventsPerSec: (events * 1000) / ms, count: sinkIn };
+    const cps = r.checkpoints as { completed: number; durationsMs: number[] } | undefined;
+    return { durationMs: ms, startupMs: r.startupMs as number, eventsPerSec: (events * 1000) / ms, count: sinkIn, checkpoints: cps?.completed ?? 0 };
   }
   throw new Error(`unknown impl ${impl}`);
 }

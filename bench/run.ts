@@ -90,5 +90,45 @@ function backpressure(): void {
   save('backpressure', r);
 }
 
-const suites: Record<string, () => void> = { nexmark, backpressure };
+function windows(): void {
+  const rows: (string | number)[][] = [['query', 'impl', 'events/s', 'ratio to limit', 'peak RSS MB']];
+  const data: Record<string, unknown>[] = [];
+  for (const q of ['q5', 'q7']) {
+    const limit = one('bench/one.ts', ['loop', q, String(EVENTS)]);
+    rows.push([q, 'hand-written loop (limit)', limit.eventsPerSec!, 1, limit.maxRssMb!]);
+    const entry: Record<string, unknown> = { query: q, events: EVENTS, limit };
+    for (const backend of ['heap', 'lmdb']) {
+      const r = one('bench/one.ts', ['eddy', q, String(EVENTS), '1', backend]);
+      rows.push([q, `eddy p=1 ${backend}`, r.eventsPerSec!, r.eventsPerSec! / limit.eventsPerSec!, r.maxRssMb!]);
+      entry[backend] = { ...r, ratio: r.eventsPerSec! / limit.eventsPerSec! };
+    }
+    data.push(entry);
+  }
+  printTable(`Windows (Nexmark q5 hot items, q7 highest bid), ${EVENTS.toLocaleString('en')} events, parallelism 1`, rows);
+  save('windows', data);
+}
+
+function checkpoints(): void {
+  const rows: (string | number)[][] = [['job', 'events/s', 'checkpoints', 'relative']];
+  const without = one('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '0']);
+  const withCp = one('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '1000']);
+  rows.push(['q5 heap, no checkpoints', without.eventsPerSec!, 0, 1]);
+  rows.push(['q5 heap, checkpoint every 1 s', withCp.eventsPerSec!, withCp.checkpoints!, withCp.eventsPerSec! / without.eventsPerSec!]);
+  printTable(`Checkpoint overhead (q5, ${EVENTS.toLocaleString('en')} events)`, rows);
+  save('checkpoints', { without, with: withCp, cost: 1 - withCp.eventsPerSec! / without.eventsPerSec! });
+}
+
+function state(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/state/state-bench.ts', '--keys', '1000000', '--json', `${RESULTS}state-raw.json`], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  process.stdout.write('\nState backends (ValueState, 1 M keys; test/state/state-bench.ts)\n' + r.stdout);
+}
+
+function cep(): void {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'examples/cep/bench-nfa.ts', '1000000', '1000000'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  process.stdout.write('\nCEP (examples/cep/bench-nfa.ts, 1 M events over 1 M cards)\n' + r.stdout);
+}
+
+const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure };
 for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();

@@ -8,8 +8,13 @@ export const discard: Sink<unknown> = {
   createWriter: () => ({ write() {}, flush() {}, close() {} }),
 };
 
+/**
+ * Finishes a Nexmark job: `collect=true` collects, `print=true` prints, else discards.
+ * `checkpoint=<ms>` enables checkpointing every `ms` (the benchmark measures its cost).
+ */
 export async function sinkFor<T>(stream: DataStream<T>, jobName: string): Promise<void> {
-  const { collect = false, print = false } = jobParameters<{ collect?: boolean; print?: boolean }>();
+  const { collect = false, print = false, checkpoint = 0 } = jobParameters<{ collect?: boolean; print?: boolean; checkpoint?: number }>();
+  if (checkpoint > 0) stream.env.enableCheckpointing(checkpoint);
   if (collect) await stream.executeAndCollect(jobName);
   else {
     if (print) stream.print();

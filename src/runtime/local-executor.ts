@@ -166,7 +166,13 @@ export class JobClient {
         jobId: this.jobId,
         ports: ports[s]!,
       };
-      const w = new Worker(WORKER_URL, { workerData: data, transferList: Object.values(ports[s]!) as never[], stdout: false, stderr: false });
+      const w = new Worker(WORKER_URL, {
+        workerData: data,
+        transferList: Object.values(ports[s]!) as never[],
+        stdout: false,
+        stderr: false,
+        resourceLimits: workerHeapLimit(),
+      });
       this.workers.push(w);
       liveWorkers++;
       this.exited.push(new Promise((r) => w.once('exit', () => r())));
@@ -416,7 +422,7 @@ export class JobClient {
       startupMs: this.runningSince - this.startedAt,
       restarts: this.restart.restarts,
       recoveries: this.recoveries,
-      checkpoints: cs ? { completed: cs.completed, failed: cs.failed, durationsMs: cs.durationsMs } : undefined,
+      checkpoints: cs && this.plan.checkpointing ? { completed: cs.completed, failed: cs.failed, durationsMs: cs.durationsMs } : undefined,
       operators: this.operatorResults(),
       ...extra,
     };
@@ -441,6 +447,16 @@ async function removeAttemptDirs(stateDir: string, jobId: string, attempt: numbe
     if (!existsSync(dir)) break;
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** Workers get the heap limit the process was given (`--max-old-space-size`), as each thread has its own heap. */
+function workerHeapLimit(): { maxOldGenerationSizeMb: number } | undefined {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  for (const f of flags) {
+    const m = /^--max-old-space-size=(\d+)$/.exec(f);
+    if (m) return { maxOldGenerationSizeMb: Number(m[1]) };
+  }
+  return undefined;
 }
 
 const running = new Set<JobClient>();
