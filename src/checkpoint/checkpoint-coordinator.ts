@@ -212,7 +212,6 @@ export class CheckpointCoordinator {
         location = p.savepoint;
       } else if (this.storage) location = await this.storage.write(cp);
     } catch (e) {
-      this.pending.delete(p.id);
       this.abort(p.id, `writing it failed: ${(e as Error).message}`);
       return;
     }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, constants as fsc } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Packr } from 'msgpackr';
-import { EddyError } from '../core/index.ts';
+import { EddyError, faultPoint } from '../core/index.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import {
   CHECKPOINT_FORMAT,
@@ -77,11 +77,13 @@ export async function writeCheckpointDir(dir: string, cp: CheckpointToWrite): Pr
     }),
   );
   const metadata: CheckpointMetadata = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_FORMAT_VERSION, ...cp.metadata, operators };
+  faultPoint('coordinator:before-metadata');
   const tmp = join(dir, METADATA_FILE + '.tmp');
   await fs.writeFile(tmp, JSON.stringify(metadata, null, 1));
   await fsyncPath(tmp);
   await fs.rename(tmp, join(dir, METADATA_FILE));
   await fsyncPath(dir, true);
+  faultPoint('coordinator:after-metadata');
   return metadata;
 }
 

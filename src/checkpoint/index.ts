@@ -12,3 +12,4 @@ export type { CheckpointConfig, CoordinatorHooks, CheckpointStats } from './chec
 export { registerCheckpointStorage, storageFactories } from './checkpoint-storage.ts';
 export type { CheckpointStorage, CheckpointStorageFactory } from './checkpoint-storage.ts';
 export { createCheckpointStorage } from './create-checkpoint-storage.ts';
+export { PostgresCheckpointStorage, redactConnectionString } from './postgres-checkpoint-storage.ts';

@@ -6,3 +6,4 @@ export * from './key-group.ts';
 export * from './errors.ts';
 export * from './clock.ts';
 export * from './elements.ts';
+export * from './fault-injection.ts';

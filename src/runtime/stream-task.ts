@@ -6,7 +6,7 @@
  * no closure, Promise or try/catch per record — one try/catch around the batch turns a user exception
  * into a {@link UserFunctionError} naming the operator, subtask and record position.
  */
-import { ElementKind, EddyError, NO_TIMESTAMP, UserFunctionError, type RecordBatch, assertNever } from '../core/index.ts';
+import { ElementKind, EddyError, faultPoint, NO_TIMESTAMP, UserFunctionError, type RecordBatch, assertNever } from '../core/index.ts';
 import { InputStatus, WatermarkEmitter, type ReaderOutput, type SourceReader } from '../api/index.ts';
 import type { OperatorChain } from './operator-chain.ts';
 import { BarrierAligner, type AlignerAction, type OperatorSubtaskState } from '../checkpoint/index.ts';
@@ -42,9 +42,11 @@ export abstract class StreamTask {
     } catch (e) {
       throw this.wrap(e, `checkpoint ${checkpointId}`);
     }
+    faultPoint('task:after-snapshot');
     const barrier = { k: ElementKind.Barrier as const, id: checkpointId, savepoint };
     for (const w of this.chain.writers) w.broadcastControl(barrier);
     this.onCheckpoint(checkpointId, states);
+    faultPoint('task:after-ack');
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

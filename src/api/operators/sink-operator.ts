@@ -5,7 +5,7 @@
  * checkpoint are committed again — committers are idempotent. At end of input everything is
  * prepared and committed at once.
  */
-import { EddyError } from '../../core/index.ts';
+import { EddyError, faultPoint } from '../../core/index.ts';
 import type { Committer, Sink, SinkWriter } from '../sink.ts';
 import type { OperatorSnapshot } from '../operator.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
@@ -77,7 +77,9 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
   private commit(committables: unknown[]): void {
     if (this.commitError !== undefined) throw this.commitError;
     if (!this.committer) throw new EddyError(`sink '${this.ctx.operatorName}' prepared committables but has no committer`, { domain: 'internal' });
+    faultPoint('sink:before-commit');
     const r = this.committer.commit(committables);
+    faultPoint('sink:after-commit');
     if (r && typeof (r as Promise<void>).then === 'function') {
       const p: Promise<void> = (r as Promise<void>).then(
         () => {
