@@ -36,7 +36,7 @@ export type {
   ReadOnlyBroadcastContext,
   KeyedReadOnlyBroadcastContext,
 } from './operators/broadcast-process-operator.ts';
-export { SinkOperator } from './operators/sink-operator.ts';
+export { SinkOperator, FINAL_CHECKPOINT } from './operators/sink-operator.ts';
 export { TimestampsAndWatermarksOperator, WatermarkEmitter, DEFAULT_AUTO_WATERMARK_INTERVAL } from './operators/timestamps-and-watermarks.ts';
 export { fieldAggregator } from './operators/field-aggregators.ts';
 export { CollectionSource, SequenceSource, StaticSplitEnumerator, QueueSplitReader } from './sources/collection-source.ts';

@@ -4,8 +4,8 @@
  * Lives here: the pattern builder (`pattern/`: `Pattern`, conditions, quantifiers, skip strategies,
  * validation), the automaton (`nfa/`: compiler, shared buffer, `NFA` with `process`/`advanceTime`/
  * `snapshot`), patterns written as data with a safe expression language (`dynamic/`), and the pure parts of
- * the operator (`operator/`). May import `core` only (not `runtime`); the DataStream operator that keeps
- * one NFA per key in keyed state is wired by the runtime through this API.
+ * the operator (`operator/`: `CEP.pattern` → `PatternStream`, `CEP.dynamicPatterns`, the keyed CEP
+ * operators). May import `core`, `state` and `api` only (never `runtime`).
  */
 export { Pattern, type WithinType } from './pattern/pattern.ts';
 export type { Condition, ConditionContext } from './pattern/condition.ts';
@@ -59,3 +59,17 @@ export {
   type TimestampedEvent,
   type EventTimeBufferSnapshot,
 } from './operator/event-time-buffer.ts';
+export { CEP, type DynamicPatternsOptions } from './operator/cep.ts';
+export { PatternStream, type PatternStreamOptions } from './operator/pattern-stream.ts';
+export type {
+  PatternContext,
+  PatternProcessFunction,
+  TimedOutPartialMatchHandler,
+  PatternSelectFunction,
+  PatternTimeoutFunction,
+  PatternFlatSelectFunction,
+  PatternFlatTimeoutFunction,
+} from './operator/pattern-process-function.ts';
+export { CepOperator, type CepOperatorOptions } from './operator/cep-operator.ts';
+export { DynamicCepOperator, type DynamicCepOperatorOptions, type RejectedPatternUpdate } from './operator/dynamic-cep-operator.ts';
+export type { CepTimeDomain, CepCoreOptions } from './operator/abstract-cep-operator.ts';

@@ -76,6 +76,7 @@ export class JobClient {
   private stopping = false;
   private stats = new Map<number, TaskStats[]>();
   private finishedSlots = new Set<number>();
+  private committedSlots = new Set<number>();
   private finishedTasks = new Set<string>();
   private enumerators = new Map<number, SplitEnumerator<unknown, unknown>>();
   private resolve!: (r: JobExecutionResult) => void;
@@ -153,6 +154,7 @@ export class JobClient {
     this.exited = [];
     this.stats.clear();
     this.finishedSlots.clear();
+    this.committedSlots.clear();
     this.finishedTasks.clear();
     for (let s = 0; s < slots; s++) {
       const data: WorkerData = {
@@ -227,7 +229,15 @@ export class JobClient {
       case 'finished':
         this.stats.set(slot, m.stats);
         this.finishedSlots.add(slot);
-        if (this.finishedSlots.size === this.graph.slots) void this.succeed({ status: 'finished' });
+        if (this.finishedSlots.size === this.graph.slots) {
+          // Every task finished: no restart can happen any more, so sinks commit their final data now.
+          this.coordinator?.stop();
+          for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'final-commit' });
+        }
+        break;
+      case 'committed':
+        this.committedSlots.add(slot);
+        if (this.committedSlots.size === this.graph.slots) void this.succeed({ status: 'finished' });
         break;
       case 'ack':
         this.coordinator?.acknowledge(m.checkpointId, m.task, m.states);

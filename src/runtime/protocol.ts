@@ -12,6 +12,7 @@ export type WorkerToMain =
   | { t: 'coordinator'; operatorId: string; subtask: number; message: unknown }
   | { t: 'metrics'; slot: number; stats: TaskStats[] }
   | { t: 'finished'; slot: number; stats: TaskStats[] }
+  | { t: 'committed'; slot: number }
   | { t: 'failed'; slot: number; error: ErrorRecord }
   | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] }
   | { t: 'decline'; checkpointId: number; task: string; reason: string };
@@ -23,6 +24,7 @@ export type MainToWorker =
   | { t: 'checkpoint-aborted'; checkpointId: number }
   | { t: 'splits'; vertex: number; subtask: number; splits: unknown[] }
   | { t: 'no-more-splits'; vertex: number; subtask: number }
+  | { t: 'final-commit' }
   | { t: 'cancel' };
 
 export interface WorkerData {

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { ElementKind, errorToRecord, type StreamElement } from '../core/index.ts';
 import type { EnvironmentConfig, SourceReader } from '../api/index.ts';
-import { WatermarkEmitter } from '../api/index.ts';
+import { WatermarkEmitter, FINAL_CHECKPOINT } from '../api/index.ts';
 import type { JobGraph, JobVertex } from '../graph/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { RecordWriter } from './record-writer.ts';
@@ -300,27 +300,28 @@ export class Slot {
     if (this.tasks.every((t) => t.finished)) {
       this.done = true;
       this.sleeping?.();
-      void Promise.all(this.tasks.map((t) => t.chain.drain())).then(
-        () => {
-          try {
-            for (const t of this.tasks) t.chain.close();
-          } catch (e) {
-            this.done = false;
-            this.fail(e);
-            return;
-          }
-          this.o.post({ t: 'finished', slot: this.o.slot, stats: this.stats() });
-        },
-        (e) => {
-          this.done = false;
-          this.fail(e);
-        },
-      );
+      // Sinks hold their end-of-input committables until the JobManager, once every slot has
+      // finished, sends the final commit (see finalCommit).
+      this.o.post({ t: 'finished', slot: this.o.slot, stats: this.stats() });
       return;
     }
     if (this.tasks.some((t) => t.runnable())) this.wake();
     else this.sleepUntilTime();
   };
+
+  /** The whole job finished: commit what every sink prepared at end of input, then close. */
+  async finalCommit(): Promise<void> {
+    try {
+      for (const t of this.tasks) t.chain.notifyCheckpointComplete(FINAL_CHECKPOINT);
+      await Promise.all(this.tasks.map((t) => t.chain.drain()));
+      for (const t of this.tasks) t.chain.close();
+    } catch (e) {
+      this.done = false;
+      this.fail(e);
+      return;
+    }
+    this.o.post({ t: 'committed', slot: this.o.slot });
+  }
 
   fail(e: unknown): void {
     if (this.dead) return;

@@ -89,6 +89,9 @@ export async function runWorker(): Promise<void> {
         case 'checkpoint-aborted':
           slot!.checkpointAborted(m.checkpointId);
           break;
+        case 'final-commit':
+          void slot!.finalCommit();
+          break;
         case 'cancel':
           slot?.close();
           process.exit(0);

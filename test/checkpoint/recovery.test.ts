@@ -74,3 +74,20 @@ test('a job that keeps failing gives up after the restart attempts and reports t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a sink subtask that finished early commits only when the whole job has finished', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-final-'));
+  try {
+    const out = join(dir, 'out');
+    const r = await runJob(new URL('../jobs/final-commit-job.ts', import.meta.url), { params: { dir: out, n: 4000 }, checkpointDir: join(dir, 'cp'), log: () => {} });
+    assert.equal(r.restarts, 1);
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const lines = readdirSync(out)
+      .filter((f) => !f.startsWith('.'))
+      .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+    assert.equal(lines.length, 4000, 'every record exactly once');
+    assert.equal(new Set(lines).size, 4000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

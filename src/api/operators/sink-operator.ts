@@ -10,6 +10,9 @@ import type { Committer, Sink, SinkWriter } from '../sink.ts';
 import type { OperatorSnapshot } from '../operator.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
 
+/** The id under which a sink's end-of-input committables wait for the job to finish. */
+export const FINAL_CHECKPOINT = Number.MAX_SAFE_INTEGER;
+
 interface SinkState {
   /** committables by checkpoint id, not yet known to be committed */
   pending: [number, unknown[]][];
@@ -61,38 +64,47 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     return { pending: [...this.pending], writer: this.writer.snapshotState?.(checkpointId) };
   }
   notifyCheckpointComplete(checkpointId: number): void {
+    const ids: number[] = [];
     const ready: unknown[] = [];
     for (const [id, list] of this.pending) {
-      if (id <= checkpointId) {
+      if (id <= checkpointId && !this.committing.has(id)) {
+        ids.push(id);
         ready.push(...list);
-        this.pending.delete(id);
       }
     }
-    if (ready.length) this.commit(ready);
+    if (ready.length) this.commit(ready, ids);
   }
   /** Commits in flight (asynchronous committers, e.g. a database); the task waits for them before it finishes. */
   private readonly inflight = new Set<Promise<void>>();
+  /** Checkpoint ids whose committables are being committed: they stay in `pending` (and in snapshots) until done. */
+  private readonly committing = new Set<number>();
   private commitError: unknown;
 
-  private commit(committables: unknown[]): void {
+  private commit(committables: unknown[], ids: number[] = []): void {
     if (this.commitError !== undefined) throw this.commitError;
     if (!this.committer) throw new EddyError(`sink '${this.ctx.operatorName}' prepared committables but has no committer`, { domain: 'internal' });
     faultPoint('sink:before-commit');
     const r = this.committer.commit(committables);
     faultPoint('sink:after-commit');
     if (r && typeof (r as Promise<void>).then === 'function') {
+      for (const id of ids) this.committing.add(id);
       const p: Promise<void> = (r as Promise<void>).then(
         () => {
           this.inflight.delete(p);
+          for (const id of ids) {
+            this.committing.delete(id);
+            this.pending.delete(id);
+          }
         },
         (e: unknown) => {
           this.inflight.delete(p);
+          for (const id of ids) this.committing.delete(id);
           this.commitError = new EddyError(`sink '${this.ctx.operatorName}' failed to commit: ${(e as Error)?.message ?? e}`, { domain: 'external', retriable: true, cause: e });
           this.ctx.reportAsyncError?.(this.commitError);
         },
       );
       this.inflight.add(p);
-    }
+    } else for (const id of ids) this.pending.delete(id);
   }
 
   /** Resolves when every commit in flight has finished (rejects with the first commit failure). */
@@ -100,14 +112,15 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
     if (this.commitError !== undefined) throw this.commitError;
   }
+  /**
+   * End of input: flush and prepare the last committables, but do not commit yet — another subtask may
+   * still fail and the job restart from an earlier checkpoint. The JobManager commits every sink's final
+   * committables once the whole job has finished (`notifyCheckpointComplete(FINAL_CHECKPOINT)`).
+   */
   override finish(): void {
     this.writer.flush(true);
-    const last = this.writer.prepareCommit?.(Number.MAX_SAFE_INTEGER) ?? [];
-    const all: unknown[] = [];
-    for (const list of this.pending.values()) all.push(...list);
-    this.pending.clear();
-    all.push(...last);
-    if (all.length) this.commit(all);
+    const last = this.writer.prepareCommit?.(FINAL_CHECKPOINT) ?? [];
+    if (last.length) this.pending.set(FINAL_CHECKPOINT, last);
   }
   override close(): void {
     this.writer?.close();

@@ -82,6 +82,36 @@ export class DynamicPatternSet<T> {
     return { matches, timedOut };
   }
 
+  /** Whether a fresh set would take `event` in any pattern (an operator keeps no state for keys where not). */
+  static canStart<T>(registry: PatternRegistry<T>, event: T, timestamp: number): boolean {
+    for (const entry of registry.list()) if (entry.factory.canStart(event, timestamp)) return true;
+    return false;
+  }
+
+  /** True when no pattern holds anything (the key's state can be cleared). */
+  get isEmpty(): boolean {
+    this.sync();
+    for (const r of this.running) if (!r.nfa.isEmpty) return false;
+    return true;
+  }
+
+  /** The earliest `NFA.nextTimeout` over the patterns. */
+  nextTimeout(): number | undefined {
+    let min: number | undefined;
+    for (const r of this.running) {
+      const t = r.nfa.nextTimeout();
+      if (t !== undefined && (min === undefined || t < min)) min = t;
+    }
+    return min;
+  }
+
+  /** Partial matches dropped by `maxPartialMatches` (`drop-oldest`), over the running patterns. */
+  get droppedPartialMatches(): number {
+    let n = 0;
+    for (const r of this.running) n += r.nfa.metrics.droppedPartialMatches;
+    return n;
+  }
+
   /** Open partial matches by pattern id. */
   partialMatchCounts(): Map<string, number> {
     this.sync();

@@ -213,6 +213,28 @@ export class NFA<T> {
     }
   }
 
+  /**
+   * The earliest time at which `advanceTime` would change something (a partial match expires under
+   * `within`, a trailing `notFollowedBy` completes), or `undefined` when nothing can expire. An operator
+   * registers its timer there. O(partial matches) with per-stage windows, O(1) otherwise.
+   */
+  nextTimeout(): number | undefined {
+    const { hasWindows, windowTime, stageWindows } = this.config;
+    if (!hasWindows) return undefined;
+    if (this.pendingTimeouts !== null) return this.lastTs === -Infinity ? -Infinity : this.lastTs;
+    let min = Infinity;
+    if (stageWindows === null) {
+      if (this.head !== null) min = this.head.startTs + windowTime;
+    } else {
+      for (let cs = this.head; cs !== null; cs = cs.next) {
+        const sw = stageWindows.get(cs.state.stage);
+        if (sw !== undefined && cs.prevTs + sw < min) min = cs.prevTs + sw;
+        if (windowTime > 0 && cs.startTs + windowTime < min) min = cs.startTs + windowTime;
+      }
+    }
+    return min === Infinity ? undefined : min;
+  }
+
   /** Open partial matches (the start state not counted). */
   get partialMatchCount(): number {
     return this.size;

@@ -1,0 +1,159 @@
+// PostgresSink: rows become visible only when the checkpoint that prepared them completes; a checkpointed
+// job with no fault, an exception or a dying worker commits every record exactly once; lingering
+// prepared transactions of the sink are rolled back on recovery; a server without two-phase commit is
+// refused at open with a clear message. Skipped (with the reason) without PostgreSQL, except in CI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runJob, liveWorkerCount, type SinkWriterContext } from 'eddy';
+import {
+  PostgresSink,
+  PostgresSinkWriter,
+  TWO_PHASE_DISABLED_MESSAGE,
+  checkMaxPreparedTransactions,
+  gidSubtask,
+  type PostgresCommittable,
+} from 'eddy/connectors/postgres';
+import { PG_URL, pgClient, pgSkipReason, plantPrepared, preparedGids, uniqueName } from './pg-test-kit.ts';
+
+const JOB = new URL('../jobs/pg-sink-job.ts', import.meta.url);
+
+function ctx(subtaskIndex = 0, parallelism = 1, attemptNumber = 0): SinkWriterContext {
+  return { subtaskIndex, parallelism, jobName: 'pg-test', attemptNumber, checkpointing: true };
+}
+
+async function withTable<R>(fn: (table: string) => Promise<R>): Promise<R> {
+  const table = uniqueName('eddy_sink_t');
+  const c = await pgClient();
+  try {
+    await c.query(`CREATE TABLE ${table} (id bigint NOT NULL, note text)`);
+    return await fn(table);
+  } finally {
+    await c.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await c.end();
+  }
+}
+
+async function ids(table: string): Promise<number[]> {
+  const c = await pgClient();
+  try {
+    return (await c.query<{ id: string }>(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => Number(r.id));
+  } finally {
+    await c.end();
+  }
+}
+
+test('max_prepared_transactions = 0 is refused with a clear message', () => {
+  assert.throws(() => checkMaxPreparedTransactions('0'), (e: Error) => e.message === TWO_PHASE_DISABLED_MESSAGE);
+  assert.equal(
+    TWO_PHASE_DISABLED_MESSAGE,
+    'PostgreSQL has max_prepared_transactions = 0: two-phase commit is disabled; set it (ALTER SYSTEM SET max_prepared_transactions = 64; restart PostgreSQL)',
+  );
+  checkMaxPreparedTransactions('64');
+  assert.equal(gidSubtask('p', 'p.3.n.1'), 3);
+  assert.equal(gidSubtask('p', 'px.3.n.1'), undefined);
+});
+
+test('builder validates its options', () => {
+  assert.throws(() => PostgresSink.builder({ connectionString: PG_URL, table: 'x; drop', columns: ['a'] }).build(), /not an SQL name/);
+  assert.throws(() => PostgresSink.builder({ connectionString: PG_URL, table: 't' }).build(), /set columns/);
+  assert.throws(() => PostgresSink.builder({ connectionString: PG_URL, table: 't', columns: ['a'], transactionIdPrefix: 'a.b' }).build(), /transactionIdPrefix/);
+});
+
+test('an unreachable server fails the writer at open', () => {
+  const sink = PostgresSink.builder({ connectionString: 'postgres://postgres@127.0.0.1:1/test', table: 't', columns: ['id'], timeoutMs: 5_000 }).build();
+  assert.throws(() => sink.createWriter(ctx()), /ECONNREFUSED|connect/);
+});
+
+test('writer: prepared rows are invisible until committed; commit is idempotent; restore commits known and rolls back lingering', async (t) => {
+  const why = await pgSkipReason();
+  if (why) return t.skip(why);
+  await withTable(async (table) => {
+    const prefix = uniqueName('eddy_w');
+    const sink = PostgresSink.builder<{ id: number; note: string }>({ connectionString: PG_URL, table, columns: ['id', 'note'], batchSize: 2, transactionIdPrefix: prefix }).build();
+    const committer = sink.createCommitter();
+    const w = sink.createWriter(ctx());
+    for (let i = 1; i <= 5; i++) w.write({ id: i, note: 'a' }, 0);
+    const c1 = w.prepareCommit!(1) as PostgresCommittable[];
+    assert.equal(c1.length, 1);
+    assert.deepEqual(w.prepareCommit!(2), [], 'no rows: nothing to prepare');
+    assert.deepEqual(await ids(table), [], 'prepared rows are not visible');
+    await committer.commit(c1);
+    await committer.commit(c1); // again (as after a restore): a no-op
+    assert.deepEqual(await ids(table), [1, 2, 3, 4, 5]);
+    w.write({ id: 6, note: 'b' }, 0);
+    const c2 = w.prepareCommit!(3) as PostgresCommittable[];
+    const state = w.snapshotState!(3);
+    assert.deepEqual(state, [{ subtask: 0, gids: [c2[0]!.gid] }], 'committed gids leave the state');
+    w.write({ id: 7, note: 'after the checkpoint' }, 0);
+    const c3 = w.prepareCommit!(4) as PostgresCommittable[]; // a checkpoint that never completes
+    w.close();
+    await plantPrepared(table, `${prefix}.0.old.9`, [100]); // lingering, same subtask
+    await plantPrepared(table, `${prefix}.1.old.9`, [200]); // another subtask's: not ours to touch
+    // restore from checkpoint 3: its gid is committed, the later one and the planted one are rolled back
+    const w2 = sink.createWriter(ctx(0, 2, 1), state) as PostgresSinkWriter<unknown>;
+    assert.deepEqual(w2.recovery.committed, [c2[0]!.gid]);
+    assert.deepEqual(w2.recovery.rolledBack.sort(), [c3[0]!.gid, `${prefix}.0.old.9`].sort());
+    await committer.commit(c2); // the operator's re-commit of restored committables: a no-op
+    w2.close();
+    assert.deepEqual(await ids(table), [1, 2, 3, 4, 5, 6]);
+    const c = await pgClient();
+    try {
+      assert.deepEqual(await preparedGids(c, prefix), [`${prefix}.1.old.9`]);
+      await c.query(`ROLLBACK PREPARED '${prefix}.1.old.9'`);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
+test('a failed insert fails the writer (and nothing is prepared)', async (t) => {
+  const why = await pgSkipReason();
+  if (why) return t.skip(why);
+  await withTable(async (table) => {
+    const prefix = uniqueName('eddy_f');
+    const sink = PostgresSink.builder<{ id: number | null }>({ connectionString: PG_URL, table, columns: ['id'], batchSize: 1, transactionIdPrefix: prefix }).build();
+    const w = sink.createWriter(ctx());
+    w.write({ id: null }, 0); // violates NOT NULL
+    assert.throws(() => w.prepareCommit!(1), /null value in column "id"/);
+    w.close();
+    const c = await pgClient();
+    try {
+      assert.deepEqual(await preparedGids(c, prefix), []);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
+for (const fault of ['none', 'throw', 'exit']) {
+  test(`checkpointed job, fault '${fault}': every record committed exactly once, lingering transactions rolled back`, async (t) => {
+    const why = await pgSkipReason();
+    if (why) return t.skip(why);
+    await withTable(async (table) => {
+      const prefix = uniqueName('eddy_j');
+      await plantPrepared(table, `${prefix}.0.lingering.1`, [-1]);
+      await plantPrepared(table, `${prefix}.1.lingering.1`, [-2]);
+      const dir = mkdtempSync(join(tmpdir(), 'eddy-pgsink-'));
+      const log: string[] = [];
+      const N = 4_000;
+      try {
+        const r = await runJob(JOB, { params: { url: PG_URL, table, prefix, n: N, fault, pace: 40, failAt: 200 }, checkpointDir: dir, log: (l) => log.push(l) });
+        assert.equal(r.restarts, fault === 'none' ? 0 : 1, log.join('\n'));
+        if (fault !== 'none') assert.match(log.join('\n'), /restarting in 0 ms from checkpoint \d+/);
+        assert.deepEqual(await ids(table), Array.from({ length: N }, (_, i) => i + 1));
+        const c = await pgClient();
+        try {
+          assert.deepEqual(await preparedGids(c, prefix), []);
+        } finally {
+          await c.end();
+        }
+        assert.equal(liveWorkerCount(), 0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
