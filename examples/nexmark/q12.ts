@@ -21,12 +21,13 @@ import { sinkFor } from './sink.ts';
 interface BidCount { bidder: number; bidCount: number; windowStart: number; windowEnd: number }
 
 const END_OF_INPUT = Number.MAX_VALUE;
+const processingTime = ProcessingTimeTrigger.create();
 
 /** ProcessingTimeTrigger that also fires, and purges, at the end of the input. */
-const processingTimeOrEndOfInput: Trigger<BidEvent, TimeWindow> = {
-  onElement(e: BidEvent, ts: number, w: TimeWindow, ctx: TriggerContext): TriggerResult {
+const processingTimeOrEndOfInput: Trigger<number, TimeWindow> = {
+  onElement(e: number, ts: number, w: TimeWindow, ctx: TriggerContext): TriggerResult {
     ctx.registerEventTimeTimer(END_OF_INPUT);
-    return ProcessingTimeTrigger.create().onElement(e, ts, w, ctx);
+    return processingTime.onElement(e, ts, w, ctx); // a processing-time timer at the window end
   },
   onProcessingTime: () => TriggerResult.FIRE,
   onEventTime: (time: number) => (time === END_OF_INPUT ? TriggerResult.FIRE_AND_PURGE : TriggerResult.CONTINUE),
@@ -45,13 +46,15 @@ const bids = env.fromSource(
   'bids',
 );
 const out = bids
-  .keyBy((b) => b.bidder)
+  .map((b) => b.bidder) // only the bidder crosses the keyBy exchange
+  .name('q12: bidder of each bid')
+  .keyBy((bidder) => bidder)
   .window(TumblingProcessingTimeWindows.of(10_000))
   .trigger(processingTimeOrEndOfInput)
   .aggregate(
     {
       createAccumulator: () => 0,
-      add: (_b: BidEvent, n: number) => n + 1,
+      add: (_bidder: number, n: number) => n + 1,
       getResult: (n: number) => n,
     },
     (bidder: number, w: TimeWindow, [bidCount]: readonly number[], out: Collector<BidCount>) =>

@@ -20,9 +20,9 @@ import { NexmarkSource } from 'eddy/connectors/nexmark';
 import type { BidEvent } from 'eddy/connectors/nexmark';
 import { sinkFor } from './sink.ts';
 
-interface HighestBid {
-  auction: number; bidder: number; price: number; dateTime: number; extra: string; windowStart: number; windowEnd: number;
-}
+/** The bid fields q7 outputs (all that crosses the keyBy exchange). */
+interface BidRow { auction: number; bidder: number; price: number; dateTime: number; extra: string }
+interface HighestBid extends BidRow { windowStart: number; windowEnd: number }
 /** The highest price seen and every bid at that price. */
 interface Top { price: number; bids: HighestBid[] }
 
@@ -53,24 +53,26 @@ class WindowMax extends KeyedProcessFunction<number, Top, HighestBid> {
   }
 }
 
-const { events = 1_000_000, seed = 1 } = jobParameters<{ events?: number; seed?: number }>();
+// `rate`: events per second of event time (default Nexmark's 10 000); tests lower it to span more windows.
+const { events = 1_000_000, seed = 1, rate } = jobParameters<{ events?: number; seed?: number; rate?: number }>();
 const env = StreamEnvironment.create();
 const bids = env.fromSource(
-  NexmarkSource.bids({ events, seed }),
+  NexmarkSource.bids({ events, seed, rate }),
   WatermarkStrategy.forBoundedOutOfOrderness<BidEvent>(4000).withTimestampAssigner((b) => b.dateTime),
   'bids',
 );
 const out = bids
+  .map((b): BidRow => ({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, extra: b.extra }))
+  .name('q7: bid fields')
   .keyBy((b) => b.dateTime % BUCKETS)
   .window(TumblingEventTimeWindows.of(SIZE))
   .aggregate(
     {
       createAccumulator: (): Top => ({ price: -Infinity, bids: [] }),
-      add: (b: BidEvent, acc: Top): Top => {
+      add: (b: BidRow, acc: Top): Top => {
         if (b.price < acc.price) return acc;
         const s = b.dateTime - (b.dateTime % SIZE);
-        const row = { auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, extra: b.extra,
-          windowStart: s, windowEnd: s + SIZE };
+        const row = { ...b, windowStart: s, windowEnd: s + SIZE };
         return b.price > acc.price ? { price: b.price, bids: [row] } : { price: acc.price, bids: [...acc.bids, row] };
       },
       getResult: (acc: Top): Top => acc,
