@@ -20,7 +20,7 @@ export {
   StateTtlConfig,
   VOID_NAMESPACE,
 } from './state/index.ts';
-export type { ValueState, ListState, MapState, ReducingState, AggregatingState, BroadcastState } from './state/index.ts';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState, BroadcastState, AggregateFunction, StateTtlConfigBuilder } from './state/index.ts';
 export {
   EddyError,
   ConfigurationError,

@@ -66,7 +66,7 @@ class WinningBids extends KeyedCoProcessFunction<number, AuctionInfo, BidInfo, W
       ctx.timerService().registerEventTimeTimer(b.dateTime);
     }
   }
-  onTimer(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<WinningBid>): void {
+  override onTimer(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<WinningBid>): void {
     const a = this.auction.value();
     if (a === undefined) {
       // Bids before their auction: an auction arriving after this watermark starts after these bids.

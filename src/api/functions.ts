@@ -137,15 +137,23 @@ export interface CoFlatMapFunction<I1, I2, O> extends RichFunctionLifecycle {
   flatMap2(value: I2, out: Collector<O>): void;
 }
 export interface CoProcessFunctionLike<I1, I2, O> extends RichFunctionLifecycle {
-  processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): void;
-  processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;
+  /** With keyed inputs the context is a `KeyedProcessContext` (it has `getCurrentKey()`). */
+  processElement1(value: I1, ctx: ProcessContext & Partial<KeyedProcessContext<any>>, out: Collector<O>): void;
+  processElement2(value: I2, ctx: ProcessContext & Partial<KeyedProcessContext<any>>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<any>, out: Collector<O>): void;
 }
 export abstract class CoProcessFunction<I1, I2, O> extends AbstractRichFunction implements CoProcessFunctionLike<I1, I2, O> {
   abstract processElement1(value: I1, ctx: ProcessContext, out: Collector<O>): void;
   abstract processElement2(value: I2, ctx: ProcessContext, out: Collector<O>): void;
+  /** A timer fired (keyed inputs only). */
+  onTimer(_timestamp: number, _ctx: OnTimerContext<unknown>, _out: Collector<O>): void {}
 }
-export abstract class KeyedCoProcessFunction<K, I1, I2, O> extends CoProcessFunction<I1, I2, O> {}
+/** CoProcess on two keyed inputs: contexts carry the current key, timers are available. */
+export abstract class KeyedCoProcessFunction<K, I1, I2, O> extends AbstractRichFunction implements CoProcessFunctionLike<I1, I2, O> {
+  abstract processElement1(value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  abstract processElement2(value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<K>, _out: Collector<O>): void {}
+}
 
 /** Normalises a lambda-or-object into a callable, keeping `this` for objects. */
 export function toMapper<T, R>(f: MapLike<T, R>): (v: T) => R {
