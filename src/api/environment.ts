@@ -104,8 +104,10 @@ export class StreamEnvironment {
   }
 
   /** Lines of a text file (or every file in a directory), split into byte ranges read in parallel. */
-  readTextFile(path: string): DataStream<string> {
-    return this.fromSource(new TextFileSource(path), WatermarkStrategy.noWatermarks<string>(), `TextFile ${path}`);
+  readTextFile(path: string, options: { splitSize?: number } = {}): DataStream<string> {
+    if (options.splitSize !== undefined && !(Number.isInteger(options.splitSize) && options.splitSize > 0))
+      throw new ConfigurationError(`readTextFile: splitSize must be a positive integer of bytes, got ${options.splitSize}`);
+    return this.fromSource(new TextFileSource(path, options), WatermarkStrategy.noWatermarks<string>(), `TextFile ${path}`);
   }
 
   /** Lines from a TCP socket (unbounded, parallelism 1). */

@@ -119,7 +119,8 @@ export function buildStreamGraph(transformations: Transformation[], config: Envi
             ? [t.keySelector]
             : undefined
           : t.kind === 'two-input' && (t.keySelector1 || t.keySelector2)
-            ? [t.keySelector1 ?? missingKey(t.name), t.keySelector2 ?? ((v: unknown) => v)]
+            ? // a broadcast input has no key: its elements reach every subtask
+              [t.keySelector1 ?? missingKey(t.name), t.broadcastInput2 ? (undefined as never) : (t.keySelector2 ?? ((v: unknown) => v))]
             : undefined,
       broadcastInput2: t.kind === 'two-input' && t.broadcastInput2 === true,
       inEdges: [],
