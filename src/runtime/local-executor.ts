@@ -388,7 +388,17 @@ export class JobClient {
         /* closing enumerators must not mask the job's outcome */
       }
     }
-    await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
+    // Ask workers to stop between slices first (they close their state backends cleanly); terminating a
+    // thread in the middle of a native lmdb write transaction can leave it unable to stop.
+    for (const w of this.workers) {
+      try {
+        w.postMessage({ t: 'cancel' } satisfies MainToWorker);
+      } catch {
+        /* already gone */
+      }
+    }
+    const graceful = await Promise.race([Promise.all(this.exited).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+    if (!graceful) await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
     await Promise.all(this.exited);
     // Working state of the stopped attempt (lmdb environments) is not needed: restores come from checkpoints.
     await removeAttemptDirs(this.plan.config.stateDir, this.jobId, this.attempt);
