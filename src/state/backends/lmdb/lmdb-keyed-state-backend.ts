@@ -100,13 +100,33 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
     return this.batchDepth > 0;
   }
 
+  private readonly dirtyTables: LmdbStateTable[] = [];
+
+  markDirty(t: LmdbStateTable): void {
+    this.dirtyTables.push(t);
+  }
+
   batch<T>(fn: () => T): T {
     if (this.batchDepth > 0) return fn();
     this.batchDepth++;
+    let ok = false;
     try {
-      return this.db.transactionSync(fn);
+      const r = this.db.transactionSync(() => {
+        const v = fn();
+        // cached value writes go into the same transaction
+        for (const t of this.dirtyTables) t.flushCache();
+        this.dirtyTables.length = 0;
+        return v;
+      });
+      ok = true;
+      return r;
     } finally {
       this.batchDepth--;
+      if (!ok) {
+        for (const t of this.dirtyTables) t.discardCache();
+        this.dirtyTables.length = 0;
+      }
+      for (const t of this.tables.values()) (t as LmdbStateTable).discardCache();
     }
   }
 

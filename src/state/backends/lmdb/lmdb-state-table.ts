@@ -23,22 +23,100 @@ export interface LmdbTableHost {
   /** Key buffer for restore. */
   readonly scratch: LmdbKeyCodec;
   readonly currentKey: unknown;
+  readonly currentKeyGroup: number;
+  /** The current key's identity in maps (the string/number itself, else its canonical string). */
+  readonly currentMapKey: string | number;
+  /** True while a write transaction (a batch) is open: value writes are cached until it ends. */
+  readonly inBatch: boolean;
+  /** Registers a table with cached writes to flush when the batch ends. */
+  markDirty(t: LmdbStateTable): void;
   /** Next list-element sequence number. */
   seq: number;
   batch<T>(fn: () => T): T;
+}
+
+interface CacheEntry {
+  kg: number;
+  key: unknown;
+  primitive: boolean;
+  /** The stored value; undefined = removed. */
+  value: unknown;
+  dirty: boolean;
 }
 
 /** lmdb storage of one state. */
 export class LmdbStateTable implements StateTable {
   private cleanupKg = -1;
   private cleanupAfter: Buffer | undefined;
+  /**
+   * Write-back cache of value-like states (value, reducing, aggregating) for the current batch:
+   * namespace → key → entry. Repeated reads and writes of a key within one batch (hot keys, windows
+   * keyed by few keys) touch lmdb once; dirty entries are written when the batch's transaction ends,
+   * and the cache is dropped then, so it never holds more than one batch's keys.
+   */
+  private readonly cache = new Map<Namespace, Map<string | number, CacheEntry>>();
+  private readonly dirty: CacheEntry[] = [];
+  private readonly dirtyNs: Namespace[] = [];
+  private readonly cacheable: boolean;
 
   constructor(
     private readonly b: LmdbTableHost,
     readonly name: string,
     readonly kind: StateKind,
     readonly stateId: number,
-  ) {}
+  ) {
+    this.cacheable = kind !== 'list' && kind !== 'map';
+  }
+
+  private cached(ns: Namespace): CacheEntry | undefined {
+    return this.cache.get(ns)?.get(this.b.currentMapKey);
+  }
+  private remember(ns: Namespace, value: unknown, dirty: boolean): void {
+    let m = this.cache.get(ns);
+    if (m === undefined) this.cache.set(ns, (m = new Map()));
+    const b = this.b;
+    const e = m.get(b.currentMapKey);
+    if (e !== undefined) {
+      e.value = value;
+      if (dirty && !e.dirty) {
+        e.dirty = true;
+        if (this.dirty.length === 0) b.markDirty(this);
+        this.dirty.push(e);
+        this.dirtyNs.push(ns);
+      }
+      return;
+    }
+    const n: CacheEntry = { kg: b.currentKeyGroup, key: b.currentKey, primitive: b.codec.primitive, value, dirty };
+    m.set(b.currentMapKey, n);
+    if (dirty) {
+      if (this.dirty.length === 0) b.markDirty(this);
+      this.dirty.push(n);
+      this.dirtyNs.push(ns);
+    }
+  }
+
+  /** Writes cached changes (inside the batch's transaction) and drops the cache. */
+  flushCache(): void {
+    const s = this.b.scratch;
+    const db = this.b.db;
+    for (let i = 0; i < this.dirty.length; i++) {
+      const e = this.dirty[i]!;
+      s.setKey(e.kg, e.key);
+      const k = s.view(s.forState(this.stateId, this.dirtyNs[i]!));
+      if (e.value === undefined) db.removeSync(k);
+      else db.putSync(k, packState(e.primitive ? e.value : [e.value, e.key]));
+    }
+    this.dirty.length = 0;
+    this.dirtyNs.length = 0;
+    this.cache.clear();
+  }
+
+  /** Drops the cache without writing (the transaction was aborted). */
+  discardCache(): void {
+    this.dirty.length = 0;
+    this.dirtyNs.length = 0;
+    this.cache.clear();
+  }
 
   /** Wraps a stored unit with the original key when the current key is not a string or number. */
   private enc(stored: unknown): Uint8Array {
@@ -46,17 +124,31 @@ export class LmdbStateTable implements StateTable {
   }
 
   get(ns: Namespace): unknown {
+    const inBatch = this.cacheable && this.b.inBatch;
+    if (inBatch) {
+      const e = this.cached(ns);
+      if (e !== undefined) return e.value;
+    }
     const c = this.b.codec;
     const buf = this.b.db.getBinaryFast(c.view(c.forState(this.stateId, ns)));
-    if (buf === undefined) return undefined;
-    const v = unpackState(buf);
-    return c.primitive ? v : (v as [unknown, unknown])[0];
+    const v = buf === undefined ? undefined : c.primitive ? unpackState(buf) : (unpackState(buf) as [unknown, unknown])[0];
+    // Values are immutable to callers (handles copy or replace them), so caching the decoded value is safe.
+    if (inBatch) this.remember(ns, v, false);
+    return v;
   }
   put(ns: Namespace, stored: unknown): void {
+    if (this.cacheable && this.b.inBatch) {
+      this.remember(ns, stored, true);
+      return;
+    }
     const c = this.b.codec;
     this.b.db.putSync(c.view(c.forState(this.stateId, ns)), this.enc(stored));
   }
   remove(ns: Namespace): void {
+    if (this.cacheable && this.b.inBatch) {
+      this.remember(ns, undefined, true);
+      return;
+    }
     const c = this.b.codec;
     const end = c.forState(this.stateId, ns);
     if (this.kind !== 'list' && this.kind !== 'map') {
@@ -138,6 +230,7 @@ export class LmdbStateTable implements StateTable {
   }
 
   *keys(ns: Namespace): Iterable<unknown> {
+    if (this.dirty.length > 0) this.flushCache();
     const { start: first, end: last } = this.b.keyGroupRange;
     for (let kg = first; kg <= last; kg++) {
       // Collected per key group before yielding: the caller may write state while iterating.
@@ -154,6 +247,7 @@ export class LmdbStateTable implements StateTable {
   }
 
   cleanupStep(n: number, purge: Purge): void {
+    if (this.dirty.length > 0) this.flushCache();
     const { start: first, end: last } = this.b.keyGroupRange;
     if (this.cleanupKg < first || this.cleanupKg > last) this.cleanupKg = first;
     const doomed: Buffer[] = [];
@@ -189,6 +283,7 @@ export class LmdbStateTable implements StateTable {
 
   /** A view through the backend's capture read transaction (`txn`): isolated from later writes. */
   capture(txn: unknown): TableCapture {
+    if (this.dirty.length > 0) this.flushCache();
     const t = txn as Transaction | undefined;
     return {
       forEachInKeyGroup: (kg, fn) => this.scanKeyGroup(kg, fn, t),
