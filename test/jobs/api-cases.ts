@@ -102,6 +102,18 @@ switch (which) {
       .executeAndCollect();
     break;
   }
+  case 'odd-keys': {
+    const rows: [unknown, number][] = [
+      ['__proto__', 1], [-0, 1], [0, 1], [{ a: 1, b: 2 }, 1], [{ b: 2, a: 1 }, 1], ['constructor', 1], ['0', 1], ['__proto__', 1],
+    ];
+    await env
+      .fromCollection(rows)
+      .keyBy((r) => r[0])
+      .sum(1)
+      .map((r) => `${JSON.stringify(r[0])}=${r[1]}`)
+      .executeAndCollect();
+    break;
+  }
   case 'print':
     env.fromElements('x', 'y').print('out');
     await env.execute('print-job');

@@ -86,6 +86,23 @@ test('broadcast state reaches every parallel instance of a keyed stream', async 
   }
 });
 
+test('keys such as "__proto__", -0 and 0, and objects with different property order are keys like any other', async () => {
+  for (const stateBackend of ['heap', 'lmdb'] as const) {
+    const got = (await runJob(JOB, { stateBackend, params: { case: 'odd-keys' } })).collected as string[];
+    const final = new Map<string, number>();
+    for (const l of got) {
+      const i = l.lastIndexOf('=');
+      const k = l.slice(0, i);
+      final.set(k, Math.max(final.get(k) ?? 0, Number(l.slice(i + 1))));
+    }
+    assert.equal(final.get('"__proto__"'), 2, stateBackend);
+    assert.equal(final.get('0'), 2, `-0 and 0 are one key (${stateBackend})`);
+    assert.equal(final.get('"0"'), 1, `the string "0" is another key (${stateBackend})`);
+    assert.equal(final.get('{"a":1,"b":2}') ?? final.get('{"b":2,"a":1}'), 2, `objects compare by value (${stateBackend})`);
+    assert.equal(final.get('"constructor"'), 1, stateBackend);
+  }
+});
+
 test('print() writes "prefix:subtask> value" lines when parallel', () => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const r = spawnSync(process.execPath, ['bin/eddy.mjs', 'run', 'test/jobs/api-cases.ts', 'case=print', '--no-progress'], { cwd: root, encoding: 'utf8' });
