@@ -56,6 +56,8 @@ export interface StartOptions {
 }
 
 const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
+/** Running from the compiled package (dist/*.js) rather than the TypeScript sources. */
+const COMPILED = import.meta.url.endsWith('.js');
 
 let liveWorkers = 0;
 /** Worker threads started by jobs in this process that have not exited yet. */
@@ -167,6 +169,7 @@ export class JobClient {
         attempt,
         jobId: this.jobId,
         ports: ports[s]!,
+        compiled: COMPILED,
       };
       const w = new Worker(WORKER_URL, {
         workerData: data,

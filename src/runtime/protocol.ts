@@ -38,4 +38,6 @@ export interface WorkerData {
   jobId: string;
   /** peer slot → port */
   ports: Record<number, MessagePort>;
+  /** The runtime runs from compiled JS (dist/): the worker loads worker.js without tsx. */
+  compiled?: boolean;
 }
