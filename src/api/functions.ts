@@ -15,6 +15,7 @@ import type {
   ReducingStateDescriptor,
   AggregatingState,
   AggregatingStateDescriptor,
+  OperatorStateStore,
 } from '../state/index.ts';
 
 export interface Collector<T> {
@@ -55,6 +56,27 @@ export abstract class AbstractRichFunction implements RichFunctionLifecycle {
   }
   open(): void {}
   close(): void {}
+}
+
+/** What a {@link CheckpointedFunction} gets when its state is initialized. */
+export interface FunctionInitializationContext {
+  /** True when restoring from a checkpoint or savepoint. */
+  isRestored(): boolean;
+  /** Operator (non-keyed) state: `getListState` (even split on rescale), `getUnionListState`, `getBroadcastState`. */
+  getOperatorStateStore(): OperatorStateStore;
+}
+export interface FunctionSnapshotContext {
+  getCheckpointId(): number;
+}
+
+/**
+ * A function with operator state (Flink's `CheckpointedFunction`): `initializeState` runs before
+ * `open()` (register state there, and read it back after a restore); `snapshotState` runs on every
+ * checkpoint before the state is captured (move in-memory data into the state there).
+ */
+export interface CheckpointedFunction {
+  initializeState(ctx: FunctionInitializationContext): void;
+  snapshotState(ctx: FunctionSnapshotContext): void;
 }
 
 export interface MapFunction<T, R> extends RichFunctionLifecycle {

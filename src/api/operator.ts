@@ -90,6 +90,8 @@ export interface StreamOperator<IN, OUT> {
   /** A wake-up requested with `requestProcessingTimeWakeup` is due (any operator, keyed or not). */
   onWakeup?(now: number): void;
   snapshotState?(checkpointId: number): unknown;
+  /** Before the checkpoint's state is captured: user functions move data into their operator state. */
+  snapshotFunctionState?(checkpointId: number): void;
   notifyCheckpointComplete?(checkpointId: number): void;
   notifyCheckpointAborted?(checkpointId: number): void;
   /** End of input: flush. Called once, after the final watermark. */

@@ -217,11 +217,12 @@ export class OperatorChain {
     for (let i = 0; i < this.operators.length; i++) {
       const o = this.operators[i]!;
       this.marker.currentOp = i;
+      o.op?.snapshotFunctionState?.(checkpointId);
+      const custom = o.op?.snapshotState?.(checkpointId);
       const st: OperatorSubtaskState = { operatorId: o.node.operatorId, subtask };
       if (o.state.keyed) st.keyed = o.state.keyed.snapshot(checkpointId);
       if (o.state.timers) st.timers = o.state.timers.snapshot();
       if (o.state.operatorState.getRegisteredStateNames().length > 0) st.operator = o.state.operatorState.snapshot();
-      const custom = o.op?.snapshotState?.(checkpointId);
       if (custom !== undefined) st.custom = custom;
       out.push(st);
     }

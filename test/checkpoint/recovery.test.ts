@@ -91,3 +91,22 @@ test('a sink subtask that finished early commits only when the whole job has fin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('operator list and union-list state of a CheckpointedFunction survive a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-opstate-'));
+  try {
+    const r = await runJob(new URL('../jobs/operator-state-job.ts', import.meta.url), { params: { n: 6000, failAt: 2000 }, checkpointDir: dir, log: () => {} });
+    assert.equal(r.restarts, 1);
+    const rows = (r.collected as string[]).map((l) => l.split(':'));
+    for (const s of ['0', '1']) {
+      const counts = rows.filter((x) => x[0] === s).map((x) => Number(x[1]));
+      assert.equal(Math.max(...counts), 3000, `subtask ${s} counted its 3000 records across the restart`);
+      assert.equal(counts.length, 3000, `subtask ${s}: every record once`);
+    }
+    const unionSeen = rows.filter((x) => x[2]).map((x) => x[2]);
+    assert.ok(unionSeen.length > 0, 'records after the restart');
+    for (const u of unionSeen) assert.equal(u, 'subtask-0+subtask-1', 'union list state: every subtask gets every entry');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,11 @@
  */
 import { EddyError } from '../../core/index.ts';
 import type { OperatorContext, OperatorSnapshot, Output, StreamOperator } from '../operator.ts';
-import type { RichFunctionLifecycle, RuntimeContext } from '../functions.ts';
+import type { RichFunctionLifecycle, RuntimeContext, CheckpointedFunction, FunctionInitializationContext } from '../functions.ts';
+
+function isCheckpointed(f: unknown): f is CheckpointedFunction {
+  return f !== null && typeof f === 'object' && typeof (f as CheckpointedFunction).initializeState === 'function' && typeof (f as CheckpointedFunction).snapshotState === 'function';
+}
 import type { KeyedStateBackend } from '../../state/index.ts';
 
 export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<IN, OUT> {
@@ -20,7 +24,19 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
     this.output = output;
   }
 
-  initializeState(_restored: OperatorSnapshot | undefined): void {}
+  /** Calls `initializeState` of user functions that are {@link CheckpointedFunction}s. */
+  initializeState(restored: OperatorSnapshot | undefined): void {
+    const ctx: FunctionInitializationContext = {
+      isRestored: () => restored !== undefined,
+      getOperatorStateStore: () => this.ctx.operatorState,
+    };
+    for (const f of this.functions) if (isCheckpointed(f)) f.initializeState(ctx);
+  }
+
+  /** Calls `snapshotState` of user functions that are {@link CheckpointedFunction}s. */
+  snapshotFunctionState(checkpointId: number): void {
+    for (const f of this.functions) if (isCheckpointed(f)) f.snapshotState({ getCheckpointId: () => checkpointId });
+  }
 
   open(): void {
     const rc = this.runtimeContext();

@@ -28,6 +28,7 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     super();
   }
   override initializeState(restored: OperatorSnapshot | undefined): void {
+    super.initializeState(restored);
     this.committer = this.sink.createCommitter?.();
     const customs = (restored?.custom as SinkState[] | undefined) ?? [];
     const toCommit: unknown[] = [];
