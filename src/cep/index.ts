@@ -69,7 +69,7 @@ export type {
   PatternTimeoutFunction,
   PatternFlatSelectFunction,
   PatternFlatTimeoutFunction,
-} from './operator/pattern-process-function.ts';
+} from './operator/cep-operator.ts';
 export { CepOperator, type CepOperatorOptions } from './operator/cep-operator.ts';
 export { DynamicCepOperator, type DynamicCepOperatorOptions, type RejectedPatternUpdate } from './operator/dynamic-cep-operator.ts';
 export type { CepTimeDomain, CepCoreOptions } from './operator/abstract-cep-operator.ts';

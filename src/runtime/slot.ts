@@ -7,7 +7,7 @@
  * message, a reader's wake-up, or the next timer.
  */
 import { join } from 'node:path';
-import { ElementKind, errorToRecord, type StreamElement } from '../core/index.ts';
+import { ElementKind, EddyError, errorToRecord, type StreamElement } from '../core/index.ts';
 import type { EnvironmentConfig, SourceReader } from '../api/index.ts';
 import { WatermarkEmitter, FINAL_CHECKPOINT } from '../api/index.ts';
 import type { JobGraph, JobVertex } from '../graph/index.ts';
@@ -314,10 +314,17 @@ export class Slot {
     try {
       for (const t of this.tasks) t.chain.notifyCheckpointComplete(FINAL_CHECKPOINT);
       await Promise.all(this.tasks.map((t) => t.chain.drain()));
-      for (const t of this.tasks) t.chain.close();
     } catch (e) {
       this.done = false;
       this.fail(e);
+      return;
+    }
+    try {
+      for (const t of this.tasks) t.chain.close();
+    } catch (e) {
+      // The output is committed: restarting would duplicate it, so this failure is final.
+      this.done = false;
+      this.fail(new EddyError(`close() failed after the job's output was committed: ${(e as Error)?.message ?? e}`, { domain: 'user', retriable: false, cause: e }));
       return;
     }
     this.o.post({ t: 'committed', slot: this.o.slot });

@@ -30,7 +30,12 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
       isRestored: () => restored !== undefined,
       getOperatorStateStore: () => this.ctx.operatorState,
     };
-    for (const f of this.functions) if (isCheckpointed(f)) f.initializeState(ctx);
+    const rc = this.runtimeContext();
+    for (const f of this.functions) {
+      // Flink sets the runtime context before initializeState
+      if (f && typeof f === 'object' && typeof (f as RichFunctionLifecycle).setRuntimeContext === 'function') (f as RichFunctionLifecycle).setRuntimeContext!(rc);
+      if (isCheckpointed(f)) f.initializeState(ctx);
+    }
   }
 
   /** Calls `snapshotState` of user functions that are {@link CheckpointedFunction}s. */

@@ -18,7 +18,7 @@ import {
   type PatternProcessFunction,
   type PatternSelectFunction,
   type PatternTimeoutFunction,
-} from './pattern-process-function.ts';
+} from './cep-operator.ts';
 
 /** Options of `CEP.pattern`. */
 export interface PatternStreamOptions<T> {
