@@ -25,10 +25,12 @@ export class CollectSink<T> implements Sink<T> {
         }
       },
       flush(endOfInput) {
-        if (endOfInput || !tx) {
-          if (buf.length || endOfInput) send({ records: buf, final: endOfInput } satisfies CollectMessage);
-          buf = [];
-        }
+        if (tx) {
+          // End of input with checkpointing: held until the whole job has finished (another subtask may
+          // still fail and the job restart from a checkpoint before this data).
+          if (endOfInput) send({ records: buf, checkpoint: Number.MAX_SAFE_INTEGER } satisfies CollectMessage);
+        } else if (buf.length || endOfInput) send({ records: buf, final: endOfInput } satisfies CollectMessage);
+        if (endOfInput || !tx) buf = [];
       },
       prepareCommit(checkpointId) {
         if (tx) send({ records: buf, checkpoint: checkpointId } satisfies CollectMessage);
