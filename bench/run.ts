@@ -5,7 +5,8 @@
  *
  *   npm run bench                       # everything, 10 M events
  *   npm run bench -- --events 2000000   # smaller
- *   npm run bench -- --only nexmark     # one suite: nexmark | backpressure | state | cep
+ *   npm run bench -- --only nexmark     # one suite: nexmark | windows | checkpoints | state | cep | backpressure
+ *   npm run bench -- --repeat 1         # runs per measurement (best is reported; default 3)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,18 @@ const ONLY = opt('only', 'all');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(RESULTS, { recursive: true });
+
+const REPEAT = Number(opt('repeat', '3'));
+
+/** Best of REPEAT runs (throughput benchmarks report the best run: the others lost time to the machine). */
+export function best(script: string, argv: string[]): Record<string, number> {
+  let b: Record<string, number> | undefined;
+  for (let i = 0; i < REPEAT; i++) {
+    const r = one(script, argv);
+    if (!b || r.eventsPerSec! > b.eventsPerSec!) b = r;
+  }
+  return b!;
+}
 
 export function one(script: string, argv: string[], extraNodeArgs: string[] = []): Record<string, number> {
   const r = spawnSync(process.execPath, [...extraNodeArgs, '--import', 'tsx', script, ...argv], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -60,10 +73,10 @@ function nexmark(): void {
   const rows: (string | number)[][] = [['query', 'impl', 'events/s', 'ratio to limit', 'p2/p1', 'peak RSS MB']];
   const data: Record<string, unknown>[] = [];
   for (const q of queries) {
-    const limit = one('bench/one.ts', ['loop', q, String(EVENTS)]);
-    const rx = one('bench/one.ts', ['rxjs', q, String(EVENTS)]);
-    const p1 = one('bench/one.ts', ['eddy', q, String(EVENTS), '1']);
-    const p2 = one('bench/one.ts', ['eddy', q, String(EVENTS), '2']);
+    const limit = best('bench/one.ts', ['loop', q, String(EVENTS)]);
+    const rx = best('bench/one.ts', ['rxjs', q, String(EVENTS)]);
+    const p1 = best('bench/one.ts', ['eddy', q, String(EVENTS), '1']);
+    const p2 = best('bench/one.ts', ['eddy', q, String(EVENTS), '2']);
     const L = limit.eventsPerSec!;
     rows.push([q, 'hand-written loop (limit)', L, 1, NaN, limit.maxRssMb!]);
     rows.push([q, 'RxJS 7', rx.eventsPerSec!, rx.eventsPerSec! / L, NaN, rx.maxRssMb!]);
@@ -94,11 +107,11 @@ function windows(): void {
   const rows: (string | number)[][] = [['query', 'impl', 'events/s', 'ratio to limit', 'peak RSS MB']];
   const data: Record<string, unknown>[] = [];
   for (const q of ['q5', 'q7']) {
-    const limit = one('bench/one.ts', ['loop', q, String(EVENTS)]);
+    const limit = best('bench/one.ts', ['loop', q, String(EVENTS)]);
     rows.push([q, 'hand-written loop (limit)', limit.eventsPerSec!, 1, limit.maxRssMb!]);
     const entry: Record<string, unknown> = { query: q, events: EVENTS, limit };
     for (const backend of ['heap', 'lmdb']) {
-      const r = one('bench/one.ts', ['eddy', q, String(EVENTS), '1', backend]);
+      const r = best('bench/one.ts', ['eddy', q, String(EVENTS), '1', backend]);
       rows.push([q, `eddy p=1 ${backend}`, r.eventsPerSec!, r.eventsPerSec! / limit.eventsPerSec!, r.maxRssMb!]);
       entry[backend] = { ...r, ratio: r.eventsPerSec! / limit.eventsPerSec! };
     }
@@ -110,8 +123,8 @@ function windows(): void {
 
 function checkpoints(): void {
   const rows: (string | number)[][] = [['job', 'events/s', 'checkpoints', 'relative']];
-  const without = one('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '0']);
-  const withCp = one('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '1000']);
+  const without = best('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '0']);
+  const withCp = best('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '1000']);
   rows.push(['q5 heap, no checkpoints', without.eventsPerSec!, 0, 1]);
   rows.push(['q5 heap, checkpoint every 1 s', withCp.eventsPerSec!, withCp.checkpoints!, withCp.eventsPerSec! / without.eventsPerSec!]);
   printTable(`Checkpoint overhead (q5, ${EVENTS.toLocaleString('en')} events)`, rows);
@@ -127,7 +140,10 @@ function state(): void {
 function cep(): void {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'examples/cep/bench-nfa.ts', '1000000', '1000000'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  process.stdout.write('\nCEP (examples/cep/bench-nfa.ts, 1 M events over 1 M cards)\n' + r.stdout);
+  process.stdout.write('\nCEP, standalone NFA vs a hand-written loop (examples/cep/bench-nfa.ts, 1 M events over 1 M cards)\n' + r.stdout);
+  const o = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'examples/cep/bench-operator.ts', '1000000', '1000000'], { cwd: ROOT, encoding: 'utf8' });
+  if (o.status !== 0) throw new Error(o.stderr);
+  process.stdout.write('\nCEP operator in a job vs a hand-written state machine in a job (examples/cep/bench-operator.ts, parallelism 1)\n' + o.stdout);
 }
 
 const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure };

@@ -28,6 +28,16 @@ export interface TimerServiceSnapshot {
 
 /** Prefix of index ids of non-primitive keys (so they never equal a string key). */
 const OBJECT_KEY_PREFIX = '\u0000\u0001key:';
+/** Timers due at one timestamp: one, a few, or namespace → key → timer. */
+type TimerSlot = Timer | Timer[] | Map<Namespace, Map<unknown, Timer>>;
+const SMALL_SLOT = 8;
+
+function addToMap(m: Map<Namespace, Map<unknown, Timer>>, t: Timer): void {
+  let byKey = m.get(t.ns);
+  if (byKey === undefined) m.set(t.ns, (byKey = new Map()));
+  byKey.set(t.id, t);
+}
+
 const EVENT = 0;
 const PROCESSING = 1;
 
@@ -36,11 +46,12 @@ export class InternalTimerService {
   readonly name: string;
   private readonly heaps = [new TimerHeap(), new TimerHeap()];
   /**
-   * Deduplication index per domain: timestamp → namespace → key id → timer. Nested Maps instead of a
-   * composite string id: registering a timer (several per record in sliding windows) allocates no string
-   * for number and string keys.
+   * Deduplication index per domain: timestamp → the timers due then. Most timestamps hold one timer (CEP
+   * registers one per event time) or a few, stored inline without allocating; a timestamp shared by many
+   * (a window end, for every key of the window) gets a namespace → key → timer map. No composite string
+   * ids: registering a timer allocates nothing but the timer for number and string keys.
    */
-  private readonly index = [new Map<number, Map<Namespace, Map<unknown, Timer>>>(), new Map<number, Map<Namespace, Map<unknown, Timer>>>()];
+  private readonly index = [new Map<number, TimerSlot>(), new Map<number, TimerSlot>()];
   private watermark = -Infinity;
   private processingTime = -Infinity;
   private seq = 0;
@@ -140,65 +151,67 @@ export class InternalTimerService {
     if (t === 'string') return key;
     return OBJECT_KEY_PREFIX + canonicalKey(key);
   }
-  /** One-entry cache of the last (domain, ts, namespace) looked up: window operators register runs of timers for the same window. */
-  private lastD = -1;
-  private lastTs = NaN;
-  private lastNs: Namespace | undefined;
-  private lastByKey: Map<unknown, Timer> | undefined;
-
-  private lookup(d: number, ns: Namespace, ts: number, create: boolean): Map<unknown, Timer> | undefined {
-    if (d === this.lastD && ts === this.lastTs && ns === this.lastNs) return this.lastByKey;
-    const r = this.lookupSlow(d, ns, ts, create);
-    if (r !== undefined) {
-      this.lastD = d;
-      this.lastTs = ts;
-      this.lastNs = ns;
-      this.lastByKey = r;
+  private find(d: number, ns: Namespace, ts: number, id: unknown): Timer | undefined {
+    const slot = this.index[d]!.get(ts);
+    if (slot === undefined) return undefined;
+    if (slot instanceof Map) return slot.get(ns)?.get(id);
+    if (Array.isArray(slot)) {
+      for (let i = 0; i < slot.length; i++) {
+        const t = slot[i]!;
+        if (t.id === id && t.ns === ns) return t;
+      }
+      return undefined;
     }
-    return r;
+    return slot.id === id && slot.ns === ns ? slot : undefined;
   }
-
-  private lookupSlow(d: number, ns: Namespace, ts: number, create: boolean): Map<unknown, Timer> | undefined {
+  private addToIndex(d: number, t: Timer): void {
     const byTs = this.index[d]!;
-    let byNs = byTs.get(ts);
-    if (byNs === undefined) {
-      if (!create) return undefined;
-      byTs.set(ts, (byNs = new Map()));
-    }
-    let byKey = byNs.get(ns);
-    if (byKey === undefined) {
-      if (!create) return undefined;
-      byNs.set(ns, (byKey = new Map()));
-    }
-    return byKey;
+    const slot = byTs.get(t.ts);
+    if (slot === undefined) byTs.set(t.ts, t);
+    else if (slot instanceof Map) addToMap(slot, t);
+    else if (Array.isArray(slot)) {
+      if (slot.length < SMALL_SLOT) slot.push(t);
+      else {
+        const m = new Map<Namespace, Map<unknown, Timer>>();
+        for (const x of slot) addToMap(m, x);
+        addToMap(m, t);
+        byTs.set(t.ts, m);
+      }
+    } else byTs.set(t.ts, [slot, t]);
   }
   private unindex(d: number, t: Timer): void {
-    const byNs = this.index[d]!.get(t.ts);
-    const byKey = byNs?.get(t.ns);
-    if (byKey === undefined) return;
-    byKey.delete(t.id);
-    if (byKey.size === 0) {
-      if (byKey === this.lastByKey) this.lastD = -1;
-      byNs!.delete(t.ns);
-      if (byNs!.size === 0) this.index[d]!.delete(t.ts);
-    }
+    const byTs = this.index[d]!;
+    const slot = byTs.get(t.ts);
+    if (slot === undefined) return;
+    if (slot instanceof Map) {
+      const byKey = slot.get(t.ns);
+      if (byKey === undefined) return;
+      byKey.delete(t.id);
+      if (byKey.size === 0) {
+        slot.delete(t.ns);
+        if (slot.size === 0) byTs.delete(t.ts);
+      }
+    } else if (Array.isArray(slot)) {
+      const i = slot.indexOf(t);
+      if (i >= 0) slot.splice(i, 1);
+      if (slot.length === 1) byTs.set(t.ts, slot[0]!);
+      else if (slot.length === 0) byTs.delete(t.ts);
+    } else if (slot === t) byTs.delete(t.ts);
   }
   private register(d: number, ns: Namespace, ts: number): void {
     const key = this.backend.getCurrentKey();
     if (key === undefined) throw new EddyError(`timer registered outside a keyed context (operator ${this.backend.operatorId})`, { domain: 'user' });
     if (typeof ts !== 'number' || Number.isNaN(ts)) throw new ConfigurationError(`timer timestamp must be a number, got ${String(ts)}`);
-    const byKey = this.lookup(d, ns, ts, true)!;
     const id = this.keyId(key);
-    if (byKey.has(id)) return;
+    if (this.find(d, ns, ts, id) !== undefined) return;
     const t: Timer = { ts, key, ns, keyGroup: this.backend.getCurrentKeyGroup(), seq: this.seq++, id, pos: -1 };
-    byKey.set(id, t);
+    this.addToIndex(d, t);
     this.heaps[d]!.push(t);
   }
   private delete(d: number, ns: Namespace, ts: number): void {
     const key = this.backend.getCurrentKey();
     if (key === undefined) return;
-    const byKey = this.lookup(d, ns, ts, false);
-    const t = byKey?.get(this.keyId(key));
+    const t = this.find(d, ns, ts, this.keyId(key));
     if (t === undefined) return;
     this.unindex(d, t);
     this.heaps[d]!.remove(t);
