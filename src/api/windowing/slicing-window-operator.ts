@@ -94,6 +94,9 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
     st.setCurrentNamespace(sliceEnd);
     const acc = st.value();
     st.update(this.o.aggregate.add(value, acc === undefined ? this.o.aggregate.createAccumulator() : acc));
+    // The slice's first record registered a timer at its end; while the watermark has not reached it,
+    // that timer is still pending and later records of the slice need none (most records, for hot keys).
+    if (acc !== undefined && sliceEnd - 1 > wm) return;
     let end = sliceEnd;
     while (end - 1 <= wm) end += slide; // windows ending at or before the watermark already fired
     this.timers.registerEventTimeTimer(VOID_NAMESPACE, end - 1);
