@@ -71,6 +71,8 @@ export class JobClient {
   readonly startedAt = Date.now();
   /** When the current attempt started running (after module loading and deployment). */
   runningSince = 0;
+  /** When every sink committed its final data (before the workers are shut down). */
+  private finishedAt = 0;
   attempt = 0;
   private workers: Worker[] = [];
   private exited: Promise<void>[] = [];
@@ -240,7 +242,10 @@ export class JobClient {
         break;
       case 'committed':
         this.committedSlots.add(slot);
-        if (this.committedSlots.size === this.graph.slots) void this.succeed({ status: 'finished' });
+        if (this.committedSlots.size === this.graph.slots) {
+          this.finishedAt = Date.now();
+          void this.succeed({ status: 'finished' });
+        }
         break;
       case 'ack':
         this.coordinator?.acknowledge(m.checkpointId, m.task, m.states);
@@ -441,7 +446,7 @@ export class JobClient {
       jobName: this.plan.jobName,
       jobId: this.jobId,
       durationMs: Date.now() - this.startedAt,
-      runningMs: Date.now() - this.runningSince,
+      runningMs: (this.finishedAt || Date.now()) - this.runningSince,
       startupMs: this.runningSince - this.startedAt,
       restarts: this.restart.restarts,
       recoveries: this.recoveries,
