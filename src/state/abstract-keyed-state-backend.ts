@@ -97,6 +97,25 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
     this.currentKeyGroupIndex = kg - this.keyGroupRange.start;
     this.onKeyChanged();
   }
+  /** Sets a key whose key group is already known (a timer's): skips hashing. */
+  setCurrentKeyInGroup(key: unknown, keyGroup: number): void {
+    if (this.everyRecordCleanup.length > 0) this.runEveryRecordCleanup();
+    if (key === this.currentKey && this.currentKeyGroupIndex >= 0) return;
+    let mk: string | number;
+    let prim = true;
+    if (typeof key === 'string') mk = key;
+    else if (typeof key === 'number') mk = key === 0 ? 0 : key;
+    else {
+      this.setCurrentKey(key);
+      return;
+    }
+    this.currentKey = typeof key === 'number' ? mk : key;
+    this.currentMapKey = mk;
+    this.currentKeyIsPrimitive = prim;
+    this.currentKeyGroup = keyGroup;
+    this.currentKeyGroupIndex = keyGroup - this.keyGroupRange.start;
+    this.onKeyChanged();
+  }
   clearCurrentKey(): void {
     this.currentKey = undefined;
     this.currentKeyGroup = -1;

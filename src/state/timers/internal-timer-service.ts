@@ -224,7 +224,9 @@ export class InternalTimerService {
       for (let t = heap.peek(); t !== undefined && t.ts <= upTo; t = heap.peek()) {
         heap.pop();
         this.unindex(d, t);
-        this.backend.setCurrentKey(t.key);
+        const b = this.backend as KeyedStateBackend & { setCurrentKeyInGroup?(k: unknown, kg: number): void };
+        if (b.setCurrentKeyInGroup !== undefined) b.setCurrentKeyInGroup(t.key, t.keyGroup);
+        else b.setCurrentKey(t.key);
         onTimer(t.key, t.ns, t.ts);
       }
     });
