@@ -1,5 +1,5 @@
 /**
- * {@link TimerHeap}: a binary min-heap of timers ordered by (timestamp, registration sequence), with each
+ * {@link TimerHeap}: a 4-ary min-heap of timers ordered by (timestamp, registration sequence), with each
  * timer's position tracked so that deletion is O(log n) instead of a lazy tombstone.
  */
 
@@ -21,7 +21,10 @@ function less(a: Timer, b: Timer): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
 }
 
-/** An indexed binary min-heap of timers. */
+/**
+ * An indexed 4-ary min-heap of timers: half the depth of a binary heap, and the four children of a node
+ * sit next to each other, which matters with a million pending timers (CEP buffers one per event).
+ */
 export class TimerHeap {
   private readonly a: Timer[] = [];
 
@@ -64,7 +67,7 @@ export class TimerHeap {
     const a = this.a;
     const t = a[i]!;
     while (i > 0) {
-      const p = (i - 1) >> 1;
+      const p = (i - 1) >> 2;
       if (!less(t, a[p]!)) break;
       a[i] = a[p]!;
       a[i]!.pos = i;
@@ -78,10 +81,12 @@ export class TimerHeap {
     const n = a.length;
     const t = a[i]!;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && less(a[r]!, a[l]!) ? r : l;
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      // the smallest of up to four children
+      let c = first;
+      const end = first + 4 < n ? first + 4 : n;
+      for (let k = first + 1; k < end; k++) if (less(a[k]!, a[c]!)) c = k;
       if (!less(a[c]!, t)) break;
       a[i] = a[c]!;
       a[i]!.pos = i;
