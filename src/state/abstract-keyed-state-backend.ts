@@ -90,30 +90,21 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
     if (!this.keyGroupRange.contains(kg)) {
       throw new EddyError(`operator ${this.operatorName}: key ${describeKey(key)} is in key group ${kg}, outside this subtask's ${this.keyGroupRange}`);
     }
+    this.applyKey(key, mk, prim, kg);
+  }
+  /** Sets a key whose key group is already known (a timer's): skips hashing. */
+  setCurrentKeyInGroup(key: unknown, keyGroup: number): void {
+    if (typeof key !== 'string' && typeof key !== 'number') return this.setCurrentKey(key);
+    if (this.everyRecordCleanup.length > 0) this.runEveryRecordCleanup();
+    if (key === this.currentKey && this.currentKeyGroupIndex >= 0) return;
+    this.applyKey(key, typeof key === 'number' && key === 0 ? 0 : key, true, keyGroup);
+  }
+  private applyKey(key: unknown, mk: string | number, prim: boolean, kg: number): void {
     this.currentKey = typeof key === 'number' ? mk : key;
     this.currentMapKey = mk;
     this.currentKeyIsPrimitive = prim;
     this.currentKeyGroup = kg;
     this.currentKeyGroupIndex = kg - this.keyGroupRange.start;
-    this.onKeyChanged();
-  }
-  /** Sets a key whose key group is already known (a timer's): skips hashing. */
-  setCurrentKeyInGroup(key: unknown, keyGroup: number): void {
-    if (this.everyRecordCleanup.length > 0) this.runEveryRecordCleanup();
-    if (key === this.currentKey && this.currentKeyGroupIndex >= 0) return;
-    let mk: string | number;
-    let prim = true;
-    if (typeof key === 'string') mk = key;
-    else if (typeof key === 'number') mk = key === 0 ? 0 : key;
-    else {
-      this.setCurrentKey(key);
-      return;
-    }
-    this.currentKey = typeof key === 'number' ? mk : key;
-    this.currentMapKey = mk;
-    this.currentKeyIsPrimitive = prim;
-    this.currentKeyGroup = keyGroup;
-    this.currentKeyGroupIndex = keyGroup - this.keyGroupRange.start;
     this.onKeyChanged();
   }
   clearCurrentKey(): void {
