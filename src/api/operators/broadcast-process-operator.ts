@@ -8,9 +8,9 @@ import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
 import type { Collector, OnTimerContext, TimerService, RichFunctionLifecycle } from '../functions.ts';
 import type { OutputTag } from '../output-tag.ts';
 import type { MapState, MapStateDescriptor, AnyStateDescriptor } from '../../state/index.ts';
-import { VOID_NAMESPACE } from '../../state/index.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
 import { TimestampedCollector } from './simple-operators.ts';
+import { userTimerService } from './process-operators.ts';
 
 export interface ReadOnlyBroadcastContext {
   timestamp(): number | undefined;
@@ -73,18 +73,7 @@ export class BroadcastProcessOperator<A, B, O> extends AbstractStreamOperator<A,
         throw new EddyError(`broadcast state '${d.name}' was not declared in broadcast(...) (operator '${op.ctx.operatorName}')`, { domain: 'user' });
       return op.ctx.operatorState.getBroadcastState(d);
     };
-    const internal = this.ctx.timerService;
-    const timers: TimerService = {
-      currentProcessingTime: () => op.ctx.clock.now(),
-      currentWatermark: () => op.watermark,
-      registerEventTimeTimer: (t) => internal!.registerEventTimeTimer(VOID_NAMESPACE, t),
-      registerProcessingTimeTimer: (t) => {
-        internal!.registerProcessingTimeTimer(VOID_NAMESPACE, t);
-        op.ctx.requestProcessingTimeWakeup(t);
-      },
-      deleteEventTimeTimer: (t) => internal!.deleteEventTimeTimer(VOID_NAMESPACE, t),
-      deleteProcessingTimeTimer: (t) => internal!.deleteProcessingTimeTimer(VOID_NAMESPACE, t),
-    };
+    const timers = userTimerService(this.ctx, () => op.watermark);
     this.ctxObj = {
       timestamp: () => (op.ts === NO_TIMESTAMP ? undefined : op.ts),
       output: (tag: OutputTag<unknown>, v: unknown) => op.output.collectSide(tag, v, op.ts),

@@ -1,12 +1,11 @@
 /** Two-input operators behind `connect(...)`: CoMap, CoFlatMap and CoProcess (keyed or not). */
-import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
+import { NO_TIMESTAMP } from '../../core/index.ts';
 import type { TwoInputStreamOperator } from '../operator.ts';
-import type { CoFlatMapFunction, CoMapFunction, CoProcessFunctionLike, TimerService } from '../functions.ts';
+import type { CoFlatMapFunction, CoMapFunction, CoProcessFunctionLike } from '../functions.ts';
 import type { OutputTag } from '../output-tag.ts';
-import { VOID_NAMESPACE } from '../../state/index.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
 import { TimestampedCollector } from './simple-operators.ts';
-import { ProcessContextImpl } from './process-operators.ts';
+import { ProcessContextImpl, userTimerService } from './process-operators.ts';
 
 abstract class AbstractTwoInput<I1, I2, O> extends AbstractStreamOperator<I1, O> implements TwoInputStreamOperator<I1, I2, O> {
   processElement(_v: I1, _ts: number): void {
@@ -58,25 +57,8 @@ export class CoProcessOperator<I1, I2, O> extends AbstractTwoInput<I1, I2, O> {
     this.functions.push(fn);
   }
   override open(): void {
-    const internal = this.ctx.timerService;
-    const name = this.ctx.operatorName;
-    const fail = (): never => {
-      throw new EddyError(`timers are only supported on keyed streams (operator '${name}')`, { domain: 'user' });
-    };
-    const timers: TimerService = {
-      currentProcessingTime: () => this.ctx.clock.now(),
-      currentWatermark: () => internal?.currentWatermark() ?? -Infinity,
-      registerEventTimeTimer: (t) => (internal ? internal.registerEventTimeTimer(VOID_NAMESPACE, t) : fail()),
-      registerProcessingTimeTimer: (t) => {
-        if (!internal) fail();
-        internal!.registerProcessingTimeTimer(VOID_NAMESPACE, t);
-        this.ctx.requestProcessingTimeWakeup(t);
-      },
-      deleteEventTimeTimer: (t) => (internal ? internal.deleteEventTimeTimer(VOID_NAMESPACE, t) : fail()),
-      deleteProcessingTimeTimer: (t) => (internal ? internal.deleteProcessingTimeTimer(VOID_NAMESPACE, t) : fail()),
-    };
     this.out = new TimestampedCollector<O>(this.output);
-    this.pctx = new ProcessContextImpl<unknown>(this as any, timers);
+    this.pctx = new ProcessContextImpl<unknown>(this as any, userTimerService(this.ctx, () => -Infinity));
     super.open();
   }
   sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {

@@ -4,6 +4,7 @@
  */
 import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
 import type { OutputTag } from '../output-tag.ts';
+import type { OperatorContext } from '../operator.ts';
 import type {
   KeyedProcessContext,
   KeyedProcessFunctionLike,
@@ -39,17 +40,36 @@ export class ProcessContextImpl<K> implements OnTimerContext<K> {
   }
 }
 
-function nonKeyedTimers(op: { ctx: any }): TimerService {
-  const fail = (): never => {
-    throw new EddyError(`timers are only supported on keyed streams (operator '${op.ctx.operatorName}'): call keyBy() first`, { domain: 'user' });
-  };
+/**
+ * The `TimerService` process functions see: timers of the current key in the VOID namespace (processing-time
+ * timers also ask the runtime for a wake-up). On a non-keyed stream every timer call fails with a message
+ * saying so; `watermark` is then the operator's own view of the watermark.
+ */
+export function userTimerService(ctx: OperatorContext, watermark: () => number): TimerService {
+  const internal = ctx.timerService;
+  if (internal === undefined) {
+    const fail = (): never => {
+      throw new EddyError(`timers are only supported on keyed streams (operator '${ctx.operatorName}'): call keyBy() first`, { domain: 'user' });
+    };
+    return {
+      currentProcessingTime: () => ctx.clock.now(),
+      currentWatermark: watermark,
+      registerEventTimeTimer: fail,
+      registerProcessingTimeTimer: fail,
+      deleteEventTimeTimer: fail,
+      deleteProcessingTimeTimer: fail,
+    };
+  }
   return {
-    currentProcessingTime: () => op.ctx.clock.now(),
-    currentWatermark: () => (op as any).watermark ?? -Infinity,
-    registerEventTimeTimer: fail,
-    registerProcessingTimeTimer: fail,
-    deleteEventTimeTimer: fail,
-    deleteProcessingTimeTimer: fail,
+    currentProcessingTime: () => ctx.clock.now(),
+    currentWatermark: () => internal.currentWatermark(),
+    registerEventTimeTimer: (t) => internal.registerEventTimeTimer(VOID_NAMESPACE, t),
+    registerProcessingTimeTimer: (t) => {
+      internal.registerProcessingTimeTimer(VOID_NAMESPACE, t);
+      ctx.requestProcessingTimeWakeup(t);
+    },
+    deleteEventTimeTimer: (t) => internal.deleteEventTimeTimer(VOID_NAMESPACE, t),
+    deleteProcessingTimeTimer: (t) => internal.deleteProcessingTimeTimer(VOID_NAMESPACE, t),
   };
 }
 
@@ -63,7 +83,7 @@ export class ProcessOperator<I, O> extends AbstractStreamOperator<I, O> {
   }
   override open(): void {
     this.out = new TimestampedCollector<O>(this.output);
-    this.pctx = new ProcessContextImpl<never>(this, nonKeyedTimers(this as any));
+    this.pctx = new ProcessContextImpl<never>(this, userTimerService(this.ctx, () => this.watermark));
     super.open();
   }
   sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
@@ -88,22 +108,9 @@ export class KeyedProcessOperator<K, I, O> extends AbstractStreamOperator<I, O> 
     this.functions.push(fn);
   }
   override open(): void {
-    const internal = this.ctx.timerService;
-    if (!internal) throw new EddyError(`KeyedProcessFunction needs a keyed stream (operator '${this.ctx.operatorName}')`, { domain: 'user' });
-    const clock = this.ctx.clock;
-    const timers: TimerService = {
-      currentProcessingTime: () => clock.now(),
-      currentWatermark: () => internal.currentWatermark(),
-      registerEventTimeTimer: (t) => internal.registerEventTimeTimer(VOID_NAMESPACE, t),
-      registerProcessingTimeTimer: (t) => {
-        internal.registerProcessingTimeTimer(VOID_NAMESPACE, t);
-        this.ctx.requestProcessingTimeWakeup(t);
-      },
-      deleteEventTimeTimer: (t) => internal.deleteEventTimeTimer(VOID_NAMESPACE, t),
-      deleteProcessingTimeTimer: (t) => internal.deleteProcessingTimeTimer(VOID_NAMESPACE, t),
-    };
+    if (!this.ctx.timerService) throw new EddyError(`KeyedProcessFunction needs a keyed stream (operator '${this.ctx.operatorName}')`, { domain: 'user' });
     this.out = new TimestampedCollector<O>(this.output);
-    this.pctx = new ProcessContextImpl<K>(this, timers);
+    this.pctx = new ProcessContextImpl<K>(this, userTimerService(this.ctx, () => -Infinity));
     super.open();
   }
   sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
