@@ -8,7 +8,6 @@
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EddyError, ConfigurationError, JobCancelledError, errorFromRecord } from '../core/index.ts';
@@ -409,7 +408,7 @@ export class JobClient {
     if (!graceful) await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
     await Promise.all(this.exited);
     // Working state of the stopped attempt (lmdb environments) is not needed: restores come from checkpoints.
-    await removeAttemptDirs(this.plan.config.stateDir, this.jobId, this.attempt);
+    await removeAttemptDirs(this.plan.config.stateDir, this.jobId, this.attempt, this.graph.slots);
     this.stopping = false;
   }
 
@@ -469,12 +468,8 @@ export class JobClient {
   }
 }
 
-async function removeAttemptDirs(stateDir: string, jobId: string, attempt: number): Promise<void> {
-  for (let s = 0; s < 1024; s++) {
-    const dir = join(stateDir, `${jobId}-a${attempt}-slot-${s}`);
-    if (!existsSync(dir)) break;
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  }
+async function removeAttemptDirs(stateDir: string, jobId: string, attempt: number, slots: number): Promise<void> {
+  for (let s = 0; s < slots; s++) await rm(join(stateDir, `${jobId}-a${attempt}-slot-${s}`), { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** Workers get the heap limit the process was given (`--max-old-space-size`), as each thread has its own heap. */

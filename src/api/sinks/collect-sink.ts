@@ -5,6 +5,7 @@
  * before that, so the collected output is exactly-once across failures.
  */
 import type { Sink, SinkCoordinatorListener, SinkWriter, SinkWriterContext } from '../sink.ts';
+import { FINAL_CHECKPOINT } from '../operators/sink-operator.ts';
 
 type CollectMessage = { records: unknown[]; checkpoint?: number; final?: boolean };
 
@@ -28,7 +29,7 @@ export class CollectSink<T> implements Sink<T> {
         if (tx) {
           // End of input with checkpointing: held until the whole job has finished (another subtask may
           // still fail and the job restart from a checkpoint before this data).
-          if (endOfInput) send({ records: buf, checkpoint: Number.MAX_SAFE_INTEGER } satisfies CollectMessage);
+          if (endOfInput) send({ records: buf, checkpoint: FINAL_CHECKPOINT } satisfies CollectMessage);
         } else if (buf.length || endOfInput) send({ records: buf, final: endOfInput } satisfies CollectMessage);
         if (endOfInput || !tx) buf = [];
       },
