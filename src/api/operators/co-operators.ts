@@ -58,11 +58,8 @@ export class CoProcessOperator<I1, I2, O> extends AbstractTwoInput<I1, I2, O> {
   }
   override open(): void {
     this.out = new TimestampedCollector<O>(this.output);
-    this.pctx = new ProcessContextImpl<unknown>(this as any, userTimerService(this.ctx, () => -Infinity));
+    this.pctx = new ProcessContextImpl<unknown>(this.ctx, this.output, userTimerService(this.ctx, () => -Infinity));
     super.open();
-  }
-  sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
-    this.output.collectSide(tag, v, ts);
   }
   processElement1(v: I1, ts: number): void {
     this.pctx.ts = ts;

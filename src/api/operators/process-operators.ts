@@ -4,7 +4,7 @@
  */
 import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
 import type { OutputTag } from '../output-tag.ts';
-import type { OperatorContext } from '../operator.ts';
+import type { OperatorContext, Output } from '../operator.ts';
 import type {
   KeyedProcessContext,
   KeyedProcessFunctionLike,
@@ -22,7 +22,11 @@ import { TimestampedCollector } from './simple-operators.ts';
 export class ProcessContextImpl<K> implements OnTimerContext<K> {
   ts = NO_TIMESTAMP;
   domain: 'event-time' | 'processing-time' = 'event-time';
-  constructor(private readonly op: AbstractStreamOperator<any, any> & { sideOut(tag: OutputTag<any>, v: unknown, ts: number): void }, private readonly timers: TimerService) {}
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly out: Output<any>,
+    private readonly timers: TimerService,
+  ) {}
   timestamp(): number | undefined {
     return this.ts === NO_TIMESTAMP ? undefined : this.ts;
   }
@@ -30,10 +34,10 @@ export class ProcessContextImpl<K> implements OnTimerContext<K> {
     return this.timers;
   }
   output<X>(tag: OutputTag<X>, value: X): void {
-    this.op.sideOut(tag, value, this.ts);
+    this.out.collectSide(tag, value, this.ts);
   }
   getCurrentKey(): K {
-    return (this.op as any).ctx.keyedState.getCurrentKey() as K;
+    return this.ctx.keyedState!.getCurrentKey() as K;
   }
   timeDomain(): 'event-time' | 'processing-time' {
     return this.domain;
@@ -83,11 +87,8 @@ export class ProcessOperator<I, O> extends AbstractStreamOperator<I, O> {
   }
   override open(): void {
     this.out = new TimestampedCollector<O>(this.output);
-    this.pctx = new ProcessContextImpl<never>(this, userTimerService(this.ctx, () => this.watermark));
+    this.pctx = new ProcessContextImpl<never>(this.ctx, this.output, userTimerService(this.ctx, () => this.watermark));
     super.open();
-  }
-  sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
-    this.output.collectSide(tag, v, ts);
   }
   processElement(value: I, timestamp: number): void {
     this.pctx.ts = timestamp;
@@ -110,11 +111,8 @@ export class KeyedProcessOperator<K, I, O> extends AbstractStreamOperator<I, O> 
   override open(): void {
     if (!this.ctx.timerService) throw new EddyError(`KeyedProcessFunction needs a keyed stream (operator '${this.ctx.operatorName}')`, { domain: 'user' });
     this.out = new TimestampedCollector<O>(this.output);
-    this.pctx = new ProcessContextImpl<K>(this, userTimerService(this.ctx, () => -Infinity));
+    this.pctx = new ProcessContextImpl<K>(this.ctx, this.output, userTimerService(this.ctx, () => -Infinity));
     super.open();
-  }
-  sideOut(tag: OutputTag<any>, v: unknown, ts: number): void {
-    this.output.collectSide(tag, v, ts);
   }
   processElement(value: I, timestamp: number): void {
     this.pctx.ts = timestamp;
