@@ -43,7 +43,8 @@ for (const backend of BACKENDS) {
         for (let i = 0; i < 40; i++) h.processElement(ev('abc'[i % 3]!, i), i * 7);
         h.processWatermark(150);
         const mid = leftovers(h.snapshot());
-        assert.ok(mid.entries.length > 0 && mid.timerGroups > 0, 'state while windows are open');
+        // The sliced sliding-window operator keeps its firing times in its keyed state, not in timers.
+        assert.ok(mid.entries.length > 0 && (mid.timerGroups > 0 || name === 'sliding aggregate'), 'state while windows are open');
         h.processWatermark(10_000);
         assert.deepEqual(leftovers(h.snapshot()), { entries: [], timerGroups: 0 });
         assert.ok(h.values().length > 0);

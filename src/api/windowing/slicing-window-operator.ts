@@ -12,7 +12,7 @@
  * and a window function without per-window state.
  */
 import { EddyError } from '../../core/index.ts';
-import type { InternalTimerService, KeyedStateBackend, ValueState } from '../../state/index.ts';
+import type { KeyedStateBackend, ValueState } from '../../state/index.ts';
 import { ValueStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { AbstractStreamOperator } from '../operators/abstract-operator.ts';
@@ -39,17 +39,36 @@ export interface SlicingWindowOptions<IN, ACC, V, OUT, K> {
   name: string;
 }
 
-const SLICES = 'window-slices';
+const RING = 'window-slice-ring';
+
+/** Keys due at one window end, with their key groups (so firing skips hashing). */
+interface DueKeys {
+  keys: unknown[];
+  groups: number[];
+}
 
 export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOperator<IN, OUT> {
-  private backend!: KeyedStateBackend;
-  private timers!: InternalTimerService;
-  private slices!: ValueState<ACC> & { setCurrentNamespace(ns: number): void };
+  private backend!: KeyedStateBackend & { setCurrentKeyInGroup?(key: unknown, keyGroup: number): void };
+  /**
+   * Per key, its slices in one value: `[fireAt, sliceEnd0, acc0, sliceEnd1, acc1, …]`, slices ascending.
+   * `fireAt` is the `end - 1` of the next window of this key that will fire.
+   */
+  private ring!: ValueState<unknown[]>;
   private collector!: TimestampedCollector<OUT>;
   private lateDropped!: { inc(n?: number): void };
   private curWindow = new TimeWindow(0, 0);
   private readonly processCtx: ProcessWindowContext<TimeWindow>;
   private readonly one: V[] = [];
+  private watermark = -Infinity;
+  /**
+   * The operator's own event-time "timers": keys by the window end - 1 at which they fire. Windows are
+   * aligned, so there are only a few distinct times (≤ size / slide + 1), each shared by many keys; a key
+   * is due at exactly one time (its ring's `fireAt`, entries whose ring moved on are skipped). Not
+   * snapshotted: `open()` rebuilds it from the rings, which are keyed state (and so rescale with it).
+   */
+  private readonly due = new Map<number, DueKeys>();
+  /** The times in {@link due}, ascending. */
+  private readonly dueTimes: number[] = [];
 
   constructor(private readonly o: SlicingWindowOptions<IN, ACC, V, OUT, K>) {
     super();
@@ -58,7 +77,7 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
     this.processCtx = {
       window: () => this.curWindow,
       currentProcessingTime: () => this.ctx.clock.now(),
-      currentWatermark: () => this.timers.currentWatermark(),
+      currentWatermark: () => this.watermark,
       windowState: () => {
         throw new EddyError(`${o.name}: per-window state is not available with sliced sliding windows; use process() instead of aggregate/reduce`, { domain: 'user' });
       },
@@ -71,18 +90,33 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
     const ks = this.ctx.keyedState;
     if (!ks || !this.ctx.timerService) throw new EddyError(`window operator '${this.ctx.operatorName}' needs a keyed stream: call keyBy() before window()`, { domain: 'user' });
     this.backend = ks;
-    this.timers = this.ctx.timerService;
-    this.slices = ks.getState(new ValueStateDescriptor<ACC>(SLICES)) as unknown as ValueState<ACC> & { setCurrentNamespace(ns: number): void };
+    const d = new ValueStateDescriptor<unknown[]>(RING);
+    this.ring = ks.getState(d);
     this.collector = new TimestampedCollector<OUT>(this.output);
     this.lateDropped = this.ctx.metrics.counter('numLateRecordsDropped');
+    // Restored rings: each key is due at its ring's fireAt.
+    ks.applyToAllKeys(VOID_NAMESPACE, d, (key) => this.schedule(key, this.ring.value()![0] as number));
     super.open();
+  }
+
+  private schedule(key: unknown, at: number): void {
+    let d = this.due.get(at);
+    if (d === undefined) {
+      this.due.set(at, (d = { keys: [], groups: [] }));
+      const times = this.dueTimes;
+      let i = times.length;
+      while (i > 0 && times[i - 1]! > at) i--;
+      times.splice(i, 0, at);
+    }
+    d.keys.push(key);
+    d.groups.push(this.backend.getCurrentKeyGroup());
   }
 
   processElement(value: IN, timestamp: number): void {
     checkEventTimestamp('SlidingEventTimeWindows', timestamp);
-    const { size, slide, offset } = this.o;
+    const { size, slide, offset, aggregate } = this.o;
     const sliceStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
-    const wm = this.timers.currentWatermark();
+    const wm = this.watermark;
     if (sliceStart + size - 1 <= wm) {
       // every window containing this record has fired: late
       if (this.o.lateDataOutputTag !== undefined) this.output.collectSide(this.o.lateDataOutputTag, value, timestamp);
@@ -90,29 +124,66 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       return;
     }
     const sliceEnd = sliceStart + slide;
-    const st = this.slices;
-    st.setCurrentNamespace(sliceEnd);
-    const acc = st.value();
-    st.update(this.o.aggregate.add(value, acc === undefined ? this.o.aggregate.createAccumulator() : acc));
-    // The slice's first record registered a timer at its end; while the watermark has not reached it,
-    // that timer is still pending and later records of the slice need none (most records, for hot keys).
-    if (acc !== undefined && sliceEnd - 1 > wm) return;
-    let end = sliceEnd;
-    while (end - 1 <= wm) end += slide; // windows ending at or before the watermark already fired
-    this.timers.registerEventTimeTimer(VOID_NAMESPACE, end - 1);
+    const st = this.ring;
+    const r = st.value();
+    if (r === undefined) {
+      let end = sliceEnd;
+      while (end - 1 <= wm) end += slide; // windows ending at or before the watermark already fired
+      st.update([end - 1, sliceEnd, aggregate.add(value, aggregate.createAccumulator())]);
+      this.schedule(this.backend.getCurrentKey(), end - 1);
+      return;
+    }
+    // Most records go to the newest slice: search from the back.
+    let i = r.length - 2;
+    while (i > 0 && (r[i] as number) > sliceEnd) i -= 2;
+    if (i > 0 && r[i] === sliceEnd) r[i + 1] = aggregate.add(value, r[i + 1] as ACC);
+    else {
+      r.splice(i + 2, 0, sliceEnd, aggregate.add(value, aggregate.createAccumulator()));
+      // An older slice (out-of-order data) may belong to a window before the key's next firing.
+      let end = sliceEnd;
+      while (end - 1 <= wm) end += slide;
+      if (end - 1 < (r[0] as number)) {
+        r[0] = end - 1;
+        this.schedule(this.backend.getCurrentKey(), end - 1);
+      }
+    }
+    st.update(r);
   }
 
-  override onEventTime(key: unknown, _ns: string | number, ts: number): void {
+  override processWatermark(watermark: number): void {
+    if (watermark > this.watermark) this.watermark = watermark;
+    const times = this.dueTimes;
+    const b = this.backend;
+    while (times.length > 0 && times[0]! <= watermark) {
+      const at = times.shift()!;
+      const d = this.due.get(at)!;
+      this.due.delete(at);
+      const { keys, groups } = d;
+      for (let i = 0; i < keys.length; i++) {
+        if (b.setCurrentKeyInGroup !== undefined) b.setCurrentKeyInGroup(keys[i], groups[i]!);
+        else b.setCurrentKey(keys[i]);
+        this.fire(keys[i], at);
+      }
+    }
+    super.processWatermark(watermark);
+  }
+
+  /** The window ending at `ts + 1` fires for the current key (if the key is still due then). */
+  private fire(key: unknown, ts: number): void {
+    const st = this.ring;
+    const r = st.value();
+    if (r === undefined || r[0] !== ts) return; // rescheduled earlier, already fired
     const { size, slide } = this.o;
     const agg = this.o.aggregate;
-    const st = this.slices;
     const end = ts + 1;
     const start = end - size;
     let acc: ACC | undefined;
-    for (let e = start + slide; e <= end; e += slide) {
-      st.setCurrentNamespace(e);
-      const a = st.value();
-      if (a !== undefined) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, a);
+    let drop = 0; // slices whose last window is this one
+    for (let i = 1; i < r.length; i += 2) {
+      const e = r[i] as number;
+      if (e > end) break;
+      if (e <= start + slide) drop = i + 1;
+      if (e > start) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, r[i + 1] as ACC);
     }
     if (acc !== undefined) {
       if (this.curWindow.start !== start || this.curWindow.end !== end) this.curWindow = new TimeWindow(start, end);
@@ -120,17 +191,17 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       this.one[0] = agg.getResult(acc);
       this.o.windowFunction.process(key as K, this.processCtx, this.one, this.collector);
     }
-    // The oldest slice belongs to no later window.
-    st.setCurrentNamespace(start + slide);
-    st.clear();
-    // The next window fires if it holds a slice that is already here (newer slices register their own timer).
-    for (let e = start + 2 * slide; e <= end; e += slide) {
-      st.setCurrentNamespace(e);
-      if (st.value() !== undefined) {
-        this.timers.registerEventTimeTimer(VOID_NAMESPACE, end + slide - 1);
-        break;
-      }
+    if (drop > 0) r.splice(1, drop);
+    if (r.length === 1) {
+      st.clear();
+      return;
     }
+    // The next window with data: the following one, or the first window of the oldest slice left.
+    const oldest = r[1] as number;
+    const next = (oldest > end + slide ? oldest : end + slide) - 1;
+    r[0] = next;
+    st.update(r);
+    this.schedule(key, next);
   }
 }
 
