@@ -15,6 +15,7 @@ import { TimestampedCollector } from '../operators/simple-operators.ts';
 import type { MergingWindowAssigner, WindowAssigner, WindowAssignerContext } from './window-assigner.ts';
 import type { OnMergeContext, Trigger } from './trigger.ts';
 import { isFire, isPurge } from './trigger.ts';
+import { EventTimeTrigger } from './triggers.ts';
 import { MergingWindowSet } from './merging-window-set.ts';
 import type { ProcessWindowContext, ProcessWindowFunctionLike } from './window-functions.ts';
 import type { RuntimeContext } from '../functions.ts';
@@ -48,6 +49,7 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
   private readonly lateTag: OutputTag<IN> | undefined;
   private readonly fn: ProcessWindowFunctionLike<ACC_OUT, OUT, K, W>;
   private readonly eventTime: boolean;
+  private readonly cleanupIsTriggerTimer: boolean;
   private lateDropped!: { inc(n?: number): void };
   /** The window the trigger/process context currently refers to, and (during onMerge) the merged windows. */
   private curWindow!: W;
@@ -65,6 +67,10 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
     this.lateTag = opts.lateDataOutputTag;
     this.fn = opts.windowFunction;
     this.eventTime = opts.assigner.isEventTime();
+    // With the default event-time trigger and no allowed lateness, the cleanup timer is the trigger's own
+    // timer (window.maxTimestamp(), registered by onElement whenever the window is not late): registering
+    // it again would only be deduplicated, at the price of an index lookup per record.
+    this.cleanupIsTriggerTimer = this.eventTime && opts.allowedLateness === 0 && opts.trigger instanceof EventTimeTrigger;
     for (const f of opts.userFunctions ?? []) this.functions.push(f);
     this.triggerCtx = this.makeTriggerContext();
     this.processCtx = this.makeProcessContext();
@@ -121,7 +127,7 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
       this.windowState.setCurrentNamespace(stateNs);
       this.windowState.clear();
     }
-    this.registerCleanupTimer(window);
+    if (!this.cleanupIsTriggerTimer) this.registerCleanupTimer(window);
   }
 
   private onMergeWindows(result: W, merged: W[], stateResult: string, mergedState: string[]): void {
