@@ -30,6 +30,11 @@ export interface RecordBatch {
   t: Float64Array;
   /** Number of valid entries (the arrays may be longer when reused). */
   n: number;
+  /**
+   * On hash-partitioned edges: each record's key group, computed by the sender to route it, so the
+   * receiving task sets the key without hashing it again. Absent elsewhere (and in replayed data).
+   */
+  g?: Uint16Array;
 }
 export interface WatermarkElement {
   k: ElementKind.Watermark;

@@ -36,7 +36,7 @@ function deepCheck(v: unknown, path: string, edge: string, depth: number): void 
 }
 
 /** A record batch as it travels between threads. */
-export type WireBatch = [kind: 2, channel: number, values: Uint8Array, timestamps: Float64Array, n: number];
+export type WireBatch = [kind: 2, channel: number, values: Uint8Array, timestamps: Float64Array, n: number, keyGroups: Uint16Array | undefined];
 
 /** Encodes a record batch for a remote channel; returns the message and its transfer list. */
 export function encodeBatch(channel: number, b: RecordBatch, edge: string): [WireBatch, ArrayBuffer[]] {
@@ -48,11 +48,14 @@ export function encodeBatch(channel: number, b: RecordBatch, edge: string): [Wir
     throw new SerializationError(`a record on edge '${edge}' cannot be encoded: ${(e as Error).message}`, e);
   }
   const ts = b.t.length === b.n ? b.t : b.t.slice(0, b.n);
-  return [[2, channel, bytes, ts, b.n], [bytes.buffer as ArrayBuffer, ts.buffer as ArrayBuffer]];
+  const g = b.g === undefined ? undefined : b.g.length === b.n ? b.g : b.g.slice(0, b.n);
+  const transfer = [bytes.buffer as ArrayBuffer, ts.buffer as ArrayBuffer];
+  if (g !== undefined) transfer.push(g.buffer as ArrayBuffer);
+  return [[2, channel, bytes, ts, b.n, g], transfer];
 }
 
 export function decodeBatch(m: WireBatch): RecordBatch {
-  return { k: ElementKind.Records, v: packr.unpack(m[2]) as unknown[], t: m[3], n: m[4] };
+  return { k: ElementKind.Records, v: packr.unpack(m[2]) as unknown[], t: m[3], n: m[4], g: m[5] };
 }
 
 export function isRecordBatch(e: StreamElement): e is RecordBatch {

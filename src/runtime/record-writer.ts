@@ -36,6 +36,8 @@ export class RecordWriter {
   private rr: number;
   private rngState: number;
   private readonly mode: number;
+  /** The prototype of the last object record, already known to be plain (saves a Set lookup per record). */
+  private plainProto: unknown = Object.prototype;
   /** For hash partitioning: channel index by downstream subtask. */
   private readonly channelBySubtask: Int32Array;
   constructor(
@@ -50,7 +52,7 @@ export class RecordWriter {
     private readonly batchSize: number,
     subtask: number,
   ) {
-    this.batches = channels.map(() => newBatch(batchSize));
+    this.batches = channels.map(() => newBatch(batchSize, partitioner === 'hash'));
     this.rr = subtask % Math.max(1, channels.length);
     this.rngState = (subtask * 2654435761 + 12345) | 0 || 1;
     this.mode = partitioner === 'hash' ? 1 : partitioner === 'broadcast' ? 2 : partitioner === 'shuffle' ? 3 : channels.length === 1 || partitioner === 'global' ? 0 : 4;
@@ -59,8 +61,13 @@ export class RecordWriter {
   }
 
   emit(value: unknown, timestamp: number): void {
-    if (typeof value === 'object' && value !== null && !PLAIN.has(Object.getPrototypeOf(value))) this.badValue(value);
-    else if (typeof value === 'function' || typeof value === 'symbol') this.badValue(value);
+    if (typeof value === 'object' && value !== null) {
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== this.plainProto) {
+        if (!PLAIN.has(proto)) this.badValue(value);
+        this.plainProto = proto;
+      }
+    } else if (typeof value === 'function' || typeof value === 'symbol') this.badValue(value);
     switch (this.mode) {
       case 0:
         this.add(0, value, timestamp);
@@ -69,7 +76,10 @@ export class RecordWriter {
         const key = this.keySelector!(value);
         if (key === undefined) throw new EddyError(`the key selector of keyBy on edge '${this.edgeName}' returned undefined`, { domain: 'user' });
         const kg = keyGroupOf(key, this.maxParallelism);
-        this.add(this.channelBySubtask[subtaskForKeyGroup(this.maxParallelism, this.downstreamParallelism, kg)]!, value, timestamp);
+        const i = this.channelBySubtask[subtaskForKeyGroup(this.maxParallelism, this.downstreamParallelism, kg)]!;
+        const b = this.batches[i]!;
+        b.g![b.n] = kg;
+        this.add(i, value, timestamp);
         return;
       }
       case 2:
@@ -98,7 +108,7 @@ export class RecordWriter {
     b.v.push(value);
     if (++b.n === this.batchSize) {
       this.channels[i]!.send(b);
-      this.batches[i] = newBatch(this.batchSize);
+      this.batches[i] = newBatch(this.batchSize, b.g !== undefined);
     }
   }
 
@@ -108,8 +118,9 @@ export class RecordWriter {
       const b = this.batches[i]!;
       if (b.n > 0) {
         b.t = b.t.slice(0, b.n);
+        if (b.g !== undefined) b.g = b.g.slice(0, b.n);
         this.channels[i]!.send(b);
-        this.batches[i] = newBatch(this.batchSize);
+        this.batches[i] = newBatch(this.batchSize, b.g !== undefined);
       }
     }
   }
@@ -134,8 +145,8 @@ export class RecordWriter {
   }
 }
 
-function newBatch(size: number): RecordBatch {
-  return { k: ElementKind.Records, v: [], t: new Float64Array(size), n: 0 };
+function newBatch(size: number, keyGroups: boolean): RecordBatch {
+  return { k: ElementKind.Records, v: [], t: new Float64Array(size), n: 0, g: keyGroups ? new Uint16Array(size) : undefined };
 }
 
 /** Adapts a RecordWriter to the operator Output interface. */

@@ -265,11 +265,19 @@ export class InputTask extends StreamTask {
         if (ks === undefined) for (; i < n; i++) op.processElement(v[i], t[i]!);
         else {
           const backend = head.state.keyed!;
+          const g = b.g;
           backend.batch(() => {
-            for (; i < n; i++) {
-              backend.setCurrentKey(checkKey(ks(v[i])));
-              op.processElement(v[i], t[i]!);
-            }
+            if (g !== undefined)
+              // the sender hashed each key to route it: reuse its key group
+              for (; i < n; i++) {
+                backend.setCurrentKeyInGroup(checkKey(ks(v[i])), g[i]!);
+                op.processElement(v[i], t[i]!);
+              }
+            else
+              for (; i < n; i++) {
+                backend.setCurrentKey(checkKey(ks(v[i])));
+                op.processElement(v[i], t[i]!);
+              }
           });
         }
       }

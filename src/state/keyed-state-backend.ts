@@ -40,6 +40,11 @@ export interface KeyedStateBackend {
    * outside {@link keyGroupRange}. Setting the same key again is cheap (the key group is cached).
    */
   setCurrentKey(key: unknown): void;
+  /**
+   * Sets a key whose key group the caller already computed (the sender of a keyed exchange, a timer):
+   * skips hashing and the range check. Non-primitive keys are hashed anyway.
+   */
+  setCurrentKeyInGroup(key: unknown, keyGroup: number): void;
   /** Unsets the current key: handle accesses throw until a key is set again. */
   clearCurrentKey(): void;
   getCurrentKey(): unknown;
