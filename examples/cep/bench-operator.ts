@@ -10,11 +10,17 @@
  * every event rebuilds the key's NFA from its snapshot in keyed state) and, with `--lmdb`, on lmdb.
  * Events/s are wall-clock over the whole job (start-up included), best of `--rounds` (default 1).
  *
- * Run: node --import tsx examples/cep/bench-operator.ts [events=1000000] [cards=1000000] [--sparse] [--lmdb] [--rounds=N] [--json]
+ * State (heap backend, needs `--expose-gc`): the same events through the CEP operator in this process
+ * (`OperatorHarness`, a watermark every 10 000 events, the last at the newest timestamp so nothing waits
+ * in the buffer), then the heap growth per open partial match: the operator's whole state (NFAs, shared
+ * buffer nodes, the events they hold, keyed-state entries, `within` timers), counted with a standalone
+ * NFA per card over the same events.
+ *
+ * Run: node --expose-gc --import tsx examples/cep/bench-operator.ts [events=1000000] [cards=1000000] [--sparse] [--lmdb] [--rounds=N] [--no-state] [--json]
  */
 import { StreamEnvironment, WatermarkStrategy, KeyedProcessFunction, ValueStateDescriptor, jobParameters, runJob } from 'eddy';
 import type { Collector, KeyedProcessContext, ValueState } from 'eddy';
-import { AfterMatchSkipStrategy, CEP, Pattern } from 'eddy/cep';
+import { AfterMatchSkipStrategy, CEP, NFAFactory, Pattern, type NFA } from 'eddy/cep';
 
 interface Tx {
   card: number;
@@ -94,6 +100,44 @@ async function job(p: Params): Promise<void> {
   await alerts.executeAndCollect(`bench-${variant}`);
 }
 
+/** Heap bytes of the CEP operator's state per open partial match (see the file comment), or null without `gc`. */
+async function stateBytes(events: number, cards: number, sparse: boolean): Promise<{ openPartialMatches: number; heapBytesPerPartialMatch: number | null }> {
+  // imported here, not at the top: the module is also the job, and the job must not load the test kit
+  const { OperatorHarness } = await import('eddy/testing');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const factory = NFAFactory.of(pattern());
+  const nfas = new Map<number, NFA<Tx>>();
+  for (let i = 0; i < events; i++) {
+    const t = tx(i, cards, sparse);
+    let nfa = nfas.get(t.card);
+    if (nfa === undefined) {
+      if (!factory.canStart(t, t.ts)) continue;
+      nfas.set(t.card, (nfa = factory.create()));
+    }
+    nfa.process(t, t.ts);
+    if (nfa.isEmpty) nfas.delete(t.card);
+  }
+  let partials = 0;
+  for (const n of nfas.values()) partials += n.partialMatchCount;
+  nfas.clear();
+  if (gc === undefined || partials === 0) return { openPartialMatches: partials, heapBytesPerPartialMatch: null };
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const h = OperatorHarness.of<Tx, number>((s) => CEP.pattern(s.keyBy((t) => t.card), pattern()).select((m) => m.get('large')![0]!.card), { stateBackend: 'heap' });
+  let last = 0;
+  for (let i = 0; i < events; i++) {
+    const t = tx(i, cards, sparse);
+    h.processElement(t, t.ts);
+    last = t.ts;
+    if (i % 10_000 === 9_999) h.processWatermark(t.ts - 1);
+  }
+  h.processWatermark(last);
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  h.close();
+  return { openPartialMatches: partials, heapBytesPerPartialMatch: Math.round((after - before) / partials) };
+}
+
 const launched = jobParameters<Params>();
 if (launched.variant !== undefined) {
   await job(launched);
@@ -121,6 +165,7 @@ if (launched.variant !== undefined) {
   }
   const hand = best.get('hand')!;
   const cep = best.get('cep')!;
+  const state = params.backend === 'heap' && !args.includes('--no-state') ? await stateBytes(params.events!, params.cards!, params.sparse!) : undefined;
   const result = {
     events: params.events,
     cards: params.cards,
@@ -130,11 +175,16 @@ if (launched.variant !== undefined) {
     ...Object.fromEntries(best),
     ratio: Math.round((cep.eventsPerSec / hand.eventsPerSec) * 1000) / 1000,
     sameAlerts: [...best.values()].every((v) => v.alerts === hand.alerts),
+    ...(state === undefined ? {} : { state }),
   };
   if (args.includes('--json')) console.log(JSON.stringify(result));
   else {
     console.log(`CEP operator vs hand-written state machine: ${params.events} events, ${params.cards} cards, ${result.mix}, ${params.backend}, p=1`);
     for (const [v, b] of best) console.log(`  ${v.padEnd(12)} ${b.eventsPerSec.toLocaleString('en').padStart(10)} events/s  (${b.seconds} s, ${b.alerts} alerts)`);
     console.log(`  CEP / hand-written: ${(result.ratio * 100).toFixed(1)}%   same alerts: ${result.sameAlerts}`);
+    if (state !== undefined)
+      console.log(
+        `  state: ${state.openPartialMatches} open partial matches; ${state.heapBytesPerPartialMatch ?? '? (run with --expose-gc)'} heap bytes per open partial match (whole operator state)`,
+      );
   }
 }

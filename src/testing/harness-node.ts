@@ -136,12 +136,15 @@ export class HarnessNode {
     this.keyed.setCurrentKey(key);
   }
 
+  /** As the runtime's operator chain: the operator's own snapshot steps first, then the state capture. */
   snapshot(checkpointId: number): HarnessOperatorSnapshot {
+    this.op.snapshotFunctionState?.(checkpointId);
+    const custom = this.op.snapshotState?.(checkpointId);
     return {
       keyed: this.keyed?.snapshot(checkpointId),
       timers: this.timers?.snapshot(),
       operator: this.operatorState.snapshot(),
-      custom: this.op.snapshotState?.(checkpointId),
+      custom,
     };
   }
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { KeyGroupRange } from '../../src/core/index.ts';
 import { InternalTimerService, ValueStateDescriptor, type TimerServiceSnapshot } from '../../src/state/index.ts';
 import { Fixture, KINDS } from './backend-fixture.ts';
+import { TimerQueue } from '../../src/state/timers/timer-queue.ts';
+import type { Timer } from '../../src/state/timers/timer-heap.ts';
 
 type Fired = [unknown, string | number, number];
 
@@ -129,3 +131,53 @@ for (const kind of KINDS) {
     });
   });
 }
+
+describe('TimerQueue (sorted runs + heap fallback)', () => {
+  // against a sorted-array reference: seeded mixes of in-order streams, out-of-order timers, deletes
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    test(`seed ${seed}: pops in (timestamp, sequence) order, deletes, values, size`, () => {
+      let s = seed;
+      const rnd = () => ((s = (Math.imul(s, 48271) + 11) >>> 0) / 4294967296);
+      const q = new TimerQueue();
+      let ref: Timer[] = [];
+      const streams = [0, 1000, 5000, 20, 300, 7000]; // more monotone streams than runs
+      let seq = 0;
+      let now = 0;
+      const mk = (ts: number): Timer => ({ ts, key: seq, ns: '', keyGroup: 0, seq: seq++, id: seq, pos: -1 });
+      for (let step = 0; step < 4000; step++) {
+        const r = rnd();
+        if (r < 0.55) {
+          const k = Math.floor(rnd() * (seed % 2 === 0 ? streams.length : 2));
+          const ts = rnd() < 0.1 ? now + Math.floor(rnd() * 50) : (streams[k] = Math.max(streams[k]!, now) + Math.floor(rnd() * 3));
+          const t = mk(ts);
+          q.push(t);
+          ref.push(t);
+        } else if (r < 0.7 && ref.length > 0) {
+          const t = ref[Math.floor(rnd() * ref.length)]!;
+          q.remove(t);
+          q.remove(t); // twice: no-op
+          ref = ref.filter((x) => x !== t);
+        } else {
+          now += Math.floor(rnd() * 4);
+          ref.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+          for (;;) {
+            const t = q.pollUpTo(now);
+            if (t === undefined) break;
+            assert.equal(t, ref.shift());
+          }
+          assert.ok(ref.length === 0 || ref[0]!.ts > now);
+        }
+        assert.equal(q.size, ref.length);
+        if (step % 97 === 0) {
+          assert.deepEqual(q.values().map((t) => t.seq).sort((a, b) => a - b), ref.map((t) => t.seq).sort((a, b) => a - b));
+          const min = [...ref].sort((a, b) => a.ts - b.ts || a.seq - b.seq)[0];
+          assert.equal(q.peek(), min);
+        }
+      }
+      ref.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+      for (const t of ref) assert.equal(q.pop(), t);
+      assert.equal(q.pop(), undefined);
+      assert.equal(q.size, 0);
+    });
+  }
+});

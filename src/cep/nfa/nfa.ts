@@ -183,6 +183,18 @@ export class NFA<T> {
     return { matches, timedOut };
   }
 
+  /**
+   * @internal Whether `advanceTime(timestamp)` would return nothing and change nothing (O(1) with a
+   * first-and-last `within` only). Lets an operator skip the call, and its result objects, per event.
+   */
+  isIdleAt(timestamp: number): boolean {
+    if (this.pendingTimeouts !== null || this.completed !== null) return false;
+    const { hasWindows, stageWindows, windowTime } = this.config;
+    if (!hasWindows) return true;
+    const first = this.head;
+    return stageWindows === null && (first === null || timestamp - first.startTs < windowTime);
+  }
+
   /** A plain, structured-clone/msgpack-friendly copy of the state (events included). */
   snapshot(): NFASnapshot<T> {
     return takeSnapshot(this);

@@ -2,22 +2,31 @@
  * The keyed core of the CEP operators (`CepOperator` for one pattern, `DynamicCepOperator` for a registry
  * of patterns): per key, a runner (NFA or DynamicPatternSet) in keyed state, an event-time buffer, timers.
  *
- * Event time (Flink's CepOperator): an element with `timestamp > watermark` is appended to the key's
- * `MapState<timestamp, T[]>` and an event-time timer is registered at its timestamp (the timer service
- * deduplicates). Timers fire in timestamp order as the watermark passes; the timer at `t` releases the
- * events buffered at `t` (ties ordered by the comparator, then by arrival), feeds them to the runner,
- * advances the runner's time to `t`, and registers a timer at the runner's next `within` expiry. Elements
- * with `timestamp ≤ watermark` are late: sent to the late-data side output if one is set, otherwise
- * dropped and counted (`numLateRecordsDropped`).
+ * Event time (Flink's CepOperator): an element with `timestamp > watermark` is buffered for its key and
+ * timestamp and an event-time timer is registered at its timestamp (the timer service deduplicates).
+ * Timers fire in timestamp order as the watermark passes; the timer at `t` releases the events buffered at
+ * `t` (ties ordered by the comparator, then by arrival), feeds them to the runner, advances the runner's
+ * time to `t`, and registers a timer at the runner's next `within` expiry. Elements with
+ * `timestamp ≤ watermark` are late: sent to the late-data side output if one is set, otherwise dropped and
+ * counted (`numLateRecordsDropped`).
+ *
+ * The buffer, in state, is the key's `MapState<timestamp, T[]>` (`cep-event-buffer`), as in Flink. Between
+ * checkpoints, arrivals wait in memory instead ({@link PendingEvents}: timestamp → key → events, a small
+ * hot map, where the MapState cost two lookups of the key in a large table per event), and
+ * `snapshotFunctionState` — called before keyed state is captured — moves them into the MapState. So a
+ * checkpoint holds exactly the state it always held; a timer at `t` takes the MapState's events at `t`
+ * (while `t` ≤ the newest timestamp moved there or restored) and then the in-memory ones, which arrived
+ * later. Cost: O(1) per buffered event on the common path; a checkpoint writes the buffered events once.
  *
  * Processing time: events go to the runner on arrival with the clock's time; expiries are
  * processing-time timers. A key without state gets a runner only if a fresh one would take the event.
  */
 import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
 import { AbstractStreamOperator, type OutputTag } from '../../api/index.ts';
-import type { InternalTimerService, ListState, MapState } from '../../state/index.ts';
+import type { InternalKvState, InternalTimerService, ListState, MapState } from '../../state/index.ts';
 import { ListStateDescriptor, MapStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
 import { KeyedRunnerState, type CepRunner } from './keyed-runner-state.ts';
+import { PendingEvents, keyIdOf } from './pending-events.ts';
 
 /** Time domain of a CEP operator. */
 export type CepTimeDomain = 'event-time' | 'processing-time';
@@ -27,6 +36,8 @@ export interface TimedRunner<T, M, X extends { readonly timestamp: number }, S> 
   process(event: T, timestamp: number): readonly M[];
   advanceTime(timestamp: number): { matches: readonly M[]; timedOut: readonly X[] };
   nextTimeout(): number | undefined;
+  /** Optional: true when `advanceTime(timestamp)` would do nothing (the operator then skips it). */
+  isIdleAt?(timestamp: number): boolean;
 }
 
 /** Options shared by the CEP operators. */
@@ -44,6 +55,11 @@ export interface CepCoreOptions<T> {
 export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X, S>, M, X extends { readonly timestamp: number }, S> extends AbstractStreamOperator<T, OUT> {
   protected store!: KeyedRunnerState<R, S>;
   private buffer: MapState<number, T[]> | undefined;
+  private bufferDescriptor: MapStateDescriptor<number, T[]> | undefined;
+  /** Buffered events since the last checkpoint (event time); moved into `buffer` before each capture. */
+  private readonly arrivals = new PendingEvents<T>();
+  /** Highest timestamp that `buffer` (the MapState) may still hold events for; -Infinity: it holds none. */
+  private bufferedUpTo = -Infinity;
   protected timers!: InternalTimerService;
   private lateDropped!: { inc(n?: number): void };
   private droppedPartials!: { inc(n?: number): void };
@@ -74,7 +90,12 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     this.timers = timers;
     this.store = new KeyedRunnerState<R, S>(ks, 'cep-nfa', (s) => this.restoreRunner(s), this.core.stateCache !== false);
     if (this.core.timeDomain === 'event-time') {
-      this.buffer = ks.getMapState(new MapStateDescriptor<number, T[]>('cep-event-buffer'));
+      this.bufferDescriptor = new MapStateDescriptor<number, T[]>('cep-event-buffer');
+      this.buffer = ks.getMapState(this.bufferDescriptor);
+      // restored events wait in the MapState (their timers were restored with the timer service)
+      ks.applyToAllKeys(VOID_NAMESPACE, this.bufferDescriptor, (_k, s: MapState<number, T[]> & InternalKvState) => {
+        for (const ts of s.keys()) if (ts > this.bufferedUpTo) this.bufferedUpTo = ts;
+      });
       this.watermarkState = this.ctx.operatorState.getUnionListState(new ListStateDescriptor<number>('cep-watermark'));
       const saved = this.watermarkState.get();
       // the lowest watermark of the old subtasks (after rescaling, keys may come from any of them)
@@ -114,22 +135,47 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
       else this.lateDropped.inc();
       return;
     }
-    const buffer = this.buffer!;
-    const list = buffer.get(timestamp);
-    if (list === undefined) {
-      buffer.put(timestamp, [value]);
-      this.timers.registerEventTimeTimer(VOID_NAMESPACE, timestamp);
-    } else {
-      list.push(value);
-      buffer.put(timestamp, list);
-    }
+    const key = this.ctx.keyedState!.getCurrentKey();
+    // a new (timestamp, key) entry needs a timer (the timer service deduplicates one that exists)
+    if (this.arrivals.add(timestamp, key, keyIdOf(key), value)) this.timers.registerEventTimeTimer(VOID_NAMESPACE, timestamp);
   }
 
-  override onEventTime(_key: unknown, _ns: string | number, t: number): void {
+  /** Before a checkpoint captures keyed state: buffered events move into the key's MapState. */
+  override snapshotFunctionState(checkpointId: number): void {
+    this.flushPending();
+    super.snapshotFunctionState(checkpointId);
+  }
+
+  /** Moves the in-memory buffer into the keyed MapState (what a checkpoint captures). */
+  private flushPending(): void {
+    const buffer = this.buffer;
+    if (buffer === undefined || this.arrivals.size === 0) return;
+    const ks = this.ctx.keyedState!;
+    const saved = ks.getCurrentKey();
+    ks.batch(() => {
+      this.arrivals.drain((ts, key, events) => {
+        ks.setCurrentKey(key);
+        const old = ts <= this.bufferedUpTo ? buffer.get(ts) : undefined;
+        buffer.put(ts, old === undefined ? events : old.concat(events));
+        if (ts > this.bufferedUpTo) this.bufferedUpTo = ts;
+      });
+    });
+    if (saved === undefined) ks.clearCurrentKey();
+    else ks.setCurrentKey(saved);
+  }
+
+  override onEventTime(key: unknown, _ns: string | number, t: number): void {
     const buffer = this.buffer;
     if (buffer === undefined) return;
-    const list = buffer.get(t);
-    if (list !== undefined) buffer.remove(t);
+    let list = this.arrivals.size === 0 ? undefined : this.arrivals.take(t, keyIdOf(key));
+    if (t <= this.bufferedUpTo) {
+      // events buffered before a checkpoint (or restored) come first: they arrived earlier
+      const old = buffer.get(t);
+      if (old !== undefined) {
+        buffer.remove(t);
+        list = list === undefined ? old : old.concat(list);
+      }
+    }
     let runner = this.store.load();
     const before = runner === undefined ? undefined : runner.nextTimeout();
     const dropped0 = runner === undefined ? 0 : this.droppedCount(runner);
@@ -181,6 +227,7 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
 
   /** Advances the runner's time; matches get `matchTs`, timeouts their expiry (event time) or none. */
   private advance(runner: R, t: number, matchTs: number): void {
+    if (runner.isIdleAt !== undefined && runner.isIdleAt(t)) return;
     const { matches, timedOut } = runner.advanceTime(t);
     for (let i = 0; i < matches.length; i++) this.onMatch(matches[i]!, matchTs);
     for (let i = 0; i < timedOut.length; i++) this.onTimeout(timedOut[i]!);

@@ -32,22 +32,38 @@ interface Stored<S> {
 }
 
 const LIVE = Symbol('cep-live-runner');
+const SEALED = Symbol('cep-sealed-snapshot');
 
-/** A holder whose `s` seals it: reading it takes the snapshot and detaches the runner. */
+type Holder<R, S> = Stored<S> & { [LIVE]: R | undefined; [SEALED]: S | undefined };
+
+/** Takes the holder's snapshot the first time it is asked for, then lets go of the runner. */
+function seal<R extends CepRunner<S>, S>(h: Holder<R, S>): S {
+  let sealed = h[SEALED];
+  if (sealed === undefined) {
+    sealed = h[SEALED] = h[LIVE]!.snapshot();
+    h[LIVE] = undefined;
+  }
+  return sealed;
+}
+
+/**
+ * The accessor of every holder's `s`: one shared descriptor and getter, so that making a holder allocates
+ * the holder only (a closure and two descriptors per holder made this a visible cost for many keys).
+ */
+const S_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  get(this: Holder<CepRunner<unknown>, unknown>): unknown {
+    return seal(this);
+  },
+};
+
+/**
+ * A holder whose `s` seals it: reading it takes the snapshot and detaches the runner. The runner and the
+ * snapshot sit under symbol keys, which copies and encoders skip (they read own enumerable string keys).
+ */
 function liveHolder<R extends CepRunner<S>, S>(runner: R): Stored<S> {
-  let sealed: S | undefined;
-  const h = {} as Stored<S> & { [LIVE]?: R | undefined };
-  Object.defineProperty(h, LIVE, { value: runner, writable: true, enumerable: false });
-  Object.defineProperty(h, 's', {
-    enumerable: true,
-    get(): S {
-      if (sealed === undefined) {
-        sealed = runner.snapshot();
-        h[LIVE] = undefined;
-      }
-      return sealed;
-    },
-  });
+  const h = { [LIVE]: runner, [SEALED]: undefined } as Holder<R, S>;
+  Object.defineProperty(h, 's', S_PROPERTY);
   return h;
 }
 
@@ -74,7 +90,7 @@ export class KeyedRunnerState<R extends CepRunner<S>, S> {
 
   /** The current key's runner, or `undefined` when the key has no state. */
   load(): R | undefined {
-    const v = this.state.value() as (Stored<S> & { [LIVE]?: R }) | undefined;
+    const v = this.state.value() as (Stored<S> & { [LIVE]?: R | undefined }) | undefined;
     this.loaded = undefined;
     if (v === undefined || v === null) return undefined;
     if (this.live) {

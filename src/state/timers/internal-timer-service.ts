@@ -1,8 +1,9 @@
 /**
  * {@link InternalTimerService}: event-time and processing-time timers of one keyed operator subtask, per
  * (key, namespace, timestamp), deduplicated and deletable (Flink's `InternalTimerServiceImpl`). Timers live
- * on the heap for both backends (one {@link TimerHeap} per time domain and a Map for deduplication) and are
- * snapshotted by key group in the canonical format, so they rescale with the keyed state.
+ * on the heap for both backends (one {@link TimerQueue} per time domain — sorted runs for timers registered
+ * in order, a heap for the rest — and a Map for deduplication) and are snapshotted by key group in the
+ * canonical format, so they rescale with the keyed state.
  *
  * Firing sets the backend's current key before each callback. The watermark (or processing time) is
  * advanced before firing, so a timer registered during a callback for a time at or before it fires in the
@@ -13,7 +14,8 @@ import type { KeyedStateBackend } from '../keyed-state-backend.ts';
 import type { KeyGroupBlob } from '../keyed-state-snapshot.ts';
 import type { Namespace } from '../internal-kv-state.ts';
 import { packDetached, unpackState } from '../type-serializer.ts';
-import { TimerHeap, type Timer } from './timer-heap.ts';
+import type { Timer } from './timer-heap.ts';
+import { TimerQueue } from './timer-queue.ts';
 
 /** Called for each firing timer, with the backend's current key already set to `key`. */
 export type OnTimer = (key: unknown, namespace: Namespace, timestamp: number) => void;
@@ -44,7 +46,7 @@ const PROCESSING = 1;
 /** Timers of one keyed operator subtask. */
 export class InternalTimerService {
   readonly name: string;
-  private readonly heaps = [new TimerHeap(), new TimerHeap()];
+  private readonly queues = [new TimerQueue(), new TimerQueue()];
   /**
    * Deduplication index per domain: timestamp → the timers due then. Most timestamps hold one timer (CEP
    * registers one per event time) or a few, stored inline without allocating; a timestamp shared by many
@@ -88,11 +90,11 @@ export class InternalTimerService {
   }
   /** The earliest processing-time timer (to schedule a wake-up), if any. */
   nextProcessingTime(): number | undefined {
-    return this.heaps[PROCESSING]!.peek()?.ts;
+    return this.queues[PROCESSING]!.peek()?.ts;
   }
   /** The earliest event-time timer, if any. */
   nextEventTime(): number | undefined {
-    return this.heaps[EVENT]!.peek()?.ts;
+    return this.queues[EVENT]!.peek()?.ts;
   }
   currentWatermark(): number {
     return this.watermark;
@@ -101,17 +103,17 @@ export class InternalTimerService {
     return this.processingTime;
   }
   numEventTimeTimers(): number {
-    return this.heaps[EVENT]!.size;
+    return this.queues[EVENT]!.size;
   }
   numProcessingTimeTimers(): number {
-    return this.heaps[PROCESSING]!.size;
+    return this.queues[PROCESSING]!.size;
   }
 
   /** Captures all timers, grouped by the key group of their key. */
   snapshot(): TimerServiceSnapshot {
     const groups = new Map<number, unknown[]>();
     for (const d of [EVENT, PROCESSING]) {
-      for (const t of this.heaps[d]!.values()) {
+      for (const t of this.queues[d]!.values()) {
         let g = groups.get(t.keyGroup);
         if (g === undefined) groups.set(t.keyGroup, (g = []));
         g.push([d, t.key, t.ns, t.ts, t.seq]);
@@ -206,7 +208,7 @@ export class InternalTimerService {
     if (this.find(d, ns, ts, id) !== undefined) return;
     const t: Timer = { ts, key, ns, keyGroup: this.backend.getCurrentKeyGroup(), seq: this.seq++, id, pos: -1 };
     this.addToIndex(d, t);
-    this.heaps[d]!.push(t);
+    this.queues[d]!.push(t);
   }
   private delete(d: number, ns: Namespace, ts: number): void {
     const key = this.backend.getCurrentKey();
@@ -214,15 +216,14 @@ export class InternalTimerService {
     const t = this.find(d, ns, ts, this.keyId(key));
     if (t === undefined) return;
     this.unindex(d, t);
-    this.heaps[d]!.remove(t);
+    this.queues[d]!.remove(t);
   }
   private fire(d: number, upTo: number, onTimer: OnTimer): void {
-    const heap = this.heaps[d]!;
-    const top = heap.peek();
+    const queue = this.queues[d]!;
+    const top = queue.peek();
     if (top === undefined || top.ts > upTo) return;
     this.backend.batch(() => {
-      for (let t = heap.peek(); t !== undefined && t.ts <= upTo; t = heap.peek()) {
-        heap.pop();
+      for (let t = queue.pollUpTo(upTo); t !== undefined; t = queue.pollUpTo(upTo)) {
         this.unindex(d, t);
         const b = this.backend as KeyedStateBackend & { setCurrentKeyInGroup?(k: unknown, kg: number): void };
         if (b.setCurrentKeyInGroup !== undefined) b.setCurrentKeyInGroup(t.key, t.keyGroup);

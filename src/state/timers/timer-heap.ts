@@ -1,6 +1,7 @@
 /**
  * {@link TimerHeap}: a 4-ary min-heap of timers ordered by (timestamp, registration sequence), with each
- * timer's position tracked so that deletion is O(log n) instead of a lazy tombstone.
+ * timer's position tracked so that deletion is O(log n) instead of a lazy tombstone. The fallback of
+ * {@link TimerQueue} (`timer-queue.ts`) for timers registered out of order.
  */
 
 /** One registered timer. */
@@ -13,13 +14,15 @@ export interface Timer {
   seq: number;
   /** The key's identity in the deduplication index. */
   id: unknown;
-  /** Position in the heap array. */
+  /** Position in the heap array (≥ 0), or where `TimerQueue` keeps it (< 0). */
   pos: number;
 }
 
-function less(a: Timer, b: Timer): boolean {
+/** Timer order: timestamp, then registration sequence. */
+export function lessTimer(a: Timer, b: Timer): boolean {
   return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
 }
+const less = lessTimer;
 
 /**
  * An indexed 4-ary min-heap of timers: half the depth of a binary heap, and the four children of a node
