@@ -21,7 +21,9 @@ export interface CheckpointConfig {
   retained: number;
   /** Failed checkpoints in a row tolerated before the job fails. */
   tolerableFailures: number;
+  /** Checkpoints may be unaligned (`unaligned: true`, or an `alignedTimeoutMs` was given). */
   unaligned: boolean;
+  /** With `unaligned`: 0 = start unaligned; n = start aligned, switch after n ms from the trigger; Infinity = never. */
   alignedTimeoutMs: number;
 }
 
@@ -36,6 +38,12 @@ export function resolveCheckpointConfig(intervalMs: number, o: Record<string, un
     if (typeof v !== 'number' || !(v >= min)) throw new EddyError(`checkpointing option '${k}' must be a number ≥ ${min}, got ${JSON.stringify(v)}`, { domain: 'user' });
     return v;
   };
+  if (o.unaligned !== undefined && typeof o.unaligned !== 'boolean') throw new EddyError(`checkpointing option 'unaligned' must be a boolean, got ${JSON.stringify(o.unaligned)}`, { domain: 'user' });
+  const unaligned = o.unaligned === true;
+  // Flink: with unaligned checkpoints on, an aligned-checkpoint timeout of 0 (the default) starts them unaligned.
+  const alignedTimeoutMs = num('alignedTimeoutMs', unaligned ? 0 : Infinity);
+  if (mode === 'at-least-once' && (unaligned || o.alignedTimeoutMs !== undefined))
+    throw new EddyError(`unaligned checkpoints ('unaligned', 'alignedTimeoutMs') need mode 'exactly-once' (at-least-once never aligns)`, { domain: 'user' });
   return {
     intervalMs,
     mode,
@@ -44,9 +52,24 @@ export function resolveCheckpointConfig(intervalMs: number, o: Record<string, un
     maxConcurrent: num('maxConcurrent', 1, 1),
     retained: num('retained', 3, 1),
     tolerableFailures: num('tolerableFailures', 10),
-    unaligned: o.unaligned === true,
-    alignedTimeoutMs: num('alignedTimeoutMs', Infinity),
+    unaligned: unaligned || o.alignedTimeoutMs !== undefined,
+    alignedTimeoutMs,
   };
+}
+
+/** How the barriers of a checkpoint start (see BarrierElement): unaligned, aligned with a time limit, or aligned. */
+export interface BarrierStart {
+  unaligned?: boolean;
+  /** Epoch ms after which a task still aligning switches to unaligned. */
+  alignedUntil?: number;
+}
+
+/** The barrier flags of a checkpoint triggered at `now` (savepoints are always aligned). */
+export function barrierStart(config: CheckpointConfig | undefined, savepoint: boolean, now: number): BarrierStart {
+  if (!config || savepoint || config.mode !== 'exactly-once' || !config.unaligned) return {};
+  if (config.alignedTimeoutMs === 0) return { unaligned: true };
+  if (Number.isFinite(config.alignedTimeoutMs)) return { alignedUntil: now + config.alignedTimeoutMs };
+  return {};
 }
 
 export interface CoordinatorHooks {
@@ -54,7 +77,7 @@ export interface CoordinatorHooks {
   after(ms: number, fn: () => void): () => void;
   /** Subtasks that must acknowledge, as "vertex/subtask" keys; undefined when a checkpoint cannot start now. */
   expectedAcks(): string[] | undefined;
-  triggerSources(checkpointId: number, savepoint: boolean): void;
+  triggerSources(checkpointId: number, savepoint: boolean, start: BarrierStart): void;
   notifyComplete(checkpointId: number): void;
   notifyAborted(checkpointId: number): void;
   operators(): Omit<OperatorMetadata, 'subtasks'>[];
@@ -158,7 +181,7 @@ export class CheckpointCoordinator {
     };
     this.pending.set(id, p);
     this.stats.inProgress = this.pending.size;
-    this.hooks.triggerSources(id, savepoint !== undefined);
+    this.hooks.triggerSources(id, savepoint !== undefined, barrierStart(this.config, savepoint !== undefined, p.startedAt));
     return p;
   }
 

@@ -24,6 +24,33 @@ export interface OperatorSubtaskState {
   custom?: unknown;
   /** Source readers: their unfinished splits with positions. */
   splits?: unknown[];
+  /**
+   * In-flight data of an unaligned checkpoint (on the head operator of a task only; never in savepoints).
+   * Restorable only at the same parallelism.
+   */
+  channels?: ChannelState;
+}
+
+/** The in-flight data of one task, captured by an unaligned checkpoint. */
+export interface ChannelState {
+  /** Parallelism of the task's vertex when it was captured. */
+  parallelism: number;
+  /** Records (and watermarks) that were before the barrier in an input channel, not yet processed at the snapshot. */
+  inputs: ChannelStateEntry[];
+  /** Elements the task had emitted before its snapshot but not yet sent (output backlog), overtaken by the barrier. */
+  outputs: ChannelStateEntry[];
+}
+
+/** The in-flight elements of one channel. */
+export interface ChannelStateEntry {
+  /** The job edge: `"<upstream operator id>-><downstream head operator id>/<input index>[#<side tag>]"`. */
+  edge: string;
+  /** The subtask at the other end (the sender for inputs, the receiver for outputs). */
+  peer: number;
+  /** Parallelism of the vertex at the other end. */
+  peerParallelism: number;
+  /** One msgpack buffer per element, in channel order (see docs/checkpoint-format.md). */
+  elements: Uint8Array[];
 }
 
 export interface StateFileRef {

@@ -44,7 +44,13 @@ export interface BarrierElement {
   k: ElementKind.Barrier;
   id: number;
   savepoint?: boolean;
+  /** The barrier overtakes data: the checkpoint is unaligned from here on (exactly-once only). */
   unaligned?: boolean;
+  /**
+   * Epoch ms (the trigger time plus `alignedTimeoutMs`) after which a task still aligning this checkpoint
+   * switches it to unaligned. Absent: align without a time limit.
+   */
+  alignedUntil?: number;
 }
 export interface EndOfInputElement {
   k: ElementKind.EndOfInput;

@@ -10,6 +10,12 @@
  *
  * Local channels (both ends in one slot) hand batches over by reference; remote channels post them
  * through the MessagePort between the two slots' workers (structured clone).
+ *
+ * Unaligned checkpoints: a barrier may overtake the data queued before it, on both ends. The sender's
+ * {@link OutputChannel.sendPriority} delivers it ahead of the backlog; the receiver tells its task of every
+ * queued barrier ({@link ChannelObserver}), so the task can take it out of the queue early, and while a
+ * {@link ChannelRecorder} is set every newly queued element is also handed to it. Both hooks cost one
+ * check per batch, none per record.
  */
 import { ElementKind, type StreamElement, type RecordBatch } from '../core/index.ts';
 
@@ -34,6 +40,10 @@ export interface ChannelTransport {
 export class OutputChannel implements ChannelSender {
   credits: number;
   readonly backlog: StreamElement[] = [];
+  /** The job edge (as in channel state) and the receiving subtask: set by the slot. */
+  edgeKey = '';
+  peer = 0;
+  peerParallelism = 1;
   constructor(
     readonly id: number,
     initialCredits: number,
@@ -73,6 +83,20 @@ export class OutputChannel implements ChannelSender {
   get blocked(): boolean {
     return this.backlog.length > 0;
   }
+  /** Delivers a control element now, ahead of the backlog (an unaligned checkpoint's barrier). */
+  sendPriority(e: StreamElement): void {
+    this.transport.deliver(this.id, e);
+  }
+}
+
+/** Told when a barrier is queued on an input channel (it may overtake the data before it). */
+export interface ChannelObserver {
+  onBarrierQueued(c: InputChannel): void;
+}
+
+/** Receives every element queued on a channel while an unaligned checkpoint records its in-flight data. */
+export interface ChannelRecorder {
+  record(c: InputChannel, e: StreamElement): void;
 }
 
 /** The receiver's end: a FIFO of elements; consuming a record batch returns one credit. */
@@ -85,6 +109,16 @@ export class InputChannel {
   ended = false;
   /** Checkpoint alignment: blocked channels are not read until the barrier completes. */
   blocked = false;
+  /** The job edge (as in channel state): set by the slot. */
+  edgeKey = '';
+  /** Parallelism of the sending vertex: set by the slot. */
+  peerParallelism = 1;
+  /** Told of queued barriers (the task). */
+  observer: ChannelObserver | undefined;
+  /** Set while an unaligned checkpoint records this channel's in-flight data. */
+  recorder: ChannelRecorder | undefined;
+  /** Restored record batches still at the head of the queue: they were never paid for with credit. */
+  private uncredited = 0;
   constructor(
     readonly id: number,
     /** Position of this channel in its gate. */
@@ -98,6 +132,31 @@ export class InputChannel {
   ) {}
   push(e: StreamElement): void {
     this.queue.push(e);
+    const r = this.recorder;
+    if (r !== undefined) r.record(this, e);
+    if (e.k === ElementKind.Barrier) this.observer?.onBarrierQueued(this);
+  }
+  /** Puts restored in-flight elements (an unaligned checkpoint's channel state) before everything queued. */
+  restore(elements: StreamElement[]): void {
+    this.queue.splice(this.head, 0, ...elements);
+    for (const e of elements) if (e.k === ElementKind.Records) this.uncredited++;
+  }
+  /** Position (from the head) of the first queued barrier, or -1. */
+  indexOfBarrier(from = 0): number {
+    for (let i = this.head + from; i < this.queue.length; i++) if (this.queue[i]!.k === ElementKind.Barrier) return i - this.head;
+    return -1;
+  }
+  /** The element at `i` positions from the head. */
+  peek(i: number): StreamElement | undefined {
+    return this.queue[this.head + i];
+  }
+  /** Queued elements from position `from` (inclusive) to `to` (exclusive), counted from the head. */
+  slice(from: number, to: number): StreamElement[] {
+    return this.queue.slice(this.head + from, this.head + to);
+  }
+  /** Takes the element at `i` positions from the head out of the queue (an overtaking barrier). */
+  removeAt(i: number): void {
+    this.queue.splice(this.head + i, 1);
   }
   get available(): number {
     return this.queue.length - this.head;
@@ -115,7 +174,8 @@ export class InputChannel {
   }
   /** After a record batch has been processed. */
   consumed(_b: RecordBatch): void {
-    this.returnCredit(this.id);
+    if (this.uncredited > 0) this.uncredited--;
+    else this.returnCredit(this.id);
   }
   /** Elements still queued (for unaligned checkpoints / diagnostics). */
   pending(): StreamElement[] {

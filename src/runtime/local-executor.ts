@@ -312,11 +312,11 @@ export class JobClient {
         for (const v of sourceVertices) keys.push(`enum/${v.index}`);
         return keys;
       },
-      triggerSources: (id, savepoint) => {
+      triggerSources: (id, savepoint, start) => {
         for (const v of sourceVertices) {
           const en = this.enumerators.get(v.index)!;
           this.coordinator!.acknowledge(id, `enum/${v.index}`, [{ operatorId: v.head.operatorId, subtask: -1, custom: en.snapshotState(id) }]);
-          for (let s = 0; s < v.parallelism; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint });
+          for (let s = 0; s < v.parallelism; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint, ...start });
         }
       },
       notifyComplete: (id) => {

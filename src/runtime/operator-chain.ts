@@ -13,8 +13,8 @@ import { isChainable } from '../graph/index.ts';
 import type { RecordWriter } from './record-writer.ts';
 import { RecordWriterOutput } from './record-writer.ts';
 import { createOperatorStateServices, type OperatorStateServices } from './state-services.ts';
-import type { OperatorSubtaskState } from '../checkpoint/index.ts';
-import type { KeyedStateSnapshot, OperatorStateSnapshot, TimerServiceSnapshot } from '../state/index.ts';
+import type { ChannelState, OperatorSubtaskState } from '../checkpoint/index.ts';
+import type { KeyedStateSnapshot, OperatorStateSnapshot, PendingKeyedSnapshot, TimerServiceSnapshot } from '../state/index.ts';
 
 /** What one operator subtask gets back on restore (already redistributed for its parallelism). */
 export interface RestoredOperatorState {
@@ -23,6 +23,8 @@ export interface RestoredOperatorState {
   operator?: OperatorStateSnapshot;
   custom?: unknown[];
   splits?: unknown[];
+  /** In-flight data of an unaligned checkpoint (head operator; same parallelism only): restored by the slot. */
+  channels?: ChannelState;
 }
 
 export interface OperatorStats {
@@ -227,6 +229,35 @@ export class OperatorChain {
       out.push(st);
     }
     return out;
+  }
+
+  /**
+   * The synchronous part of an asynchronous checkpoint: every operator's state captured now, keyed state
+   * as a {@link PendingKeyedSnapshot} (cheap: heap copy-on-write, an lmdb read transaction) to be encoded
+   * later; `keyed[i].index` is the operator (and state) it belongs to. Timers, operator and custom state
+   * are small and taken whole. On an exception, captures already taken are released.
+   */
+  captureSnapshot(checkpointId: number, subtask: number): { states: OperatorSubtaskState[]; keyed: { index: number; pending: PendingKeyedSnapshot }[] } {
+    const states: OperatorSubtaskState[] = [];
+    const keyed: { index: number; pending: PendingKeyedSnapshot }[] = [];
+    try {
+      for (let i = 0; i < this.operators.length; i++) {
+        const o = this.operators[i]!;
+        this.marker.currentOp = i;
+        o.op?.snapshotFunctionState?.(checkpointId);
+        const custom = o.op?.snapshotState?.(checkpointId);
+        const st: OperatorSubtaskState = { operatorId: o.node.operatorId, subtask };
+        if (o.state.keyed) keyed.push({ index: i, pending: o.state.keyed.captureSnapshot(checkpointId) });
+        if (o.state.timers) st.timers = o.state.timers.snapshot();
+        if (o.state.operatorState.getRegisteredStateNames().length > 0) st.operator = o.state.operatorState.snapshot();
+        if (custom !== undefined) st.custom = custom;
+        states.push(st);
+      }
+    } catch (e) {
+      for (const k of keyed) k.pending.release();
+      throw e;
+    }
+    return { states, keyed };
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

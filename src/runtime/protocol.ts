@@ -19,7 +19,8 @@ export type WorkerToMain =
 
 export type MainToWorker =
   | { t: 'start'; restored?: Record<string, RestoredOperatorState> }
-  | { t: 'checkpoint'; checkpointId: number; savepoint: boolean }
+  /** Trigger at the sources; `unaligned`/`alignedUntil` are copied into the barriers (see BarrierElement). */
+  | { t: 'checkpoint'; checkpointId: number; savepoint: boolean; unaligned?: boolean; alignedUntil?: number }
   | { t: 'checkpoint-complete'; checkpointId: number }
   | { t: 'checkpoint-aborted'; checkpointId: number }
   | { t: 'splits'; vertex: number; subtask: number; splits: unknown[] }

@@ -136,6 +136,11 @@ export class RecordWriter {
     return false;
   }
 
+  /** The channels of this edge (unaligned checkpoints record their backlogs and send barriers ahead). */
+  get outputChannels(): readonly OutputChannel[] {
+    return this.channels;
+  }
+
   private badValue(value: unknown): never {
     throw new SerializationError(
       `a record of type '${describeType(value)}' cannot cross threads on edge '${this.edgeName}': records on a network edge ` +

@@ -2,11 +2,13 @@
  * Splits a completed checkpoint (or savepoint) into what each subtask of the new job gets: keyed state
  * and timers filtered to the subtask's key-group range, operator list state redistributed (even split,
  * union, broadcast), custom operator state by old subtask, and source splits handed back to the
- * enumerators. Also checks that a savepoint fits the job (matching operators, maxParallelism).
+ * enumerators. Also checks that a savepoint fits the job (matching operators, maxParallelism), and that
+ * in-flight data of an unaligned checkpoint (channel state) goes back to the same parallelism.
  */
 import { ConfigurationError, KeyGroupRange } from '../core/index.ts';
 import { filterKeyedStateSnapshots, redistributeOperatorState, type OperatorStateSnapshot } from '../state/index.ts';
-import type { CompletedCheckpoint, OperatorSubtaskState } from '../checkpoint/index.ts';
+import type { ChannelStateEntry, CompletedCheckpoint, OperatorSubtaskState } from '../checkpoint/index.ts';
+import { edgeKey } from './channel-state.ts';
 import type { JobGraph } from '../graph/index.ts';
 import type { RestoredOperatorState } from './operator-chain.ts';
 
@@ -18,6 +20,7 @@ export interface RestoreAssignment {
 }
 
 export function checkCompatible(cp: CompletedCheckpoint, graph: JobGraph, allowNonRestored: boolean): void {
+  checkChannelStateEnds(cp, graph);
   const nodes = new Map(graph.vertices.flatMap((v) => v.nodes.map((n) => [n.operatorId, { n, v }] as const)));
   for (const [opId, states] of cp.states) {
     const hit = nodes.get(opId);
@@ -39,7 +42,60 @@ export function checkCompatible(cp: CompletedCheckpoint, graph: JobGraph, allowN
   }
 }
 
+/**
+ * In-flight data can only go back to the channels it was taken from: the operator and the vertices at the
+ * other end of its channels must have the parallelism they had (as Flink required before rescaling of
+ * unaligned checkpoints).
+ */
+function checkChannelState(cp: CompletedCheckpoint, opId: string, name: string, parallelism: number, states: OperatorSubtaskState[]): void {
+  for (const s of states) {
+    const cs = s.channels;
+    if (cs === undefined || (cs.inputs.length === 0 && cs.outputs.length === 0)) continue;
+    const fail = (what: string) => {
+      throw new ConfigurationError(
+        `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}) holds in-flight data of operator '${name}' (id ${opId}, subtask ${s.subtask + 1}) ` +
+          `from an unaligned checkpoint, which can only be restored at the same parallelism: ${what}. ` +
+          `Restore from an aligned checkpoint or a savepoint to change the parallelism`,
+      );
+    };
+    if (cs.parallelism !== parallelism) fail(`it was taken at parallelism ${cs.parallelism}, the job now runs it at ${parallelism}`);
+    for (const e of [...cs.inputs, ...cs.outputs]) if (e.peer >= e.peerParallelism) fail(`channel ${e.edge} names subtask ${e.peer + 1} of ${e.peerParallelism}`);
+  }
+}
+
+/** Checks channel state against the job's parallelism everywhere (both ends of every channel). */
+function checkChannelStateEnds(cp: CompletedCheckpoint, graph: JobGraph): void {
+  const byEdge = new Map<string, { from: number; to: number }>();
+  for (const e of graph.edges) byEdge.set(edgeKey(e), { from: e.source.parallelism, to: e.target.parallelism });
+  for (const v of graph.vertices)
+    for (const n of v.nodes)
+      for (const s of cp.states.get(n.operatorId) ?? []) {
+        const cs = s.channels;
+        if (cs === undefined) continue;
+        checkChannelState(cp, n.operatorId, n.name, v.parallelism, [s]);
+        const bad = (entry: ChannelStateEntry, input: boolean): boolean => {
+          const p = byEdge.get(entry.edge);
+          return p === undefined || (input ? p.from : p.to) !== entry.peerParallelism;
+        };
+        for (const e of cs.inputs)
+          if (bad(e, true))
+            throw new ConfigurationError(
+              `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}) holds in-flight data of operator '${n.name}' (id ${n.operatorId}, subtask ${s.subtask + 1}) ` +
+                `on input edge ${e.edge} from ${e.peerParallelism} upstream subtasks; this job does not have that edge at that parallelism. ` +
+                `In-flight data restores only at the same parallelism: restore from an aligned checkpoint or a savepoint`,
+            );
+        for (const e of cs.outputs)
+          if (bad(e, false))
+            throw new ConfigurationError(
+              `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}) holds in-flight data of operator '${n.name}' (id ${n.operatorId}, subtask ${s.subtask + 1}) ` +
+                `on output edge ${e.edge} to ${e.peerParallelism} downstream subtasks; this job does not have that edge at that parallelism. ` +
+                `In-flight data restores only at the same parallelism: restore from an aligned checkpoint or a savepoint`,
+            );
+      }
+}
+
 export function assignRestore(cp: CompletedCheckpoint, graph: JobGraph): RestoreAssignment {
+  checkChannelStateEnds(cp, graph);
   const perSlot: Record<string, RestoredOperatorState>[] = Array.from({ length: graph.slots }, () => ({}));
   const sources: RestoreAssignment['sources'] = new Map();
   for (const v of graph.vertices) {
@@ -61,6 +117,8 @@ export function assignRestore(cp: CompletedCheckpoint, graph: JobGraph): Restore
         if (redistributed) r.operator = redistributed[i];
         const customs = subtaskStates.filter((s) => s.custom !== undefined && s.subtask % p === i).map((s) => s.custom);
         r.custom = customs;
+        const channels = subtaskStates.find((s) => s.subtask === i)?.channels;
+        if (channels !== undefined) r.channels = channels;
         perSlot[i]![n.operatorId] = r;
       }
       if (n.kind === 'source') {

@@ -16,11 +16,15 @@ import { RecordWriter } from './record-writer.ts';
 import { decodeBatch, encodeBatch, isRecordBatch, type WireBatch } from './batch-codec.ts';
 import { InputGate } from './input-gate.ts';
 import { OperatorChain, type ChainEnv, type RestoredOperatorState } from './operator-chain.ts';
-import { InputTask, SourceTask, type StreamTask } from './stream-task.ts';
+import { InputTask, SourceTask, type BarrierOptions, type StreamTask } from './stream-task.ts';
+import { decodeChannelElement, edgeKey } from './channel-state.ts';
+import type { ChannelState } from '../checkpoint/index.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { WorkerToMain } from './protocol.ts';
 
 export const SLICE_MS = 10;
+/** Time per slice spent encoding captured keyed state of pending checkpoints (their asynchronous phase). */
+export const ENCODE_MS = 2;
 
 export interface PeerPort {
   postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
@@ -93,6 +97,9 @@ export class Slot {
           !local,
           () => this.wake(),
         );
+        oc.edgeKey = edgeKey(e);
+        oc.peer = ch.to;
+        oc.peerParallelism = e.target.parallelism;
         this.outputs.set(ch.id, oc);
         chans.push(oc);
         targets.push(ch.to);
@@ -164,6 +171,8 @@ export class Slot {
           const local = ch.from === s;
           const port = local ? undefined : ports.get(ch.from);
           const ic = new InputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, local ? (id) => this.outputs.get(id)!.addCredit(1) : (id) => port!.postMessage([1, id, 1]));
+          ic.edgeKey = edgeKey(e);
+          ic.peerParallelism = e.source.parallelism;
           this.inputs.set(ch.id, ic);
           chans.push(ic);
         }
@@ -172,6 +181,7 @@ export class Slot {
     }
     const taskKey = `${v.index}/${s}`;
     task.onCheckpoint = (checkpointId, states) => this.o.post({ t: 'ack', checkpointId, task: taskKey, states });
+    task.time = { now: () => this.o.scheduler.now(), requestTime: (at) => this.requestTime(at) };
     this.tasks.push(task);
   }
 
@@ -204,6 +214,8 @@ export class Slot {
       const t = this.tasks[i]!;
       try {
         t.chain.open(restored);
+        const cs = restored?.[t.chain.head.node.operatorId]?.channels;
+        if (cs !== undefined) this.restoreChannelState(t, cs);
       } catch (e) {
         this.fail(t.wrap(e, 'open()'));
         return;
@@ -214,10 +226,36 @@ export class Slot {
     this.wake();
   }
 
+  /**
+   * Puts an unaligned checkpoint's in-flight data back before anything runs: input channel state is queued
+   * ahead of every new element of its channel, output channel state is sent first.
+   */
+  private restoreChannelState(t: StreamTask, cs: ChannelState): void {
+    const where = `operator '${t.chain.head.node.name}' (subtask ${t.subtask + 1}/${t.chain.vertex.parallelism})`;
+    if (cs.inputs.length > 0) {
+      const byKey = new Map<string, InputChannel>();
+      if (t instanceof InputTask) for (const c of t.gate.channels) byKey.set(`${c.edgeKey}@${c.fromSubtask}`, c);
+      for (const entry of cs.inputs) {
+        const c = byKey.get(`${entry.edge}@${entry.peer}`);
+        if (c === undefined) throw new EddyError(`the checkpoint holds in-flight data of ${where} for an input channel this job does not have (edge ${entry.edge}, from subtask ${entry.peer + 1})`, { domain: 'user', retriable: false });
+        c.restore(entry.elements.map(decodeChannelElement));
+      }
+    }
+    if (cs.outputs.length > 0) {
+      const byKey = new Map<string, OutputChannel>();
+      for (const w of t.chain.writers) for (const oc of w.outputChannels) byKey.set(`${oc.edgeKey}@${oc.peer}`, oc);
+      for (const entry of cs.outputs) {
+        const oc = byKey.get(`${entry.edge}@${entry.peer}`);
+        if (oc === undefined) throw new EddyError(`the checkpoint holds in-flight data of ${where} for an output channel this job does not have (edge ${entry.edge}, to subtask ${entry.peer + 1})`, { domain: 'user', retriable: false });
+        for (const b of entry.elements) oc.send(decodeChannelElement(b));
+      }
+    }
+  }
+
   /** The coordinator triggers a checkpoint at this slot's source subtasks. */
-  triggerCheckpoint(checkpointId: number, savepoint: boolean): void {
+  triggerCheckpoint(checkpointId: number, o: BarrierOptions): void {
     for (const [vi, t] of this.sources) {
-      if (!t.triggerCheckpoint(checkpointId, savepoint))
+      if (!t.triggerCheckpoint(checkpointId, o))
         this.o.post({ t: 'decline', checkpointId, task: `${vi}/${this.o.slot}`, reason: `source '${t.name}' subtask ${this.o.slot + 1} has finished` });
     }
     this.wake();
@@ -232,7 +270,7 @@ export class Slot {
   }
 
   checkpointAborted(checkpointId: number): void {
-    for (const t of this.tasks) if (t instanceof InputTask) t.abortCheckpoint(checkpointId);
+    for (const t of this.tasks) t.abortCheckpoint(checkpointId);
     this.wake();
   }
 
@@ -279,6 +317,7 @@ export class Slot {
     const sch = this.o.scheduler;
     const batchSize = this.o.config.batchSize;
     this.inSlice = true;
+    let encoding = false;
     try {
       let now = sch.now();
       const deadline = now + SLICE_MS;
@@ -291,6 +330,9 @@ export class Slot {
         if (!progressed || now >= deadline) break;
       }
       for (const t of this.tasks) if (!t.finished) t.flush();
+      // Asynchronous phase of checkpoints: encode captured keyed state a little at a time, between slices.
+      const until = performance.now() + ENCODE_MS;
+      for (const t of this.tasks) if (t.encoding && t.encodeSome(until)) encoding = true;
     } catch (e) {
       this.inSlice = false;
       this.fail(e);
@@ -306,7 +348,11 @@ export class Slot {
       return;
     }
     if (this.tasks.some((t) => t.runnable())) this.wake();
-    else this.sleepUntilTime();
+    else {
+      // Encoding left (e.g. waiting for a background copy): come back soon even without input.
+      if (encoding && this.nextTimeAt > sch.now() + 1) this.nextTimeAt = sch.now() + 1;
+      this.sleepUntilTime();
+    }
   };
 
   /** The whole job finished: commit what every sink prepared at end of input, then close. */
@@ -335,6 +381,7 @@ export class Slot {
     this.dead = true;
     this.sleeping?.();
     for (const t of this.tasks) {
+      t.releaseCheckpoints();
       try {
         t.chain.close();
       } catch {
@@ -350,6 +397,7 @@ export class Slot {
     this.sleeping?.();
     let first: unknown;
     for (const t of this.tasks) {
+      t.releaseCheckpoints();
       try {
         t.chain.close();
       } catch (e) {

@@ -6,12 +6,27 @@
  * no closure, Promise or try/catch per record — one try/catch around the batch turns a user exception
  * into a {@link UserFunctionError} naming the operator, subtask and record position.
  */
-import { ElementKind, EddyError, faultPoint, NO_TIMESTAMP, UserFunctionError, type RecordBatch, assertNever } from '../core/index.ts';
+import { ElementKind, EddyError, faultPoint, NO_TIMESTAMP, UserFunctionError, type RecordBatch, type BarrierElement, assertNever } from '../core/index.ts';
 import { InputStatus, WatermarkEmitter, type ReaderOutput, type SourceReader } from '../api/index.ts';
 import type { OperatorChain } from './operator-chain.ts';
 import { BarrierAligner, type AlignerAction, type OperatorSubtaskState } from '../checkpoint/index.ts';
 import type { InputGate } from './input-gate.ts';
-import type { InputChannel } from './channels.ts';
+import type { ChannelObserver, InputChannel } from './channels.ts';
+import { InFlightCapture } from './channel-state.ts';
+import { PendingCheckpoint } from './pending-checkpoint.ts';
+
+/** `EDDY_DEBUG_CHECKPOINTS`: tasks log how long the synchronous part and the encoding slices of checkpoints take. */
+const DEBUG = typeof process !== 'undefined' && process.env.EDDY_DEBUG_CHECKPOINTS !== undefined;
+function debugLog(line: string): void {
+  process.stderr.write(`[eddy] ${line}\n`);
+}
+
+/** How a checkpoint's barrier is forwarded: its flags (see {@link BarrierElement}). */
+export interface BarrierOptions {
+  savepoint: boolean;
+  unaligned?: boolean;
+  alignedUntil?: number;
+}
 
 export abstract class StreamTask {
   finished = false;
@@ -27,26 +42,114 @@ export abstract class StreamTask {
 
   /** Set by the slot: acknowledges a checkpoint with this task's state. */
   onCheckpoint: (checkpointId: number, states: OperatorSubtaskState[]) => void = () => {};
+  /** Set by the slot: the time, and a wake-up request for the slot's timer. */
+  time: { now(): number; requestTime(at: number): void } = { now: () => 0, requestTime: () => {} };
+  /** Snapshotted checkpoints not yet acknowledged (oldest first). */
+  protected readonly pendingCheckpoints: PendingCheckpoint[] = [];
 
   /** Extra state of the head (source splits). */
   protected headExtras(_checkpointId: number): Partial<OperatorSubtaskState> {
     return {};
   }
 
-  /** Snapshot synchronously, forward the barrier to every output, acknowledge. */
-  protected checkpoint(checkpointId: number, savepoint: boolean): void {
-    let states: OperatorSubtaskState[];
+  /**
+   * Snapshots synchronously and forwards the barrier to every output. Aligned: behind the records
+   * emitted before it. Unaligned (`capture` given): partial batches are flushed, each channel's backlog is
+   * recorded as output channel state, and the barrier is delivered ahead of it. The acknowledgement
+   * follows when the checkpoint is {@link PendingCheckpoint.ready} (unaligned: when `capture` completes).
+   */
+  protected checkpoint(checkpointId: number, o: BarrierOptions, capture?: InFlightCapture): PendingCheckpoint {
+    const t0 = DEBUG ? performance.now() : 0;
+    let snap: ReturnType<OperatorChain['captureSnapshot']>;
     try {
-      states = this.chain.snapshot(checkpointId, this.subtask);
-      Object.assign(states[0]!, this.headExtras(checkpointId));
+      snap = this.chain.captureSnapshot(checkpointId, this.subtask);
+      try {
+        Object.assign(snap.states[0]!, this.headExtras(checkpointId));
+      } catch (e) {
+        for (const k of snap.keyed) k.pending.release();
+        throw e;
+      }
     } catch (e) {
       throw this.wrap(e, `checkpoint ${checkpointId}`);
     }
     faultPoint('task:after-snapshot');
-    const barrier = { k: ElementKind.Barrier as const, id: checkpointId, savepoint };
-    for (const w of this.chain.writers) w.broadcastControl(barrier);
-    this.onCheckpoint(checkpointId, states);
-    faultPoint('task:after-ack');
+    const barrier: BarrierElement = { k: ElementKind.Barrier, id: checkpointId, savepoint: o.savepoint };
+    if (o.unaligned) barrier.unaligned = true;
+    else if (o.alignedUntil !== undefined) barrier.alignedUntil = o.alignedUntil;
+    if (capture !== undefined) {
+      for (const w of this.chain.writers) {
+        w.flush();
+        for (const oc of w.outputChannels) {
+          capture.captureOutput(oc);
+          oc.sendPriority(barrier);
+        }
+      }
+    } else for (const w of this.chain.writers) w.broadcastControl(barrier);
+    const p = new PendingCheckpoint(checkpointId, snap.states, snap.keyed);
+    this.pendingCheckpoints.push(p);
+    if (DEBUG) debugLog(`checkpoint ${checkpointId} at ${this.describe()}: synchronous part ${(performance.now() - t0).toFixed(2)} ms`);
+    return p;
+  }
+
+  /** Whether keyed state of a pending checkpoint is still being encoded (the slot keeps calling {@link encodeSome}). */
+  get encoding(): boolean {
+    for (const p of this.pendingCheckpoints) if (p.encoding) return true;
+    return false;
+  }
+
+  /**
+   * Between mailbox slices: encodes pending keyed snapshots until `until` (a `performance.now()` time),
+   * oldest checkpoint first, and acknowledges those that are ready. Returns whether encoding remains.
+   */
+  encodeSome(until: number): boolean {
+    const t0 = DEBUG ? performance.now() : 0;
+    for (const p of this.pendingCheckpoints) {
+      if (!p.writeSome(until)) break;
+    }
+    if (DEBUG) {
+      const dt = performance.now() - t0;
+      if (dt > this.longestEncodeSlice) this.longestEncodeSlice = dt;
+    }
+    try {
+      this.acknowledgeReady();
+    } catch (e) {
+      throw this.wrap(e, `checkpoint ${this.pendingCheckpoints[0]?.checkpointId ?? ''}`);
+    }
+    return this.encoding;
+  }
+  private longestEncodeSlice = 0;
+
+  /** Acknowledges every pending checkpoint that is ready, in order. */
+  protected acknowledgeReady(): void {
+    const list = this.pendingCheckpoints;
+    while (list.length > 0 && list[0]!.ready()) {
+      const p = list.shift()!;
+      this.onCheckpoint(p.checkpointId, p.finish());
+      if (DEBUG) {
+        debugLog(`checkpoint ${p.checkpointId} at ${this.describe()}: acknowledged; longest encoding slice so far ${this.longestEncodeSlice.toFixed(2)} ms`);
+      }
+      faultPoint('task:after-ack');
+    }
+  }
+
+  /** Drops a pending checkpoint (aborted by the coordinator, or superseded). */
+  protected dropCheckpoint(checkpointId: number): void {
+    const i = this.pendingCheckpoints.findIndex((p) => p.checkpointId === checkpointId);
+    if (i < 0) return;
+    this.pendingCheckpoints[i]!.release();
+    this.pendingCheckpoints.splice(i, 1);
+    this.acknowledgeReady();
+  }
+
+  /** The coordinator aborted a checkpoint. */
+  abortCheckpoint(checkpointId: number): void {
+    this.dropCheckpoint(checkpointId);
+  }
+
+  /** Releases what pending checkpoints hold (the task is closing or failed). */
+  releaseCheckpoints(): void {
+    for (const p of this.pendingCheckpoints) p.release();
+    this.pendingCheckpoints.length = 0;
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -61,6 +164,11 @@ export abstract class StreamTask {
     return this.chain.vertex.name;
   }
 
+  /** Names the task's head operator and subtask (for errors). */
+  protected describe(): string {
+    return `operator '${this.chain.head.node.name}' (subtask ${this.subtask + 1}/${this.chain.vertex.parallelism})`;
+  }
+
   get blocked(): boolean {
     for (const w of this.chain.writers) if (w.blocked) return true;
     return false;
@@ -73,6 +181,9 @@ export abstract class StreamTask {
 
   /** Sends end of input downstream after finishing the chain. */
   protected endOfInput(): void {
+    // Checkpoints still encoding are finished now: nothing of this task runs after its end of input.
+    for (const p of this.pendingCheckpoints) p.finishEncoding();
+    this.acknowledgeReady();
     this.chain.finish();
     for (const w of this.chain.writers) w.broadcastControl({ k: ElementKind.EndOfInput });
     this.finished = true;
@@ -124,22 +235,41 @@ export abstract class StreamTask {
   }
 }
 
-/** A task whose head reads from channels (one or two inputs). */
-export class InputTask extends StreamTask {
+/**
+ * A task whose head reads from channels (one or two inputs).
+ *
+ * Checkpoints: barriers that reach the head of a channel are aligned (exactly-once) through the
+ * {@link BarrierAligner}. Every barrier queued on a channel is also noticed at once (the channel tells
+ * the task, {@link ChannelObserver}); a barrier that is unaligned, or whose `alignedUntil` has passed,
+ * overtakes the data queued before it: the task snapshots right away, sends the barrier on ahead of its
+ * output backlog and records the in-flight data (see {@link InFlightCapture}). A pending aligned
+ * checkpoint with an `alignedUntil` is switched to unaligned by the slot's timer (`onTime`) when that time
+ * passes, even if no element arrives.
+ */
+export class InputTask extends StreamTask implements ChannelObserver {
   private readonly key1: ((v: any) => unknown) | undefined;
   private readonly key2: ((v: any) => unknown) | undefined;
   private readonly twoInput: boolean;
   private wasIdle = false;
   private readonly aligner: BarrierAligner;
-  private savepointPending = false;
+  /** Flags of the first barrier of the pending aligned checkpoint. */
+  private pendingSavepoint = false;
+  private pendingAlignedUntil: number | undefined;
+  /** A barrier was queued on some channel since the queues were last looked at. */
+  private barrierQueued = false;
+  /** When the earliest known `alignedUntil` passes (the slot's timer calls `onTime`). */
+  private alignDeadline = Infinity;
+  /** The unaligned checkpoint whose in-flight input is being recorded. */
+  private capture: InFlightCapture | undefined;
   constructor(
     chain: OperatorChain,
     subtask: number,
     readonly gate: InputGate,
-    exactlyOnce = true,
+    private readonly exactlyOnce = true,
   ) {
     super(chain, subtask);
     this.aligner = new BarrierAligner(gate.channels.length, exactlyOnce);
+    for (const c of gate.channels) c.observer = this;
     const n = chain.head.node;
     this.key1 = n.keySelectors?.[0];
     this.key2 = n.keySelectors?.[1];
@@ -147,10 +277,20 @@ export class InputTask extends StreamTask {
   }
 
   runnable(): boolean {
-    return !this.finished && (this.gate.hasData() || this.gate.channels.length === 0) && !this.blocked;
+    return !this.finished && (this.barrierQueued || ((this.gate.hasData() || this.gate.channels.length === 0) && !this.blocked));
+  }
+
+  /** ChannelObserver: a barrier was queued (possibly while another task runs): look at it on the next step. */
+  onBarrierQueued(_c: InputChannel): void {
+    this.barrierQueued = true;
   }
 
   step(): boolean {
+    if (this.barrierQueued) {
+      this.barrierQueued = false;
+      this.serviceBarriers();
+      return true;
+    }
     if (this.gate.channels.length === 0) {
       // no upstream channel reaches this subtask: it sees only the end of input
       this.advance(Infinity);
@@ -169,7 +309,7 @@ export class InputTask extends StreamTask {
         break;
       case ElementKind.EndOfInput:
         this.advance(this.gate.onEnd(c));
-        this.align(this.aligner.onEndOfInput(c.gateIndex));
+        this.act(this.aligner.onEndOfInput(c.gateIndex), undefined, 0);
         if (this.gate.finished) this.endOfInput();
         break;
       case ElementKind.Idle:
@@ -187,8 +327,7 @@ export class InputTask extends StreamTask {
         }
         break;
       case ElementKind.Barrier:
-        if (e.savepoint) this.savepointPending = true;
-        this.align(this.aligner.onBarrier(c.gateIndex, e.id));
+        this.onHeadBarrier(c, e);
         break;
       default:
         assertNever(e, 'stream element');
@@ -196,27 +335,170 @@ export class InputTask extends StreamTask {
     return true;
   }
 
-  private align(a: AlignerAction): void {
+  /** A barrier reached the head of its channel. */
+  private onHeadBarrier(c: InputChannel, e: BarrierElement): void {
+    const urgent = this.urgent(e, this.time.now());
+    if (this.aligner.pendingCheckpoint === -1 || e.id > this.aligner.pendingCheckpoint) {
+      this.pendingSavepoint = e.savepoint === true;
+      this.pendingAlignedUntil = e.alignedUntil;
+    }
+    const a = this.aligner.onBarrier(c.gateIndex, e.id, urgent);
+    if (a.kind === 'block' && e.alignedUntil !== undefined) this.scheduleDeadline(e.alignedUntil);
+    this.act(a, c, 0, e.id);
+  }
+
+  /** Whether a barrier overtakes data: unaligned, or its aligned time is up (exactly-once, never savepoints). */
+  private urgent(b: BarrierElement, now: number): boolean {
+    return this.exactlyOnce && b.savepoint !== true && (b.unaligned === true || (b.alignedUntil !== undefined && b.alignedUntil <= now));
+  }
+
+  private scheduleDeadline(at: number): void {
+    if (at < this.alignDeadline) {
+      this.alignDeadline = at;
+      this.time.requestTime(at);
+    }
+  }
+
+  /**
+   * Looks at the queued barriers: a pending aligned checkpoint whose time is up turns unaligned; a queued
+   * barrier that is urgent overtakes the data before it; one that will be urgent later sets the timer.
+   */
+  private serviceBarriers(): void {
+    const now = this.time.now();
+    const pending = this.aligner.pendingCheckpoint;
+    if (pending !== -1 && !this.aligner.pendingUnaligned && this.pendingAlignedUntil !== undefined && !this.pendingSavepoint) {
+      if (this.pendingAlignedUntil <= now) this.act(this.aligner.onAlignmentTimeout(pending), undefined, 0);
+      else this.scheduleDeadline(this.pendingAlignedUntil);
+    }
+    for (const c of this.gate.channels) {
+      let j = c.indexOfBarrier();
+      while (j >= 0) {
+        const b = c.peek(j) as BarrierElement;
+        if (this.urgent(b, now)) {
+          if (this.aligner.pendingCheckpoint === -1 || b.id > this.aligner.pendingCheckpoint) {
+            this.pendingSavepoint = false;
+            this.pendingAlignedUntil = b.alignedUntil;
+          }
+          const a = this.aligner.onBarrier(c.gateIndex, b.id, true);
+          c.removeAt(j);
+          this.act(a, c, j, b.id);
+          j = c.indexOfBarrier(j);
+        } else {
+          if (b.alignedUntil !== undefined && !b.savepoint && this.exactlyOnce) this.scheduleDeadline(b.alignedUntil);
+          j = c.indexOfBarrier(j + 1);
+        }
+      }
+    }
+  }
+
+  override onTime(now: number): number {
+    const next = super.onTime(now);
+    if (this.alignDeadline <= now) {
+      this.alignDeadline = Infinity;
+      this.barrierQueued = true;
+    }
+    return this.alignDeadline < next ? this.alignDeadline : next;
+  }
+
+  /**
+   * Carries out what the aligner answered. `c`/`pos`: the channel whose barrier caused it and how many
+   * elements were queued before that barrier (they are in flight if the checkpoint is unaligned);
+   * `barrierId`: that barrier's checkpoint.
+   */
+  private act(a: AlignerAction, c: InputChannel | undefined, pos: number, barrierId = -1): void {
     switch (a.kind) {
       case 'none':
+        // a later barrier of the unaligned checkpoint being recorded: what was queued before it is in flight
+        if (c !== undefined && this.capture !== undefined && this.capture.checkpointId === barrierId) this.capture.captureBefore(c, pos);
         return;
       case 'block':
         this.gate.channels[a.channel]!.blocked = true;
         return;
       case 'aligned':
         for (const ch of this.gate.channels) ch.blocked = false;
-        this.checkpoint(a.checkpointId, this.savepointPending);
-        this.savepointPending = false;
+        this.checkpoint(a.checkpointId, { savepoint: this.pendingSavepoint, alignedUntil: this.pendingAlignedUntil });
+        this.pendingSavepoint = false;
+        this.pendingAlignedUntil = undefined;
+        this.acknowledgeReady();
+        return;
+      case 'unaligned':
+        this.startUnaligned(a.checkpointId, c, pos, a.complete);
+        return;
+      case 'unaligned-complete':
+        if (c !== undefined && this.capture !== undefined && this.capture.checkpointId === barrierId) this.capture.captureBefore(c, pos);
+        this.completeInFlight(a.checkpointId);
         return;
       case 'superseded':
         for (const ch of this.gate.channels) ch.blocked = false;
-        this.align(a.next);
+        this.abandonCapture(a.abortedId);
+        this.act(a.next, c, pos, barrierId);
+        return;
+      default:
+        assertNever(a, 'aligner action');
     }
   }
 
-  /** The coordinator aborted a checkpoint: stop holding channels back for it. */
-  abortCheckpoint(checkpointId: number): void {
+  /**
+   * The checkpoint turns unaligned here: snapshot, barrier out ahead of the output backlog, unblock every
+   * channel, and record the in-flight data of every channel still waiting for its barrier. `c` delivered
+   * the barrier that started it, `pos` elements after the head.
+   */
+  private startUnaligned(id: number, c: InputChannel | undefined, pos: number, complete: boolean): void {
+    for (const ch of this.gate.channels) ch.blocked = false;
+    const capture = new InFlightCapture(id, this.gate.channels, this.chain.vertex.parallelism, this.describe());
+    this.capture = capture;
+    if (c !== undefined) capture.captureBefore(c, pos);
+    const p = this.checkpoint(id, { savepoint: false, unaligned: true }, capture);
+    p.inputComplete = false;
+    this.pendingSavepoint = false;
+    this.pendingAlignedUntil = undefined;
+    if (complete) {
+      this.completeInFlight(id);
+      return;
+    }
+    for (const ch of this.gate.channels) {
+      if (!this.aligner.waitingFor(ch.gateIndex)) continue;
+      const j = findBarrier(ch, id);
+      if (j < 0) {
+        capture.startRecording(ch);
+        continue;
+      }
+      capture.captureBefore(ch, j);
+      ch.removeAt(j);
+      const a = this.aligner.onBarrier(ch.gateIndex, id, true);
+      if (a.kind === 'unaligned-complete') {
+        this.completeInFlight(id);
+        return;
+      }
+    }
+  }
+
+  /** Every channel delivered the barrier of the unaligned checkpoint `id`: its in-flight data is complete. */
+  private completeInFlight(id: number): void {
+    const capture = this.capture;
+    if (capture === undefined || capture.checkpointId !== id) return;
+    capture.stop();
+    this.capture = undefined;
+    const p = this.pendingCheckpoints.find((x) => x.checkpointId === id);
+    if (p !== undefined) {
+      p.channels = capture.result();
+      p.inputComplete = true;
+    }
+    this.acknowledgeReady();
+  }
+
+  private abandonCapture(id: number): void {
+    if (this.capture !== undefined && this.capture.checkpointId === id) {
+      this.capture.stop();
+      this.capture = undefined;
+    }
+    this.dropCheckpoint(id);
+  }
+
+  /** The coordinator aborted a checkpoint: stop holding channels back for it, drop what was recorded. */
+  override abortCheckpoint(checkpointId: number): void {
     if (this.aligner.abort(checkpointId)) for (const ch of this.gate.channels) ch.blocked = false;
+    this.abandonCapture(checkpointId);
   }
 
   private advance(wm: number | undefined): void {
@@ -290,6 +572,12 @@ export class InputTask extends StreamTask {
   }
 }
 
+/** Position of the barrier of checkpoint `id` in `c`'s queue, or -1. */
+function findBarrier(c: InputChannel, id: number): number {
+  for (let j = c.indexOfBarrier(); j >= 0; j = c.indexOfBarrier(j + 1)) if ((c.peek(j) as BarrierElement).id === id) return j;
+  return -1;
+}
+
 function checkKey(k: unknown): unknown {
   if (k === undefined) throw new EddyError('the key selector returned undefined', { domain: 'user' });
   return k;
@@ -324,16 +612,16 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
 
   private pollSize = 64;
   /** A checkpoint the coordinator triggered, injected before the next poll. */
-  private trigger: { id: number; savepoint: boolean } | undefined;
+  private trigger: (BarrierOptions & { id: number }) | undefined;
 
   runnable(): boolean {
     return !this.finished && (this.trigger !== undefined || (this.available && !this.blocked));
   }
 
   /** Returns false when the task cannot take part (it finished). */
-  triggerCheckpoint(checkpointId: number, savepoint: boolean): boolean {
+  triggerCheckpoint(checkpointId: number, o: BarrierOptions): boolean {
     if (this.finished) return false;
-    this.trigger = { id: checkpointId, savepoint };
+    this.trigger = { ...o, id: checkpointId };
     return true;
   }
 
@@ -363,7 +651,11 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     const t = this.trigger;
     if (t !== undefined) {
       this.trigger = undefined;
-      this.checkpoint(t.id, t.savepoint);
+      // Unaligned: the barrier goes out ahead of the output backlog, which is stored with the checkpoint.
+      const capture = t.unaligned ? new InFlightCapture(t.id, [], this.chain.vertex.parallelism, this.describe()) : undefined;
+      const p = this.checkpoint(t.id, t, capture);
+      if (capture !== undefined) p.channels = capture.result();
+      this.acknowledgeReady();
       return true;
     }
     if (!this.available || this.blocked) return false;

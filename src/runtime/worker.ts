@@ -81,7 +81,7 @@ export async function runWorker(): Promise<void> {
           slot!.source(m.vertex)?.reader.notifyNoMoreSplits();
           break;
         case 'checkpoint':
-          slot!.triggerCheckpoint(m.checkpointId, m.savepoint);
+          slot!.triggerCheckpoint(m.checkpointId, { savepoint: m.savepoint, unaligned: m.unaligned, alignedUntil: m.alignedUntil });
           break;
         case 'checkpoint-complete':
           slot!.checkpointComplete(m.checkpointId);
