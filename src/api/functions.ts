@@ -79,6 +79,16 @@ export interface CheckpointedFunction {
   snapshotState(ctx: FunctionSnapshotContext): void;
 }
 
+/**
+ * A user function told when a checkpoint completed (every task acknowledged it and it is stored) or was
+ * aborted (Flink's `CheckpointListener`): e.g. to publish what the checkpoint made durable. Called in the
+ * task, between records; a completed checkpoint may be reported late or be subsumed by a later one.
+ */
+export interface CheckpointListener {
+  notifyCheckpointComplete(checkpointId: number): void;
+  notifyCheckpointAborted?(checkpointId: number): void;
+}
+
 export interface MapFunction<T, R> extends RichFunctionLifecycle {
   map(value: T): R;
 }

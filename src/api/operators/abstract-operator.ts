@@ -5,7 +5,11 @@
  */
 import { EddyError } from '../../core/index.ts';
 import type { OperatorContext, OperatorSnapshot, Output, StreamOperator } from '../operator.ts';
-import type { RichFunctionLifecycle, RuntimeContext, CheckpointedFunction, FunctionInitializationContext } from '../functions.ts';
+import type { RichFunctionLifecycle, RuntimeContext, CheckpointedFunction, CheckpointListener, FunctionInitializationContext } from '../functions.ts';
+
+function isListener(f: unknown): f is CheckpointListener {
+  return f !== null && typeof f === 'object' && typeof (f as CheckpointListener).notifyCheckpointComplete === 'function';
+}
 
 function isCheckpointed(f: unknown): f is CheckpointedFunction {
   return f !== null && typeof f === 'object' && typeof (f as CheckpointedFunction).initializeState === 'function' && typeof (f as CheckpointedFunction).snapshotState === 'function';
@@ -60,6 +64,14 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
     const timers = this.ctx.timerService;
     if (timers) timers.advanceWatermark(watermark, this.fireEventTimer);
     this.output.emitWatermark(watermark);
+  }
+
+  /** Tells user functions that are {@link CheckpointListener}s. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const f of this.functions) if (isListener(f)) f.notifyCheckpointComplete(checkpointId);
+  }
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const f of this.functions) if (isListener(f)) f.notifyCheckpointAborted?.(checkpointId);
   }
 
   onEventTime(_key: unknown, _namespace: string | number, _timestamp: number): void {}

@@ -64,7 +64,8 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     if (committables.length) this.pending.set(checkpointId, committables);
     return { pending: [...this.pending], writer: this.writer.snapshotState?.(checkpointId) };
   }
-  notifyCheckpointComplete(checkpointId: number): void {
+  override notifyCheckpointComplete(checkpointId: number): void {
+    super.notifyCheckpointComplete(checkpointId);
     const ids: number[] = [];
     const ready: unknown[] = [];
     for (const [id, list] of this.pending) {
