@@ -4,6 +4,16 @@
  */
 import { ConfigurationError, DEFAULT_MAX_PARALLELISM } from '../core/index.ts';
 
+/** Tuning of incremental checkpoints of the lmdb backend (see docs/state.md). */
+export interface IncrementalCheckpointOptions {
+  /** Materialize a new base when the deltas since the base exceed this fraction of it (default 0.5). */
+  materializeRatio?: number;
+  /** …or when this many deltas reference the base (default 20). */
+  maxDeltas?: number;
+  /** No materialization before the deltas since the base reach this many bytes (default 16 MiB). */
+  minMaterializeBytes?: number;
+}
+
 export interface EnvironmentOptions {
   /** Default parallelism of every operator (default: 1). */
   parallelism?: number;
@@ -13,6 +23,12 @@ export interface EnvironmentOptions {
   stateBackend?: 'heap' | 'lmdb';
   /** Working directory of the lmdb backend (default `./.eddy/state`). */
   stateDir?: string;
+  /**
+   * lmdb backend: checkpoints write only what changed since the previous one (plus, now and then, a copy
+   * of the database in the background) into `<checkpoint dir>/<job>/shared/` (Flink's
+   * `state.backend.incremental`). Default false. `true` or tuning options.
+   */
+  incrementalCheckpoints?: boolean | IncrementalCheckpointOptions;
   /** Records per batch on channels (default 1024). */
   batchSize?: number;
   /** Batches in flight per channel before the sender waits (credits, default 8). */
@@ -28,6 +44,7 @@ const KNOWN: Record<keyof EnvironmentOptions, true> = {
   maxParallelism: true,
   stateBackend: true,
   stateDir: true,
+  incrementalCheckpoints: true,
   batchSize: true,
   buffersPerChannel: true,
   autoWatermarkInterval: true,
@@ -58,8 +75,21 @@ export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<s
     maxParallelism,
     stateBackend,
     stateDir: o.stateDir ?? '.eddy/state',
+    incrementalCheckpoints: incrementalOption(o.incrementalCheckpoints),
     batchSize: positiveInt('batchSize', o.batchSize ?? 1024, 1 << 20),
     buffersPerChannel: positiveInt('buffersPerChannel', o.buffersPerChannel ?? 8, 1024),
     autoWatermarkInterval: positiveInt('autoWatermarkInterval', o.autoWatermarkInterval ?? 200),
   };
+}
+
+function incrementalOption(v: unknown): boolean | IncrementalCheckpointOptions {
+  if (v === undefined) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'object' || v === null) throw new ConfigurationError(`option 'incrementalCheckpoints' must be a boolean or an options object, got ${JSON.stringify(v)}`);
+  const known = ['materializeRatio', 'maxDeltas', 'minMaterializeBytes'];
+  for (const [k, x] of Object.entries(v)) {
+    if (!known.includes(k)) throw new ConfigurationError(`unknown option 'incrementalCheckpoints.${k}' (known: ${known.join(', ')})`);
+    if (typeof x !== 'number' || !(x > 0)) throw new ConfigurationError(`option 'incrementalCheckpoints.${k}' must be a positive number, got ${JSON.stringify(x)}`);
+  }
+  return v as IncrementalCheckpointOptions;
 }

@@ -5,7 +5,7 @@
  */
 export { StreamEnvironment } from './environment.ts';
 export type { ExecuteOptions } from './environment.ts';
-export type { EnvironmentOptions, EnvironmentConfig } from './config.ts';
+export type { EnvironmentOptions, EnvironmentConfig, IncrementalCheckpointOptions } from './config.ts';
 export { resolveConfig } from './config.ts';
 export { DataStream, DataStreamSink } from './datastream.ts';
 export { KeyedStream } from './keyed-stream.ts';

@@ -9,6 +9,7 @@ import { EddyError } from '../core/index.ts';
 import type { CheckpointToWrite } from './fs-checkpoint-storage.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { writeCheckpointDir } from './fs-checkpoint-storage.ts';
+import { toCanonicalStates } from './savepoint-states.ts';
 import type { CompletedCheckpoint, OperatorMetadata, OperatorSubtaskState } from './checkpoint-format.ts';
 
 export interface CheckpointConfig {
@@ -231,7 +232,7 @@ export class CheckpointCoordinator {
     let location = 'memory';
     try {
       if (p.savepoint) {
-        await writeCheckpointDir(p.savepoint, cp);
+        await writeCheckpointDir(p.savepoint, { ...cp, states: toCanonicalStates(cp.states) });
         location = p.savepoint;
       } else if (this.storage) location = await this.storage.write(cp);
     } catch (e) {

@@ -7,7 +7,7 @@
  * written last and atomically, so a directory without it is an incomplete checkpoint. See
  * docs/checkpoint-format.md.
  */
-import type { KeyedStateSnapshot, OperatorStateSnapshot, TimerServiceSnapshot } from '../state/index.ts';
+import type { KeyedStateSnapshot, OperatorStateSnapshot, SharedStateFile, TimerServiceSnapshot } from '../state/index.ts';
 
 export const CHECKPOINT_FORMAT = 'eddy-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -79,6 +79,11 @@ export interface CheckpointMetadata {
   /** Epoch ms when the checkpoint was triggered. */
   timestamp: number;
   operators: OperatorMetadata[];
+  /**
+   * Files in the job's `shared/` directory this checkpoint references (incremental lmdb checkpoints),
+   * with size and SHA-256; absent when there are none. Reference-counted across retained checkpoints.
+   */
+  shared?: SharedStateFile[];
 }
 
 /** A loaded checkpoint: metadata plus every state. */

@@ -19,6 +19,11 @@ export interface CheckpointStorage {
   loadLatest(jobName: string, log: CheckpointLog): Promise<CompletedCheckpoint | undefined>;
   /** Keeps the newest `retain` completed checkpoints (and `keep`), removes the rest. */
   prune(jobName: string, retain: number, keep?: number): Promise<void>;
+  /**
+   * Deletes shared files (incremental checkpoints) that no completed checkpoint references: files of
+   * checkpoints that never completed. Only while no task of the job runs.
+   */
+  removeUnreferencedShared?(jobName: string): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { promises as fs, constants as fsc } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Packr } from 'msgpackr';
 import { EddyError, faultPoint } from '../core/index.ts';
+import { hashFile, sharedFilesOf, type SharedStateFile } from '../state/index.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import {
   CHECKPOINT_FORMAT,
@@ -76,7 +77,15 @@ export async function writeCheckpointDir(dir: string, cp: CheckpointToWrite): Pr
       return { ...op, subtasks };
     }),
   );
-  const metadata: CheckpointMetadata = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_FORMAT_VERSION, ...cp.metadata, operators };
+  const shared = new Map<string, SharedStateFile>();
+  for (const list of cp.states.values()) for (const st of list) for (const f of sharedFilesOf(st.keyed)) shared.set(f.file, f);
+  const metadata: CheckpointMetadata = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_FORMAT_VERSION,
+    ...cp.metadata,
+    operators,
+    ...(shared.size > 0 ? { shared: [...shared.values()] } : {}),
+  };
   faultPoint('coordinator:before-metadata');
   const tmp = join(dir, METADATA_FILE + '.tmp');
   await fs.writeFile(tmp, JSON.stringify(metadata, null, 1));
@@ -122,7 +131,36 @@ export async function readCheckpointDir(dir: string): Promise<CompletedCheckpoin
     }
     states.set(op.operatorId, list);
   }
+  if (metadata.shared?.length) {
+    // Incremental checkpoints: the shared files they reference, checked like the state files.
+    const sharedDir = resolve(dir, '..', SHARED_DIR);
+    for (const ref of metadata.shared) {
+      const path = join(sharedDir, ref.file);
+      let got: { size: number; sha256: string };
+      try {
+        got = await hashFile(path);
+      } catch (e) {
+        throw new CheckpointCorruptError(`shared checkpoint file ${path} (checkpoint ${metadata.checkpointId}) is missing: ${(e as Error).message}`, path);
+      }
+      if (got.size !== ref.size || got.sha256 !== ref.sha256)
+        throw new CheckpointCorruptError(`shared checkpoint file ${path} (checkpoint ${metadata.checkpointId}) is corrupt (size ${got.size}, expected ${ref.size}; checksum mismatch)`, path);
+    }
+    for (const list of states.values()) for (const st of list) if (st.keyed?.incremental) st.keyed.incremental.dir = sharedDir;
+  }
   return { metadata, location: resolve(dir), states };
+}
+
+/** Name of the directory of shared files (incremental checkpoints) next to a job's `chk-<n>` directories. */
+export const SHARED_DIR = 'shared';
+
+/** The shared files a checkpoint directory's metadata references (none if it has no readable metadata). */
+async function sharedRefs(dir: string): Promise<string[]> {
+  try {
+    const m = JSON.parse(await fs.readFile(join(dir, METADATA_FILE), 'utf8')) as CheckpointMetadata;
+    return (m.shared ?? []).map((f) => f.file);
+  } catch {
+    return [];
+  }
 }
 
 export class FsCheckpointStorage implements CheckpointStorage {
@@ -134,6 +172,11 @@ export class FsCheckpointStorage implements CheckpointStorage {
 
   jobDir(jobName: string): string {
     return resolve(this.root, safeName(jobName));
+  }
+
+  /** Where the job's incremental checkpoints keep their shared files. */
+  sharedDir(jobName: string): string {
+    return join(this.jobDir(jobName), SHARED_DIR);
   }
 
   async write(cp: CheckpointToWrite): Promise<string> {
@@ -194,17 +237,38 @@ export class FsCheckpointStorage implements CheckpointStorage {
   async prune(jobName: string, retain: number, keep?: number): Promise<void> {
     const all = await this.list(jobName);
     let kept = 0;
+    const removed: typeof all = [];
+    const retained: typeof all = [];
     for (const c of all) {
-      if (c.id === keep) {
+      if (c.id === keep || (c.complete && kept < retain)) {
         kept++;
-        continue;
-      }
-      if (c.complete && kept < retain) {
-        kept++;
+        retained.push(c);
         continue;
       }
       if (!c.complete && keep !== undefined && c.id > keep) continue; // may be in progress
-      await fs.rm(c.dir, { recursive: true, force: true });
+      removed.push(c);
     }
+    // Shared files (incremental checkpoints) are reference-counted over the retained checkpoints: a file
+    // goes when the last checkpoint that references it goes. Files of checkpoints still in progress are
+    // referenced by no removed checkpoint, so they stay.
+    const dropped = new Set<string>();
+    for (const c of removed) if (c.complete) for (const f of await sharedRefs(c.dir)) dropped.add(f);
+    if (dropped.size > 0) for (const c of retained) for (const f of await sharedRefs(c.dir)) dropped.delete(f);
+    for (const c of removed) await fs.rm(c.dir, { recursive: true, force: true });
+    const sd = this.sharedDir(jobName);
+    for (const f of dropped) await fs.rm(join(sd, f), { force: true });
+  }
+
+  async removeUnreferencedShared(jobName: string): Promise<void> {
+    const sd = this.sharedDir(jobName);
+    let names: string[];
+    try {
+      names = await fs.readdir(sd);
+    } catch {
+      return;
+    }
+    const referenced = new Set<string>();
+    for (const c of await this.list(jobName)) if (c.complete) for (const f of await sharedRefs(c.dir)) referenced.add(f);
+    for (const n of names) if (!referenced.has(n)) await fs.rm(join(sd, n), { recursive: true, force: true });
   }
 }

@@ -55,6 +55,7 @@ function parseParams(rest: string[]): Record<string, unknown> {
 interface RunOptions {
   parallelism?: number;
   stateBackend?: string;
+  incremental?: boolean;
   json?: boolean;
   progress?: boolean;
   checkpointDir?: string;
@@ -80,6 +81,7 @@ async function runCommand(job: string, opts: RunOptions, params: string[]): Prom
     }
     overrides.stateBackend = opts.stateBackend;
   }
+  if (opts.incremental) overrides.incrementalCheckpoints = true;
   if (opts.fromSavepoint && !existsSync(opts.fromSavepoint)) {
     process.stderr.write(`error: savepoint '${opts.fromSavepoint}' does not exist\n`);
     return 2;
@@ -194,6 +196,7 @@ export async function main(argv: string[]): Promise<void> {
     .argument('[params...]', 'job parameters as key=value, read with jobParameters()')
     .option('-p, --parallelism <n>', 'default parallelism of the job', intArg('--parallelism'))
     .option('--state-backend <kind>', "where keyed state lives: 'heap' or 'lmdb'")
+    .option('--incremental', 'lmdb backend: incremental checkpoints (only what changed since the last one)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress display')
     .option('--checkpoint-dir <dir>', 'where checkpoints are written (default .eddy/checkpoints)')

@@ -25,6 +25,7 @@ import { buildJobGraph, buildStreamGraph, type JobGraph } from '../graph/index.t
 import {
   CheckpointCoordinator,
   createCheckpointStorage,
+  FsCheckpointStorage,
   type CheckpointStorage,
   readCheckpointDir,
   resolveCheckpointConfig,
@@ -116,7 +117,15 @@ export class JobClient {
     this.restart = new RestartTracker(plan.restartStrategy ?? (cp ? RestartStrategies.fixedDelay(Infinity, 1000) : RestartStrategies.noRestart()), () => Date.now());
     const storageOpt = (cp?.options.storage as string | undefined) ?? opts.checkpointDir ?? '.eddy/checkpoints';
     if (cp || opts.resume) this.storage = createCheckpointStorage(storageOpt);
+    if (cp && plan.config.incrementalCheckpoints !== false) {
+      if (plan.config.stateBackend !== 'lmdb') this.log(`incremental checkpoints apply to the lmdb state backend only; the ${plan.config.stateBackend} backend takes full snapshots`);
+      else if (this.storage instanceof FsCheckpointStorage) this.sharedStateDir = this.storage.sharedDir(plan.jobName);
+      else this.log(`incremental checkpoints need a directory checkpoint storage; ${this.storage?.describe(plan.jobName)} gets full canonical snapshots`);
+    }
   }
+
+  /** Incremental lmdb checkpoints: the job's shared directory, given to every worker. */
+  private sharedStateDir: string | undefined;
 
   /** Loads what to restore from, then starts the first attempt. */
   async start(): Promise<void> {
@@ -129,6 +138,7 @@ export class JobClient {
         this.log(`restoring from ${this.initialRestore.metadata.kind} ${this.initialRestore.location} (checkpoint ${this.initialRestore.metadata.checkpointId})`);
       } else if (this.opts.resume && this.storage) {
         this.initialRestore = await this.storage.loadLatest(this.plan.jobName, this.log);
+        if (this.sharedStateDir) await this.storage.removeUnreferencedShared?.(this.plan.jobName);
         if (this.initialRestore) {
           checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
           this.log(`resuming job '${this.plan.jobName}' from checkpoint ${this.initialRestore.metadata.checkpointId} (${this.initialRestore.location})`);
@@ -171,6 +181,7 @@ export class JobClient {
         jobId: this.jobId,
         ports: ports[s]!,
         compiled: COMPILED,
+        sharedStateDir: this.sharedStateDir,
       };
       const w = new Worker(WORKER_URL, {
         workerData: data,
@@ -423,7 +434,10 @@ export class JobClient {
     this.log(`job '${this.plan.jobName}' failed (attempt ${this.attempt}): ${e.message}; restarting in ${delay} ms from ${this.coordinator?.latest ? `checkpoint ${this.coordinator.latest.metadata.checkpointId}` : 'the beginning'}`);
     this.recoveries.push({ failedAt, runningAt: 0, cause: e.message });
     const restore = this.coordinator?.latest ?? this.initialRestore;
-    void this.stopAttempt().then(() => {
+    void this.stopAttempt().then(async () => {
+      if (this.settled) return;
+      // Shared files written for checkpoints that never completed belong to no checkpoint: drop them.
+      if (this.sharedStateDir) await this.storage?.removeUnreferencedShared?.(this.plan.jobName).catch((e: Error) => this.log(`cleaning shared checkpoint files failed: ${e.message}`));
       if (this.settled) return;
       for (const l of this.listeners.values()) l.reset?.();
       this.attempt++;

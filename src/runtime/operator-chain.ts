@@ -14,7 +14,7 @@ import type { RecordWriter } from './record-writer.ts';
 import { RecordWriterOutput } from './record-writer.ts';
 import { createOperatorStateServices, type OperatorStateServices } from './state-services.ts';
 import type { ChannelState, OperatorSubtaskState } from '../checkpoint/index.ts';
-import type { KeyedStateSnapshot, OperatorStateSnapshot, PendingKeyedSnapshot, TimerServiceSnapshot } from '../state/index.ts';
+import type { KeyedStateBackendOptions, KeyedStateSnapshot, OperatorStateSnapshot, PendingKeyedSnapshot, TimerServiceSnapshot } from '../state/index.ts';
 
 /** What one operator subtask gets back on restore (already redistributed for its parallelism). */
 export interface RestoredOperatorState {
@@ -105,6 +105,8 @@ export interface ChainEnv {
   stateDir: string;
   /** This slot's working directory (the lmdb environment lives here). */
   workDir: string;
+  /** Incremental lmdb checkpoints (shared directory and tuning), when on. */
+  incremental?: KeyedStateBackendOptions['incremental'];
   /** Writers for the vertex's outgoing job edges, by edge index. */
   writers: Map<number, RecordWriter>;
   requestWakeup(opIndex: number, at: number): void;

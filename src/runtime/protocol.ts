@@ -41,4 +41,6 @@ export interface WorkerData {
   ports: Record<number, MessagePort>;
   /** The runtime runs from compiled JS (dist/): the worker loads worker.js without tsx. */
   compiled?: boolean;
+  /** Incremental lmdb checkpoints: the job's shared checkpoint directory (unset: full snapshots). */
+  sharedStateDir?: string;
 }

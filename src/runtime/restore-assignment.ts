@@ -24,7 +24,7 @@ export function checkCompatible(cp: CompletedCheckpoint, graph: JobGraph, allowN
   const nodes = new Map(graph.vertices.flatMap((v) => v.nodes.map((n) => [n.operatorId, { n, v }] as const)));
   for (const [opId, states] of cp.states) {
     const hit = nodes.get(opId);
-    const hasState = states.some((s) => s.keyed?.keyGroups.length || s.operator?.states.length || s.custom !== undefined || s.splits?.length || s.timers);
+    const hasState = states.some((s) => s.keyed?.keyGroups.length || s.keyed?.incremental || s.operator?.states.length || s.custom !== undefined || s.splits?.length || s.timers);
     if (!hit) {
       if (hasState && !allowNonRestored)
         throw new ConfigurationError(

@@ -37,6 +37,8 @@ export interface SlotOptions {
   jobName: string;
   jobId: string;
   attempt: number;
+  /** Incremental lmdb checkpoints write their files here (unset: full snapshots). */
+  sharedStateDir?: string;
   ports: Map<number, PeerPort>;
   post: (m: WorkerToMain) => void;
   scheduler: Scheduler;
@@ -118,6 +120,9 @@ export class Slot {
       stateBackend: config.stateBackend,
       stateDir: config.stateDir,
       workDir: join(config.stateDir, `${this.o.jobId}-a${this.o.attempt}-slot-${s}`),
+      incremental: this.o.sharedStateDir
+        ? { ...(typeof config.incrementalCheckpoints === 'object' ? config.incrementalCheckpoints : {}), sharedDir: this.o.sharedStateDir }
+        : undefined,
       writers,
       requestWakeup: (opIndex, at) => {
         const op = chain.operators[opIndex]!;

@@ -44,6 +44,7 @@ export function createOperatorStateServices(node: StreamNode, vertex: JobVertex,
     keyed = createKeyedStateBackend({
       kind: env.stateBackend,
       dir: env.workDir,
+      incremental: env.incremental,
       operatorId: node.operatorId,
       operatorName: node.name,
       maxParallelism: vertex.maxParallelism,

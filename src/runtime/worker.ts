@@ -53,6 +53,7 @@ export async function runWorker(): Promise<void> {
           jobName: plan.jobName,
           jobId: data.jobId,
           attempt: data.attempt,
+          sharedStateDir: data.sharedStateDir,
           ports: peers,
           post,
           scheduler: SystemScheduler,

@@ -18,6 +18,7 @@ import type { AbstractKvState } from './abstract-kv-state.ts';
 import { ValueStateImpl, ReducingStateImpl, AggregatingStateImpl, ListStateImpl, MapStateImpl } from './state-handles.ts';
 import { checkKeyedStateSnapshot, decodeKeyGroup, type KeyedStateSnapshot, type PendingKeyedSnapshot, type SnapshotStateMeta } from './keyed-state-snapshot.ts';
 import { KeyedSnapshotWriter, type CapturedState } from './keyed-snapshot-writer.ts';
+import { incrementalToCanonical } from './backends/lmdb/lmdb-incremental-restore.ts';
 
 /** Options every backend takes. */
 export interface BaseBackendOptions {
@@ -201,11 +202,9 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
     return this.captureSnapshot(checkpointId).finish();
   }
 
-  captureSnapshot(checkpointId: number): PendingKeyedSnapshot {
-    const eager = this.captureMustBeEager();
-    const ctx = eager ? undefined : this.beginCapture();
+  /** Metadata of every state (registered or restored), in table order. */
+  protected stateMetas(): SnapshotStateMeta[] {
     const states: SnapshotStateMeta[] = [];
-    const captured: CapturedState[] = [];
     for (const t of this.tables.values()) {
       const h = this.handles.get(t.name);
       const m = this.restoredMeta.get(t.name);
@@ -215,6 +214,30 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
         ttl: h ? h.ttl !== undefined : (m?.ttl ?? false),
         serialized: h ? h.serializer !== undefined : (m?.serialized ?? false),
       });
+    }
+    return states;
+  }
+
+  /** Creates the tables of restored states and remembers their metadata (TTL/serializer checks). */
+  protected registerRestoredStates(states: SnapshotStateMeta[]): void {
+    for (const m of states) {
+      this.tableFor(m.name, m.kind);
+      this.restoredMeta.set(m.name, m);
+    }
+  }
+
+  /** Throws unless `s` can be restored here (version, maxParallelism). */
+  protected checkRestorable(s: KeyedStateSnapshot): void {
+    checkKeyedStateSnapshot(s, this.operatorName, this.maxParallelism);
+  }
+
+  captureSnapshot(checkpointId: number): PendingKeyedSnapshot {
+    const eager = this.captureMustBeEager();
+    const ctx = eager ? undefined : this.beginCapture();
+    const states = this.stateMetas();
+    const captured: CapturedState[] = [];
+    for (const t of this.tables.values()) {
+      const h = this.handles.get(t.name);
       const purge = h?.ttl !== undefined && h.ttl.config.cleanupInFullSnapshot ? h.ttl : undefined;
       captured.push({ name: t.name, kind: t.kind, view: t.capture(ctx), purge });
     }
@@ -248,12 +271,11 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
   restore(snapshots: KeyedStateSnapshot[]): void {
     const saved = this.currentKey;
     this.batch(() => {
-      for (const s of snapshots) {
-        checkKeyedStateSnapshot(s, this.operatorName, this.maxParallelism);
-        for (const m of s.states) {
-          this.tableFor(m.name, m.kind);
-          this.restoredMeta.set(m.name, m);
-        }
+      for (const given of snapshots) {
+        checkKeyedStateSnapshot(given, this.operatorName, this.maxParallelism);
+        // Incremental (lmdb) snapshots are converted to key-group blobs of this range first.
+        const s = given.incremental ? incrementalToCanonical(given, this.keyGroupRange) : given;
+        this.registerRestoredStates(s.states);
         for (const blob of s.keyGroups) {
           if (!this.keyGroupRange.contains(blob.keyGroup)) continue;
           for (const [name, key, ns, value] of decodeKeyGroup(blob)) {

@@ -15,6 +15,8 @@ export interface KeyedStateBackendOptions extends BaseBackendOptions {
   dir?: string;
   /** lmdb: an environment opened by the caller (it closes it). */
   lmdbEnv?: LmdbBackendOptions['lmdbEnv'];
+  /** lmdb: incremental checkpoints into a shared directory (ignored by the heap backend). */
+  incremental?: LmdbBackendOptions['incremental'];
 }
 
 /**

@@ -51,8 +51,21 @@ export {
   checkKeyedStateSnapshot,
   filterKeyedStateSnapshots,
   keyedStateSnapshotSize,
+  sharedFilesOf,
+  INCREMENTAL_HANDLE_FORMAT,
 } from './keyed-state-snapshot.ts';
-export type { KeyedStateSnapshot, KeyGroupBlob, SnapshotEntry, SnapshotStateMeta, PendingKeyedSnapshot } from './keyed-state-snapshot.ts';
+export type {
+  KeyedStateSnapshot,
+  KeyGroupBlob,
+  SnapshotEntry,
+  SnapshotStateMeta,
+  PendingKeyedSnapshot,
+  SharedStateFile,
+  IncrementalKeyedHandle,
+} from './keyed-state-snapshot.ts';
+export { incrementalToCanonical } from './backends/lmdb/lmdb-incremental-restore.ts';
+export { hashFile } from './backends/lmdb/lmdb-incremental-snapshot.ts';
+export type { IncrementalCheckpointOptions } from './backends/lmdb/lmdb-incremental-snapshot.ts';
 
 export { OperatorStateStore } from './operator/operator-state-store.ts';
 export type { OperatorStateSnapshot, OperatorStateEntry, OperatorStateMode, BroadcastState } from './operator/operator-state-store.ts';

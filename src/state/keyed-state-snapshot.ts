@@ -45,8 +45,52 @@ export interface KeyedStateSnapshot {
   /** The backend that wrote it (informational; any backend restores any snapshot). */
   backend: string;
   states: SnapshotStateMeta[];
-  /** Non-empty key groups, ascending. */
+  /** Non-empty key groups, ascending (empty when {@link incremental} is set). */
   keyGroups: KeyGroupBlob[];
+  /**
+   * An incremental checkpoint of the lmdb backend: the state is in shared files of the job (a base lmdb
+   * data file plus ordered delta files) instead of `keyGroups`. Never in savepoints. See
+   * docs/checkpoint-format.md ("Incremental checkpoints").
+   */
+  incremental?: IncrementalKeyedHandle;
+}
+
+/** A file in the job's shared checkpoint directory (`<job>/shared/`), with its size and SHA-256. */
+export interface SharedStateFile {
+  /** File name inside the shared directory. */
+  file: string;
+  size: number;
+  sha256: string;
+}
+
+/** Format tag of {@link IncrementalKeyedHandle}. */
+export const INCREMENTAL_HANDLE_FORMAT = 'lmdb-incremental-1';
+
+/**
+ * The state of one lmdb operator subtask as shared files: `base` (an lmdb data file, absent when the state
+ * was empty when tracking started) with `deltas` applied in order (each sets or deletes lmdb entries).
+ */
+export interface IncrementalKeyedHandle {
+  format: typeof INCREMENTAL_HANDLE_FORMAT;
+  /** Absolute path of the shared directory (re-pointed on load to `<checkpoint>/../shared`). */
+  dir: string;
+  /** The key groups the files hold: `[first, last]`. */
+  keyGroupRange: [number, number];
+  /** Name of the lmdb database inside the base file. */
+  dbName: string;
+  /** lmdb state id of each entry of `states` (same order): the first u16 after the key group in every key. */
+  stateIds: number[];
+  /** Next list-element sequence number (greater than every sequence number in the files). */
+  seq: number;
+  base?: SharedStateFile;
+  deltas: SharedStateFile[];
+}
+
+/** The shared files a snapshot references (none for canonical snapshots). */
+export function sharedFilesOf(s: KeyedStateSnapshot | undefined): SharedStateFile[] {
+  const h = s?.incremental;
+  if (h === undefined) return [];
+  return h.base ? [h.base, ...h.deltas] : [...h.deltas];
 }
 
 /**
@@ -84,10 +128,13 @@ export function checkKeyedStateSnapshot(s: KeyedStateSnapshot, operatorId: strin
 
 /**
  * The part of `snapshots` that a subtask owning `range` needs: the runtime can send each subtask only its
- * key groups. Metadata is kept whole.
+ * key groups. Metadata is kept whole. Incremental snapshots are kept whole when their key groups overlap
+ * `range` (the backend filters while restoring) and dropped otherwise.
  */
 export function filterKeyedStateSnapshots(snapshots: KeyedStateSnapshot[], range: KeyGroupRange): KeyedStateSnapshot[] {
-  return snapshots.map((s) => ({ ...s, keyGroups: s.keyGroups.filter((b) => range.contains(b.keyGroup)) }));
+  return snapshots
+    .filter((s) => s.incremental === undefined || (s.incremental.keyGroupRange[0] <= range.end && s.incremental.keyGroupRange[1] >= range.start))
+    .map((s) => ({ ...s, keyGroups: s.keyGroups.filter((b) => range.contains(b.keyGroup)) }));
 }
 
 /** Number of bytes of key-group data in a snapshot (for metrics). */

@@ -10,15 +10,19 @@
  * Writes outside {@link batch} commit one transaction each (~60 k/s measured here); inside `batch` they
  * share one write transaction (~250–300 k/s), and reads inside it see the batch's writes.
  */
-import { resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
+import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { ConfigurationError } from '../../../core/index.ts';
 import { AbstractKeyedStateBackend, type BaseBackendOptions } from '../../abstract-keyed-state-backend.ts';
 import type { StateKind } from '../../state-descriptor.ts';
 import type { StateTable } from '../../state-table.ts';
+import type { KeyedStateSnapshot, PendingKeyedSnapshot, SnapshotStateMeta } from '../../keyed-state-snapshot.ts';
 import { LmdbKeyCodec } from './lmdb-key-codec.ts';
 import { LmdbStateTable, type LmdbTableHost } from './lmdb-state-table.ts';
+import { openLmdbEnvironment } from './lmdb-env.ts';
+import { IncrementalCheckpointer, type IncrementalCheckpointOptions, type IncrementalHost } from './lmdb-incremental-snapshot.ts';
+import { materializeIncremental } from './lmdb-incremental-restore.ts';
 
 /** Options of the lmdb backend: a slot directory, or an environment opened by the caller. */
 export interface LmdbBackendOptions extends BaseBackendOptions {
@@ -26,6 +30,12 @@ export interface LmdbBackendOptions extends BaseBackendOptions {
   dir?: string;
   /** An environment the caller opened and will close (takes precedence over `dir`). */
   lmdbEnv?: RootDatabase;
+  /**
+   * Incremental checkpoints: snapshots write delta files (and, now and then, a base copy of the
+   * environment) into `sharedDir` and return a handle to them. Needs `dir`; the operator subtask then gets
+   * an environment of its own under it (a base is a copy of a whole environment).
+   */
+  incremental?: IncrementalCheckpointOptions & { sharedDir: string };
 }
 
 interface SharedEnv {
@@ -39,8 +49,7 @@ function acquireEnv(dir: string): RootDatabase {
   const path = resolve(dir);
   let s = sharedEnvs.get(path);
   if (s === undefined) {
-    mkdirSync(path, { recursive: true });
-    const env = open({ path, noSync: true, noMemInit: true, maxDbs: 1024, mapSize: 2 ** 40, keyEncoding: 'binary', encoding: 'binary' });
+    const env = openLmdbEnvironment(path);
     sharedEnvs.set(path, (s = { env, refs: 0 }));
   }
   s.refs++;
@@ -58,11 +67,24 @@ function releaseEnv(env: RootDatabase): void {
 }
 
 /** Keyed state in lmdb. */
-export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements LmdbTableHost {
+export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements LmdbTableHost, IncrementalHost {
   readonly kind = 'lmdb' as const;
-  readonly db: Database<Uint8Array, Buffer>;
-  private readonly env: RootDatabase;
+  db: Database<Uint8Array, Buffer>;
+  env: RootDatabase;
+  readonly dbName: string;
   private readonly ownsEnv: boolean;
+  /** Own environment directory (incremental mode), else undefined. */
+  private ownEnvDir: string | undefined;
+  get envDir(): string {
+    return this.ownEnvDir ?? '';
+  }
+  /** Incremental checkpoints, when enabled. */
+  readonly incremental: IncrementalCheckpointer | undefined;
+  /** Keys written or deleted since the last incremental capture (undefined: not tracking). */
+  dirty: Set<string>;
+  private tracking: boolean;
+  /** lmdb ids of restored states not registered yet (fast restore keeps the ids in the files). */
+  private readonly restoredIds = new Map<string, number>();
   /** Key buffer of the current key. */
   readonly codec = new LmdbKeyCodec();
   /** Key buffer for restore, snapshots and scans. */
@@ -74,15 +96,36 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
 
   constructor(o: LmdbBackendOptions) {
     super(o);
-    if (o.lmdbEnv) {
+    this.dbName = `eddy-state:${o.operatorId}:${o.keyGroupRange.start}-${o.keyGroupRange.end}`;
+    if (o.incremental && !o.lmdbEnv) {
+      if (!o.dir) throw new ConfigurationError(`operator ${this.operatorName}: incremental checkpoints of the lmdb state backend need a working directory (dir)`);
+      this.ownEnvDir = join(resolve(o.dir), `${o.operatorId.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${o.keyGroupRange.start}-${o.keyGroupRange.end}`, 'env-0');
+      rmSync(this.ownEnvDir, { recursive: true, force: true });
+      this.env = openLmdbEnvironment(this.ownEnvDir);
+      this.ownsEnv = true;
+    } else if (o.lmdbEnv) {
       this.env = o.lmdbEnv;
       this.ownsEnv = false;
     } else if (o.dir) {
       this.env = acquireEnv(o.dir);
       this.ownsEnv = true;
     } else throw new ConfigurationError(`operator ${this.operatorName}: the lmdb state backend needs a working directory (dir) or an lmdb environment`);
-    this.db = this.env.openDB<Buffer, Buffer>({ name: `eddy-state:${o.operatorId}:${o.keyGroupRange.start}-${o.keyGroupRange.end}`, keyEncoding: 'binary', encoding: 'binary' });
+    this.db = this.env.openDB<Buffer, Buffer>({ name: this.dbName, keyEncoding: 'binary', encoding: 'binary' });
     this.db.clearSync();
+    this.dirty = new Set();
+    this.tracking = o.incremental !== undefined;
+    this.incremental = o.incremental ? new IncrementalCheckpointer(this, o.incremental.sharedDir, o.incremental) : undefined;
+  }
+
+  put(key: Buffer, value: Uint8Array): void {
+    this.db.putSync(key, value);
+    // Incremental checkpoints: one string per distinct key written since the last capture (latin1 keeps
+    // every byte); nothing at all when they are off.
+    if (this.tracking) this.dirty.add(key.toString('latin1'));
+  }
+  del(key: Buffer): void {
+    this.db.removeSync(key);
+    if (this.tracking) this.dirty.add(key.toString('latin1'));
   }
 
   protected onKeyChanged(): void {
@@ -90,7 +133,7 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
   }
 
   protected createTable(name: string, kind: StateKind): StateTable {
-    const id = this.nextStateId++;
+    const id = this.restoredIds.get(name) ?? this.nextStateId++;
     if (id > 0xfffe) throw new ConfigurationError(`operator ${this.operatorName}: too many states`);
     return new LmdbStateTable(this, name, kind, id);
   }
@@ -130,6 +173,58 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
     }
   }
 
+  flushCaches(): void {
+    for (const t of this.tables.values()) (t as LmdbStateTable).flushIfDirty();
+  }
+
+  stateInfo(): { states: SnapshotStateMeta[]; ids: number[] } {
+    return { states: this.stateMetas(), ids: [...this.tables.values()].map((t) => (t as LmdbStateTable).stateId) };
+  }
+
+  override captureSnapshot(checkpointId: number): PendingKeyedSnapshot {
+    return this.incremental ? this.incremental.capture(checkpointId) : super.captureSnapshot(checkpointId);
+  }
+
+  /**
+   * With incremental checkpoints, a single incremental snapshot of exactly this key-group range restores
+   * by copying its base file into place and applying its deltas (no decoding); anything else goes through
+   * the canonical path (incremental snapshots are converted first), after which the next checkpoint is
+   * a full dump.
+   */
+  override restore(snapshots: KeyedStateSnapshot[]): void {
+    const inc = this.incremental;
+    const h = snapshots.length === 1 ? snapshots[0]!.incremental : undefined;
+    const r = this.keyGroupRange;
+    if (inc && this.ownEnvDir && h && h.keyGroupRange[0] === r.start && h.keyGroupRange[1] === r.end && h.dbName === this.dbName && this.tables.size === 0) {
+      const s = snapshots[0]!;
+      this.checkRestorable(s);
+      const dir = join(this.ownEnvDir, '..', 'env-restored');
+      const { env, db } = materializeIncremental(h, dir);
+      const old = this.env;
+      this.env = env;
+      this.db = db;
+      void old.close();
+      rmSync(this.ownEnvDir, { recursive: true, force: true });
+      this.ownEnvDir = dir;
+      for (let i = 0; i < s.states.length; i++) this.restoredIds.set(s.states[i]!.name, h.stateIds[i]!);
+      this.nextStateId = Math.max(this.nextStateId, ...h.stateIds.map((id) => id + 1));
+      this.seq = Math.max(this.seq, h.seq);
+      this.registerRestoredStates(s.states);
+      inc.adopt(h.base, h.deltas);
+      this.dirty = new Set();
+      return;
+    }
+    const saved = this.tracking;
+    // Restored entries are not tracked one by one: the next checkpoint dumps everything instead.
+    this.tracking = false;
+    try {
+      super.restore(snapshots);
+    } finally {
+      this.tracking = saved;
+    }
+    if (inc) inc.needFullDump = true;
+  }
+
   /** A read transaction: the captured view is isolated from later writes (MVCC). */
   protected override beginCapture(): unknown {
     return this.db.useReadTransaction();
@@ -147,6 +242,11 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
   }
 
   protected disposeStorage(): void {
+    if (this.ownEnvDir !== undefined) {
+      // An environment of its own (incremental). A base copy in flight runs in a child process of its own.
+      void this.env.close();
+      return;
+    }
     try {
       this.db.clearSync();
       this.db.dropSync();

@@ -33,6 +33,10 @@ export interface LmdbTableHost {
   /** Next list-element sequence number. */
   seq: number;
   batch<T>(fn: () => T): T;
+  /** Writes an entry (every table write goes through here, so incremental checkpoints see it). */
+  put(key: Buffer, value: Uint8Array): void;
+  /** Deletes an entry (likewise). */
+  del(key: Buffer): void;
 }
 
 interface CacheEntry {
@@ -98,17 +102,22 @@ export class LmdbStateTable implements StateTable {
   /** Writes cached changes (inside the batch's transaction) and drops the cache. */
   flushCache(): void {
     const s = this.b.scratch;
-    const db = this.b.db;
+    const b = this.b;
     for (let i = 0; i < this.dirty.length; i++) {
       const e = this.dirty[i]!;
       s.setKey(e.kg, e.key);
       const k = s.view(s.forState(this.stateId, this.dirtyNs[i]!));
-      if (e.value === undefined) db.removeSync(k);
-      else db.putSync(k, packState(e.primitive ? e.value : [e.value, e.key]));
+      if (e.value === undefined) b.del(k);
+      else b.put(k, packState(e.primitive ? e.value : [e.value, e.key]));
     }
     this.dirty.length = 0;
     this.dirtyNs.length = 0;
     this.cache.clear();
+  }
+
+  /** Writes cached changes now, if any (a capture inside a batch). */
+  flushIfDirty(): void {
+    if (this.dirty.length > 0) this.flushCache();
   }
 
   /** Drops the cache without writing (the transaction was aborted). */
@@ -142,7 +151,7 @@ export class LmdbStateTable implements StateTable {
       return;
     }
     const c = this.b.codec;
-    this.b.db.putSync(c.view(c.forState(this.stateId, ns)), this.enc(stored));
+    this.b.put(c.view(c.forState(this.stateId, ns)), this.enc(stored));
   }
   remove(ns: Namespace): void {
     if (this.cacheable && this.b.inBatch) {
@@ -152,13 +161,13 @@ export class LmdbStateTable implements StateTable {
     const c = this.b.codec;
     const end = c.forState(this.stateId, ns);
     if (this.kind !== 'list' && this.kind !== 'map') {
-      this.b.db.removeSync(c.view(end));
+      this.b.del(c.view(end));
       return;
     }
     const start = c.copy(end);
     const upper = c.copy(c.writeUpper(end));
     this.b.batch(() => {
-      for (const k of [...this.b.db.getKeys({ start, end: upper })]) this.b.db.removeSync(k);
+      for (const k of [...this.b.db.getKeys({ start, end: upper })]) this.b.del(k as Buffer);
     });
   }
 
@@ -182,7 +191,7 @@ export class LmdbStateTable implements StateTable {
     const write = () => {
       const c = this.b.codec;
       const end = c.forState(this.stateId, ns);
-      for (const s of stored) this.b.db.putSync(c.view(c.writeSeq(end, this.b.seq++)), this.enc(s));
+      for (const s of stored) this.b.put(c.view(c.writeSeq(end, this.b.seq++)), this.enc(s));
     };
     if (stored.length === 1) write();
     else this.b.batch(write);
@@ -202,11 +211,11 @@ export class LmdbStateTable implements StateTable {
   mapPut(ns: Namespace, mapKey: unknown, stored: unknown): void {
     const c = this.b.codec;
     const k = c.view(c.writeMapKey(c.forState(this.stateId, ns), mapKey));
-    this.b.db.putSync(k, packState(c.primitive ? [mapKey, stored] : [mapKey, stored, this.b.currentKey]));
+    this.b.put(k, packState(c.primitive ? [mapKey, stored] : [mapKey, stored, this.b.currentKey]));
   }
   mapRemove(ns: Namespace, mapKey: unknown): void {
     const c = this.b.codec;
-    this.b.db.removeSync(c.view(c.writeMapKey(c.forState(this.stateId, ns), mapKey)));
+    this.b.del(c.view(c.writeMapKey(c.forState(this.stateId, ns), mapKey)));
   }
   mapEntries(ns: Namespace): Array<[unknown, unknown]> {
     return this.scan(ns).map((v) => [(v as unknown[])[0], (v as unknown[])[1]]);
@@ -278,7 +287,7 @@ export class LmdbStateTable implements StateTable {
         }
       }
     }
-    if (doomed.length > 0) this.b.batch(() => doomed.forEach((k) => this.b.db.removeSync(k)));
+    if (doomed.length > 0) this.b.batch(() => doomed.forEach((k) => this.b.del(k)));
   }
 
   /** A view through the backend's capture read transaction (`txn`): isolated from later writes. */
@@ -325,12 +334,12 @@ export class LmdbStateTable implements StateTable {
     const s = this.b.scratch;
     s.setKey(kg, key);
     const end = s.forState(this.stateId, ns);
-    const db = this.b.db;
+    const b = this.b;
     const wrap = (stored: unknown) => packState(s.primitive ? stored : [stored, key]);
-    if (this.kind === 'list') for (const e of value as unknown[]) db.putSync(s.view(s.writeSeq(end, this.b.seq++)), wrap(e));
+    if (this.kind === 'list') for (const e of value as unknown[]) b.put(s.view(s.writeSeq(end, b.seq++)), wrap(e));
     else if (this.kind === 'map') {
-      for (const [mk, st] of value as Array<[unknown, unknown]>) db.putSync(s.view(s.writeMapKey(end, mk)), packState(s.primitive ? [mk, st] : [mk, st, key]));
-    } else db.putSync(s.view(end), wrap(value));
+      for (const [mk, st] of value as Array<[unknown, unknown]>) b.put(s.view(s.writeMapKey(end, mk)), packState(s.primitive ? [mk, st] : [mk, st, key]));
+    } else b.put(s.view(end), wrap(value));
   }
   dropAll(): void {}
 }
