@@ -228,6 +228,43 @@ for (const kind of KINDS) {
       f.close();
     });
 
+    test('two open captures: releasing one does not expose the other to later in-place mutations', () => {
+      class Acc {
+        n = 0;
+      }
+      const d = new AggregatingStateDescriptor('two', {
+        createAccumulator: () => new Acc(),
+        add: (v: number, a: Acc) => {
+          a.n += v;
+          return a;
+        },
+        getResult: (a: Acc) => a.n,
+      });
+      const f = new Fixture(kind);
+      const b = f.backend({ maxParallelism: MAX });
+      const s = b.getAggregatingState(d);
+      const touch = (v: number, from: number, to: number) => {
+        for (let k = from; k < to; k++) {
+          b.setCurrentKey(k);
+          s.add(v);
+        }
+      };
+      touch(1, 0, 20);
+      const first = b.captureSnapshot(1);
+      const second = b.captureSnapshot(2); // both hold the same values
+      touch(10, 0, 10); // copies the slots' maps (and these keys' values)
+      first.release();
+      touch(100, 10, 20); // values not read yet: `second` still holds them, they must be copied before mutation
+      const r = f.backend({ maxParallelism: MAX, operatorId: 'r' });
+      r.restore([second.finish()]);
+      const rs = r.getAggregatingState(d);
+      for (let k = 0; k < 20; k++) {
+        r.setCurrentKey(k);
+        assert.equal(rs.get(), 1);
+      }
+      f.close();
+    });
+
     test('a capture inside batch() is consistent too', () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });

@@ -4,11 +4,14 @@
  * namespace is used — a Map from namespace to such a Map. Lists are arrays appended in place; maps are
  * {@link UserKeyMap}s. Empty namespace maps are dropped so that windows do not leak.
  *
- * Copy-on-write snapshots, per slot: a capture only takes references to the slot maps (O(slots)) and marks
- * the slots shared. The first access to a shared slot afterwards (read or write: user code may mutate
- * what it reads) replaces the slot's maps with deep copies, so the capture keeps the old ones untouched.
- * A slot stops being shared when every capture has encoded its key group or was released, so only slots
- * touched while their key group waits to be encoded are ever copied.
+ * Copy-on-write snapshots (as Flink's CopyOnWriteStateMap, per entry): a capture only takes references to
+ * the slot maps (O(slots)) and marks the slots shared. The first access to a shared slot afterwards
+ * replaces its maps with *shallow* copies (native Map copies), so the capture keeps the old maps; the
+ * values stay shared, and a read of a value that is still the captured one (user code may mutate what it
+ * reads) copies that one value first. Writes need no copy: they replace the entry in the live map. Once
+ * every capture has encoded the slot's key group (or was released), the slot's values are private again.
+ * So a checkpoint costs one Map copy per touched slot plus one deep copy per value read while its key group
+ * waits to be encoded — not a deep copy of every touched slot.
  */
 import type { StateKind } from '../../state-descriptor.ts';
 import type { StateTable, Purge, TableCapture } from '../../state-table.ts';
@@ -41,6 +44,11 @@ export class HeapStateTable implements StateTable {
   private cleanupCursor: Iterator<[KeyMap, string | number]> | undefined;
   /** Per slot: open captures that still reference the slot's live maps. */
   private readonly shared: Uint16Array;
+  /**
+   * Per slot, after its maps were shallow-copied: the maps open captures hold, whose values the live maps
+   * may still share (a read copies such a value first). Undefined when the slot's values are private.
+   */
+  private readonly origs: Array<Array<{ v: KeyMap | undefined; n: Map<Namespace, KeyMap> | undefined }> | undefined>;
   private openCaptures = 0;
 
   constructor(
@@ -51,6 +59,7 @@ export class HeapStateTable implements StateTable {
     this.v = new Array(b.groups * 2);
     this.n = new Array(b.groups * 2);
     this.shared = new Uint16Array(b.groups * 2);
+    this.origs = new Array(b.groups * 2);
   }
 
   /** Makes the current slot private before any access while a capture shares it. */
@@ -58,14 +67,29 @@ export class HeapStateTable implements StateTable {
     const slot = this.b.currentSlot;
     if (this.shared[slot] !== 0) this.own(slot);
   }
-  /** Replaces a shared slot's maps (and values) with deep copies; the captures keep the originals. */
+  /** Replaces a shared slot's maps with shallow copies; the captures keep the originals (and their values). */
   private own(slot: number): void {
+    const captures = this.shared[slot]!;
     this.shared[slot] = 0;
-    const copy = (m: KeyMap): KeyMap => new Map(Array.from(m, ([k, s]) => [k, deepCopy(s)]));
     const vm = this.v[slot];
-    if (vm !== undefined) this.v[slot] = copy(vm);
     const byNs = this.n[slot];
-    if (byNs !== undefined) this.n[slot] = new Map(Array.from(byNs, ([ns, m]) => [ns, copy(m)]));
+    // one entry per capture holding these maps: each capture's drop removes its own
+    const os = (this.origs[slot] ??= []);
+    for (let i = 0; i < captures; i++) os.push({ v: vm, n: byNs });
+    if (vm !== undefined) this.v[slot] = new Map(vm);
+    if (byNs !== undefined) this.n[slot] = new Map(Array.from(byNs, ([ns, m]) => [ns, new Map(m)]));
+  }
+  /** `value` was read from `m` (live map of `slot`, namespace `ns`): a private copy if a capture still holds it. */
+  private unshare(slot: number, ns: Namespace, m: KeyMap, key: string | number, value: unknown): unknown {
+    for (const o of this.origs[slot]!) {
+      const om = ns === VOID_NAMESPACE ? o.v : o.n?.get(ns);
+      if (om !== undefined && om.get(key) === value) {
+        const c = deepCopy(value);
+        m.set(key, c);
+        return c;
+      }
+    }
+    return value;
   }
 
   private map(ns: Namespace): KeyMap | undefined {
@@ -81,9 +105,14 @@ export class HeapStateTable implements StateTable {
   }
 
   get(ns: Namespace): unknown {
-    if (this.shared[this.b.currentSlot] !== 0) this.own(this.b.currentSlot);
-    const m = ns === VOID_NAMESPACE ? this.v[this.b.currentSlot] : this.map(ns);
-    return m === undefined ? undefined : m.get(this.b.currentMapKey);
+    const slot = this.b.currentSlot;
+    if (this.shared[slot] !== 0) this.own(slot);
+    const m = ns === VOID_NAMESPACE ? this.v[slot] : this.map(ns);
+    if (m === undefined) return undefined;
+    const key = this.b.currentMapKey;
+    const value = m.get(key);
+    if (this.origs[slot] === undefined || typeof value !== 'object' || value === null) return value;
+    return this.unshare(slot, ns, m, key, value);
   }
   put(ns: Namespace, stored: unknown): void {
     const slot = this.b.currentSlot;
@@ -205,6 +234,15 @@ export class HeapStateTable implements StateTable {
     /** The capture no longer needs `slot`: unshare it if the live table still uses the captured maps. */
     const drop = (slot: number) => {
       if (this.shared[slot] !== 0 && this.v[slot] === v[slot] && this.n[slot] === n[slot]) this.shared[slot]--;
+      else {
+        // the live slot was copied: its values no longer need guarding for this capture
+        const os = this.origs[slot];
+        if (os !== undefined) {
+          const i = os.findIndex((o) => o.v === v[slot] && o.n === n[slot]);
+          if (i >= 0) os.splice(i, 1);
+          if (os.length === 0) this.origs[slot] = undefined;
+        }
+      }
       v[slot] = undefined;
       n[slot] = undefined;
     };
@@ -241,5 +279,6 @@ export class HeapStateTable implements StateTable {
   dropAll(): void {
     this.v.fill(undefined);
     this.n.fill(undefined);
+    this.origs.fill(undefined);
   }
 }
