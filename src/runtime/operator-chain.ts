@@ -215,24 +215,6 @@ export class OperatorChain {
     }
   }
 
-  /** The synchronous part of a checkpoint: every operator's state, captured now. */
-  snapshot(checkpointId: number, subtask: number): OperatorSubtaskState[] {
-    const out: OperatorSubtaskState[] = [];
-    for (let i = 0; i < this.operators.length; i++) {
-      const o = this.operators[i]!;
-      this.marker.currentOp = i;
-      o.op?.snapshotFunctionState?.(checkpointId);
-      const custom = o.op?.snapshotState?.(checkpointId);
-      const st: OperatorSubtaskState = { operatorId: o.node.operatorId, subtask };
-      if (o.state.keyed) st.keyed = o.state.keyed.snapshot(checkpointId);
-      if (o.state.timers) st.timers = o.state.timers.snapshot();
-      if (o.state.operatorState.getRegisteredStateNames().length > 0) st.operator = o.state.operatorState.snapshot();
-      if (custom !== undefined) st.custom = custom;
-      out.push(st);
-    }
-    return out;
-  }
-
   /**
    * The synchronous part of an asynchronous checkpoint: every operator's state captured now, keyed state
    * as a {@link PendingKeyedSnapshot} (cheap: heap copy-on-write, an lmdb read transaction) to be encoded

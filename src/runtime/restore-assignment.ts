@@ -77,20 +77,15 @@ function checkChannelStateEnds(cp: CompletedCheckpoint, graph: JobGraph): void {
           const p = byEdge.get(entry.edge);
           return p === undefined || (input ? p.from : p.to) !== entry.peerParallelism;
         };
-        for (const e of cs.inputs)
-          if (bad(e, true))
-            throw new ConfigurationError(
-              `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}) holds in-flight data of operator '${n.name}' (id ${n.operatorId}, subtask ${s.subtask + 1}) ` +
-                `on input edge ${e.edge} from ${e.peerParallelism} upstream subtasks; this job does not have that edge at that parallelism. ` +
-                `In-flight data restores only at the same parallelism: restore from an aligned checkpoint or a savepoint`,
-            );
-        for (const e of cs.outputs)
-          if (bad(e, false))
-            throw new ConfigurationError(
-              `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}) holds in-flight data of operator '${n.name}' (id ${n.operatorId}, subtask ${s.subtask + 1}) ` +
-                `on output edge ${e.edge} to ${e.peerParallelism} downstream subtasks; this job does not have that edge at that parallelism. ` +
-                `In-flight data restores only at the same parallelism: restore from an aligned checkpoint or a savepoint`,
-            );
+        for (const [entries, input] of [[cs.inputs, true], [cs.outputs, false]] as const)
+          for (const e of entries)
+            if (bad(e, input))
+              throw new ConfigurationError(
+                `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}) holds in-flight data of operator '${n.name}' (id ${n.operatorId}, subtask ${s.subtask + 1}) ` +
+                  `on ${input ? 'input' : 'output'} edge ${e.edge} ${input ? 'from' : 'to'} ${e.peerParallelism} ${input ? 'upstream' : 'downstream'} subtasks; ` +
+                  `this job does not have that edge at that parallelism. ` +
+                  `In-flight data restores only at the same parallelism: restore from an aligned checkpoint or a savepoint`,
+              );
       }
 }
 
