@@ -5,8 +5,10 @@
  *
  *   npm run bench                       # everything, 10 M events
  *   npm run bench -- --events 2000000   # smaller
- *   npm run bench -- --only nexmark     # one suite: nexmark | windows | checkpoints | state | cep | backpressure
+ *   npm run bench -- --only nexmark     # one suite: nexmark | windows | checkpoints | state | cep | backpressure | incremental
  *   npm run bench -- --repeat 1         # runs per measurement (best is reported; default 3)
+ *   npm run bench -- --only incremental # not in `all`: ~1 GB of lmdb state, ~3 GB of disk, ~1.5 min
+ *                                       # (incremental checkpoints + SIGKILL recovery; --keys, --kill-after, --p, --max-deltas, --ratio)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -157,5 +159,50 @@ function cep(): void {
   save('cep', { nfa, operator: op });
 }
 
+/** Job-level incremental lmdb checkpoints with ~1 GB of state, and SIGKILL recovery (bench/incremental.ts). */
+function incremental(): void {
+  const r = one('bench/incremental.ts', ['--keys', opt('keys', '1500000'), '--kill-after', opt('kill-after', '20'), '--p', opt('p', '1'), '--max-deltas', opt('max-deltas', '20'), '--ratio', opt('ratio', '0.5')]) as unknown as IncrementalResult;
+  const c = r.checkpoints;
+  const rec = r.recovery;
+  const MB = (b: number) => b / 2 ** 20;
+  printTable(`Incremental checkpoints, ${(r.keys / 1e6).toFixed(1)} M keys × ${r.bytes} B, lmdb files ${MB(r.lmdbBytes.atKill).toFixed(0)} MB, ${r.rate / 1000}k updates/s, checkpoint every 1 s`, [
+    ['metric', 'value'],
+    ['build phase s', r.buildSeconds],
+    ['checkpoints in the build phase', c.build],
+    ['checkpoints in the update phase', c.steady],
+    ['update phase: duration p50 ms', c.durationMs.p50],
+    ['update phase: duration p99 ms', c.durationMs.p99],
+    ['update phase: duration max ms', c.durationMs.max],
+    ['update phase: new delta MB p50', MB(c.deltaBytes.p50)],
+    ['update phase: referenced MB p50', MB(c.referencedBytes.p50)],
+    ['recovery: restart → first output ms', rec.restartToFirstOutputMs],
+    ['recovery: restart → checkpoint loaded ms', rec.restartToResumeLogMs],
+    ['restored: base MB', MB(rec.restoredBaseBytes)],
+    ['restored: deltas MB', MB(rec.restoredDeltaBytes)],
+    ['offline: load + verify ms', rec.offline.loadVerifyMs ?? NaN],
+    ['offline: copy base ms', rec.offline.copyBaseMs ?? NaN],
+    ['offline: apply deltas ms', rec.offline.applyDeltasMs ?? NaN],
+  ]);
+  printTable('Per checkpoint (run 1 killed in the update phase, run 2 resumed)', [
+    ['id', 'run', 'phase', 'at s', 'ms', 'new delta MB', 'new base MB', 'referenced MB', 'deltas'],
+    ...r.perCheckpoint.map((p) => [String(p.id), String(p.run), p.phase, p.at, p.durationMs, MB(p.deltaBytes), MB(p.baseBytes), MB(p.referencedBytes), String(p.deltas)]),
+  ]);
+  save('incremental', r);
+}
+
+interface IncrementalResult {
+  keys: number;
+  bytes: number;
+  rate: number;
+  buildSeconds: number;
+  lmdbBytes: { atKill: number };
+  checkpoints: { build: number; steady: number; durationMs: Record<'p50' | 'p99' | 'max', number>; deltaBytes: { p50: number }; referencedBytes: { p50: number } };
+  recovery: { restartToFirstOutputMs: number; restartToResumeLogMs: number; restoredBaseBytes: number; restoredDeltaBytes: number; offline: Record<string, number | undefined> };
+  perCheckpoint: { id: number; run: number; phase: string; at: number; durationMs: number; deltaBytes: number; baseBytes: number; referencedBytes: number; deltas: number }[];
+}
+
 const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure };
+// Not in `all`: it needs ~3 GB of disk and ~1.5 min.
+const onDemand: Record<string, () => void> = { incremental };
 for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();
+for (const [name, fn] of Object.entries(onDemand)) if (ONLY === name) fn();

@@ -6,7 +6,7 @@ import { ConfigurationError, DEFAULT_MAX_PARALLELISM } from '../core/index.ts';
 
 /** Tuning of incremental checkpoints of the lmdb backend (see docs/state.md). */
 export interface IncrementalCheckpointOptions {
-  /** Materialize a new base when the deltas since the base exceed this fraction of it (default 0.5). */
+  /** Materialize a new base when the deltas since the base exceed this fraction of it (default 0.1). */
   materializeRatio?: number;
   /** …or when this many deltas reference the base (default 20). */
   maxDeltas?: number;
@@ -63,6 +63,8 @@ export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<s
     }
   }
   const o = { ...opts, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as EnvironmentOptions;
+  // `--incremental` (true) switches incremental checkpoints on without dropping the job's own tuning of them
+  if (overrides.incrementalCheckpoints === true && typeof opts.incrementalCheckpoints === 'object') o.incrementalCheckpoints = opts.incrementalCheckpoints;
   const parallelism = positiveInt('parallelism', o.parallelism ?? 1, 1024);
   const maxParallelism = positiveInt('maxParallelism', o.maxParallelism ?? Math.max(DEFAULT_MAX_PARALLELISM, parallelism), 32768);
   if (maxParallelism < parallelism)

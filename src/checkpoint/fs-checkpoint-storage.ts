@@ -269,6 +269,9 @@ export class FsCheckpointStorage implements CheckpointStorage {
     }
     const referenced = new Set<string>();
     for (const c of await this.list(jobName)) if (c.complete) for (const f of await sharedRefs(c.dir)) referenced.add(f);
-    for (const n of names) if (!referenced.has(n)) await fs.rm(join(sd, n), { recursive: true, force: true });
+    // Carry on past a file that cannot be removed (the next sweep retries it); report the first failure.
+    let first: Error | undefined;
+    for (const n of names) if (!referenced.has(n)) await fs.rm(join(sd, n), { recursive: true, force: true }).catch((e: Error) => (first ??= e));
+    if (first) throw first;
   }
 }

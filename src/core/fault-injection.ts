@@ -17,7 +17,11 @@ export type FaultPoint =
   | 'coordinator:before-metadata'
   | 'coordinator:after-metadata'
   | 'sink:before-commit'
-  | 'sink:after-commit';
+  | 'sink:after-commit'
+  /** A slot worker has just started a background base copy (incremental lmdb checkpoints): the copy is in flight. */
+  | 'lmdb:copy-started'
+  /** A delta file's bytes are written but it is not fsynced, closed or referenced yet. */
+  | 'lmdb:delta-written';
 
 export function faultPoint(name: FaultPoint): void {
   if (faultName === undefined || name !== faultName) return;

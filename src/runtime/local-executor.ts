@@ -55,6 +55,8 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
+/** How long after terminate() a worker that has not exited is reported as stuck. */
+const STUCK_WORKER_MS = 10_000;
 const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
 /** Running from the compiled package (dist/*.js) rather than the TypeScript sources. */
 const COMPILED = import.meta.url.endsWith('.js');
@@ -76,6 +78,8 @@ export class JobClient {
   attempt = 0;
   private workers: Worker[] = [];
   private exited: Promise<void>[] = [];
+  /** Slots of the current attempt whose worker thread has exited. */
+  private readonly exitedSlots = new Set<number>();
   private settled = false;
   private stopping = false;
   private stats = new Map<number, TaskStats[]>();
@@ -165,6 +169,7 @@ export class JobClient {
     const attempt = this.attempt;
     this.workers = [];
     this.exited = [];
+    this.exitedSlots.clear();
     this.stats.clear();
     this.finishedSlots.clear();
     this.committedSlots.clear();
@@ -193,6 +198,7 @@ export class JobClient {
       this.workers.push(w);
       liveWorkers++;
       this.exited.push(new Promise((r) => w.once('exit', () => r())));
+      w.once('exit', () => attempt === this.attempt && this.exitedSlots.add(s));
       w.on('message', (m: WorkerToMain) => {
         if (attempt !== this.attempt || this.stopping) return;
         try {
@@ -416,7 +422,17 @@ export class JobClient {
       }
     }
     const graceful = await Promise.race([Promise.all(this.exited).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
-    if (!graceful) await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
+    if (!graceful) {
+      // A thread stuck in native code cannot be stopped (nor can the process exit while it exists): say so
+      // rather than wait silently. User code's process.exit() no longer gets here (see worker.ts).
+      const stuck = setTimeout(() => {
+        const slots = this.workers.map((_, s) => s).filter((s) => !this.exitedSlots.has(s));
+        this.log(`the worker thread(s) of slot(s) ${slots.join(', ')} did not stop within ${STUCK_WORKER_MS / 1000} s of being terminated (stuck in native code?); still waiting`);
+      }, STUCK_WORKER_MS);
+      stuck.unref();
+      await Promise.all(this.workers.map((w) => w.terminate().catch(() => 0)));
+      clearTimeout(stuck);
+    }
     await Promise.all(this.exited);
     // Working state of the stopped attempt (lmdb environments) is not needed: restores come from checkpoints.
     await removeAttemptDirs(this.plan.config.stateDir, this.jobId, this.attempt, this.graph.slots);
@@ -452,6 +468,7 @@ export class JobClient {
     if (this.settled) return;
     this.settled = true;
     await this.stopAttempt();
+    await this.sweepShared();
     if (extra.status === 'finished') for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
     const collected = this.graph.vertices.flatMap((v) => v.nodes).find((n) => n.sink && typeof (n.sink as { results?: unknown }).results === 'function');
     const cs = this.coordinator?.stats;
@@ -474,7 +491,18 @@ export class JobClient {
   fail(e: Error): void {
     if (this.settled) return;
     this.settled = true;
-    void this.stopAttempt().then(() => this.reject(e));
+    void this.stopAttempt()
+      .then(() => this.sweepShared())
+      .then(() => this.reject(e));
+  }
+
+  /**
+   * After the last attempt: shared files of incremental checkpoints that no retained checkpoint references
+   * (written for checkpoints that never completed, or a base copy still in flight at the end) are removed.
+   */
+  private async sweepShared(): Promise<void> {
+    if (!this.sharedStateDir) return;
+    await this.storage?.removeUnreferencedShared?.(this.plan.jobName).catch((e: Error) => this.log(`cleaning shared checkpoint files failed: ${e.message}`));
   }
 
   cancel(): void {

@@ -4,17 +4,52 @@
  * when the JobManager says `start`.
  */
 import { parentPort, workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { errorToRecord, ConfigurationError } from '../core/index.ts';
+import { errorToRecord, ConfigurationError, EddyError } from '../core/index.ts';
 import { setLaunchContext, type JobExecutionResult, type JobExecutor, type JobPlan } from '../api/index.ts';
 import { buildJobGraph, buildStreamGraph } from '../graph/index.ts';
 import { Slot, type PeerPort } from './slot.ts';
 import { SystemScheduler } from './scheduler.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './protocol.ts';
 
+/**
+ * `process.exit()` called by user code in a worker. The thread must not stop where it stands: inside a
+ * keyed operator's batch an lmdb write transaction is open, and lmdb-js's exit cleanup (closing the
+ * environment) then waits forever for the write lock that very transaction holds, so the thread never
+ * exits and the JobManager would wait for it forever. Instead the call throws this (process.exit() does
+ * not return, and the throw aborts the transaction on its way out), the task fails as for any exception,
+ * and the worker really exits with the code right after the current slice has unwound.
+ */
+export class WorkerExitError extends EddyError {
+  constructor(
+    readonly code: number,
+    slot: number,
+  ) {
+    super(`user code called process.exit(${code}) in the worker thread of slot ${slot}`, { domain: 'user', retriable: true });
+  }
+}
+
+/** Replaces `process.exit` in this worker thread (see {@link WorkerExitError}); returns the real one. */
+function interceptExit(slot: number): (code?: number) => never {
+  const realExit = process.exit.bind(process) as (code?: number) => never;
+  let requested: number | undefined;
+  process.exit = ((code?: number | string | null): never => {
+    const c = Number(code ?? process.exitCode ?? 0) || 0;
+    if (requested === undefined) {
+      requested = c;
+      // Runs after the current synchronous slice (lmdb write transactions are synchronous: none is open then),
+      // even if user code swallows the exception.
+      setImmediate(() => realExit(c));
+    }
+    throw new WorkerExitError(c, slot);
+  }) as typeof process.exit;
+  return realExit;
+}
+
 export async function runWorker(): Promise<void> {
   const data = workerData as WorkerData;
   const port = parentPort!;
   const post = (m: WorkerToMain) => port.postMessage(m);
+  const exit = interceptExit(data.slot);
   let slot: Slot | undefined;
   let execution = 0;
   let reached = false;
@@ -94,8 +129,11 @@ export async function runWorker(): Promise<void> {
           void slot!.finalCommit();
           break;
         case 'cancel':
-          slot?.close();
-          process.exit(0);
+          try {
+            slot?.close();
+          } finally {
+            exit(0);
+          }
       }
     } catch (e) {
       if (slot) slot.fail(e);

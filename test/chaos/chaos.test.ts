@@ -27,6 +27,36 @@ test('random SIGKILLs: the resumed job commits every record exactly once, no ale
   }
 });
 
+test('lmdb, incremental checkpoints — random SIGKILLs: exactly once, no alerts; no copy process outlives a kill; what killed runs left in shared/ is swept', async () => {
+  const r = await runChaos({ kills: 3, seed: 23, n: 30_000, pace: 10, maxDelayMs: 2500, backend: 'lmdb-incremental' });
+  try {
+    assert.ok(r.kills >= 1, show(r));
+    assert.ok(clean(r), show(r));
+    assert.equal(r.records, 30_000);
+    assert.equal(r.lingeringCopies, 0, show(r));
+    assert.deepEqual(r.notSwept, [], show(r));
+  } finally {
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+// A SIGKILL while a background base copy (a child process) is in flight, and while a delta file is half
+// written: the orphaned copy must die at once, the partial files must not break the resume (they are swept).
+for (const point of ['lmdb:copy-started:1', 'lmdb:delta-written:3']) {
+  test(`lmdb, incremental checkpoints: a crash at '${point}' is survived exactly once, the partial files swept, no copy process left`, async () => {
+    const r = await runChaos({ kills: 1, seed: 1, n: 12_000, pace: 12, maxDelayMs: 0, faultPoint: point, backend: 'lmdb-incremental', maxDeltas: 2 });
+    try {
+      assert.equal(r.kills, 1, show(r));
+      assert.ok(clean(r), show(r));
+      assert.equal(r.lingeringCopies, 0, show(r));
+      assert.ok(r.leftBehind >= 1, `the crash left a partial shared file: ${show(r)}`);
+      assert.deepEqual(r.notSwept, [], show(r));
+    } finally {
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  });
+}
+
 for (const point of ['task:after-snapshot', 'task:after-ack', 'coordinator:before-metadata', 'coordinator:after-metadata', 'sink:before-commit', 'sink:after-commit']) {
   test(`a crash at '${point}' is survived exactly once`, async () => {
     const r = await runChaos({ kills: 1, seed: 1, n: 12_000, pace: 8, maxDelayMs: 0, faultPoint: `${point}:2` });

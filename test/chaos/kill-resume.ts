@@ -2,9 +2,14 @@
  * Kills `eddy run … --resume` with SIGKILL at random times and starts it again, until the job completes;
  * then verifies the committed output with the oracles of verify.ts. Recovery time is measured from each
  * restart to the first new committed output file ("restart to first output").
+ *
+ * With `backend: 'lmdb-incremental'` the job keeps its keyed state in lmdb with incremental checkpoints;
+ * then each kill also records whether a background base copy (a child process) was in flight, that no copy
+ * process outlives the killed run, and which shared files the killed run left unreferenced (partial deltas,
+ * copies) — each must be gone once the job has completed (swept on resume).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +32,10 @@ export interface ChaosOptions {
   faultPoint?: string;
   inject?: string;
   dir?: string;
+  /** Keyed state: on the heap (default), or in lmdb with incremental checkpoints. */
+  backend?: 'heap' | 'lmdb-incremental';
+  /** lmdb-incremental: a new base copy after this many deltas (default 3, so kills hit copies in flight). */
+  maxDeltas?: number;
 }
 
 export interface ChaosResult extends Verdict {
@@ -35,6 +44,14 @@ export interface ChaosResult extends Verdict {
   recoveryMs: number[];
   dir: string;
   exitCodes: (number | null)[];
+  /** lmdb-incremental: kills while a base copy process of the job was running. */
+  killsDuringCopy: number;
+  /** Copy processes of the job still alive 2 s after their run was killed (must be 0). */
+  lingeringCopies: number;
+  /** Unreferenced shared files (partial deltas, copies, `.tmp-*`) killed runs left behind… */
+  leftBehind: number;
+  /** …and how many of them still exist after the job completed (must be 0: swept on resume). */
+  notSwept: string[];
 }
 
 function rng(seed: number): () => number {
@@ -47,6 +64,39 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Pids of base-copy child processes (lmdb-copy-process.mjs) working on files under `dir`. */
+export function copyProcesses(dir: string): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.includes('lmdb-copy-process.mjs') && cmd.includes(dir)) pids.push(Number(p));
+  }
+  return pids;
+}
+
+/** Files in the job's shared directory that no completed checkpoint references. */
+function unreferencedShared(jobDir: string): string[] {
+  const shared = join(jobDir, 'shared');
+  if (!existsSync(shared)) return [];
+  const referenced = new Set<string>();
+  for (const d of readdirSync(jobDir)) {
+    if (!/^chk-\d+$/.test(d)) continue;
+    try {
+      const m = JSON.parse(readFileSync(join(jobDir, d, '_metadata'), 'utf8')) as { shared?: { file: string }[] };
+      for (const f of m.shared ?? []) referenced.add(f.file);
+    } catch {
+      /* incomplete checkpoint */
+    }
+  }
+  return readdirSync(shared).filter((f) => !referenced.has(f));
+}
+
 const committedCount = (out: string) => (existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')).length : 0);
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
@@ -55,10 +105,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const keys = o.keys ?? 10;
   const window = o.window ?? 1000;
   const random = rng(o.seed);
+  const lmdb = o.backend === 'lmdb-incremental';
   const args = [
     EDDY, 'run', 'test/jobs/chaos-job.ts', '--checkpoint-dir', join(dir, 'checkpoints'), '--resume', '--no-progress', '--no-rest', '--json',
+    ...(lmdb ? ['--state-backend', 'lmdb', `state=${join(dir, 'state')}`, `maxDeltas=${o.maxDeltas ?? 3}`] : []),
     `out=${out}`, `n=${o.n}`, `keys=${keys}`, `window=${window}`, `pace=${o.pace}`, ...(o.inject ? [`inject=${o.inject}`] : []),
   ];
+  const jobDir = join(dir, 'checkpoints', 'chaos');
+  let killsDuringCopy = 0;
+  let lingeringCopies = 0;
+  const leftBehind = new Set<string>();
   const recoveryMs: number[] = [];
   const exitCodes: (number | null)[] = [];
   let kills = 0;
@@ -85,6 +141,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const delay = random() * o.maxDelayMs;
       const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), delay))]);
       if (!done) {
+        if (lmdb && copyProcesses(dir).length > 0) killsDuringCopy++;
         child.kill('SIGKILL');
         kills++;
       }
@@ -92,6 +149,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     } else {
       code = await exited;
       if (faulty && code !== 0) kills++;
+    }
+    if (code === null && lmdb) {
+      // The killed run's copy processes must die with it (they watch a pipe from their worker).
+      const until = Date.now() + 2000;
+      while (copyProcesses(dir).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      lingeringCopies += copyProcesses(dir).length;
+      for (const f of unreferencedShared(jobDir)) leftBehind.add(f);
     }
     clearInterval(poll);
     if (firstOutput === 0 && committedCount(out) > before) firstOutput = Date.now();
@@ -102,7 +166,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     if (runs > o.kills + 20) throw new Error(`the job did not complete after ${runs} runs:\n${stderr}`);
   }
   const verdict = verify(committedLines(out), o.n, keys, window);
-  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes };
+  const notSwept = [...leftBehind].filter((f) => existsSync(join(jobDir, 'shared', f)));
+  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept };
 }
 
 export function percentile(xs: number[], p: number): number {

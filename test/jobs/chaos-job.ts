@@ -6,12 +6,15 @@
 //  - tumbling event-time windows of `window` ms over t = v, whose sums have a closed form.
 // Output goes through the exactly-once FileSink: lines {"t":"r",k,seq,v,sum,alert} and {"t":"w",start,sum,count}.
 // `inject=dup:<v>` or `inject=drop:<v>` corrupt the source on purpose, to show the checks catch it.
+// With `--state-backend lmdb maxDeltas=<n>` it runs on lmdb with incremental checkpoints.
 import { StreamEnvironment, KeyedProcessFunction, ValueStateDescriptor, WatermarkStrategy, TumblingEventTimeWindows, jobParameters } from 'eddy';
 import type { Collector, KeyedProcessContext, ValueState } from 'eddy';
 import { FileSink } from 'eddy/connectors/file';
 
-const { n = 100_000, keys = 10, out = 'out/chaos', interval = 200, pace = 0, window = 1000, p = 2, inject = '', tolerable = 10 } = jobParameters<{
+const { n = 100_000, keys = 10, out = 'out/chaos', interval = 200, pace = 0, window = 1000, p = 2, inject = '', tolerable = 10, state = '', maxDeltas = 0 } = jobParameters<{
   tolerable?: number;
+  state?: string;
+  maxDeltas?: number;
   n?: number;
   keys?: number;
   out?: string;
@@ -54,7 +57,9 @@ class Checker extends KeyedProcessFunction<number, Rec, object> {
   }
 }
 
-const env = StreamEnvironment.create({ parallelism: p });
+// `state`: working directory of the lmdb backend (`--state-backend lmdb`); `maxDeltas` > 0: incremental
+// checkpoints, a new base copy after that many deltas (so that SIGKILLs also hit copies in flight).
+const env = StreamEnvironment.create({ parallelism: p, ...(state ? { stateDir: state } : {}), ...(maxDeltas > 0 ? { incrementalCheckpoints: { maxDeltas } } : {}) });
 env.enableCheckpointing(interval, { tolerableFailures: tolerable });
 const records = env
   .fromSequence(0, n - 1)

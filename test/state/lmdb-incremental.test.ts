@@ -149,8 +149,8 @@ describe('lmdb incremental checkpoints (backend)', () => {
     write(b, all, 1);
     b.snapshot(1); // delta 1 (big) → due for a base: the copy starts
     write(b, range(0, 10), 2);
-    // let the copy finish (it runs on a libuv thread)
-    await new Promise((r) => setTimeout(r, 300));
+    // let the copy finish (it runs in a child process); a fixed sleep is not enough on a loaded machine
+    await (b as unknown as { incremental: { materialized(): Promise<void> } }).incremental.materialized();
     const s2 = b.snapshot(2);
     assert.ok(s2.incremental!.base, 'checkpoint 2 references the new base');
     assert.ok(s2.incremental!.base!.file.endsWith('-1.base.mdb'));

@@ -13,7 +13,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import type { Database } from 'lmdb';
-import { EddyError } from '../../../core/index.ts';
+import { EddyError, faultPoint } from '../../../core/index.ts';
 import type { SharedStateFile } from '../../keyed-state-snapshot.ts';
 
 const MAGIC = Buffer.from('EDDYDLT1', 'latin1');
@@ -82,6 +82,7 @@ export class DeltaFileWriter {
   /** Flushes, fsyncs and closes; the file's reference. */
   finish(): SharedStateFile {
     this.flush();
+    faultPoint('lmdb:delta-written');
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
@@ -99,37 +100,53 @@ export class DeltaFileWriter {
 }
 
 /**
- * Applies a delta file to `db` (call inside a write transaction). With `keep`, only entries whose key
- * group passes it are applied. Returns the number of entries applied.
+ * Reads delta files (oldest first) and merges them: for each key its newest entry (a value, or `null` for a
+ * tombstone), in key order — lmdb's binary order, which is the order of the keys as latin1 strings. With
+ * `keep`, entries of other key groups are skipped. Applying the result in order writes each B-tree page
+ * once and in sequence instead of visiting random pages once per entry of every delta.
  */
-export function applyDeltaFile(path: string, db: Database<Uint8Array, Buffer>, keep?: (keyGroup: number) => boolean): number {
-  let b: Buffer;
-  try {
-    b = readFileSync(path);
-  } catch (e) {
-    throw new EddyError(`incremental checkpoint delta file ${path} cannot be read: ${(e as Error).message}`, { domain: 'external', cause: e });
-  }
-  if (b.length < MAGIC.length || !b.subarray(0, MAGIC.length).equals(MAGIC)) throw corrupt(path, 0);
-  let at = MAGIC.length;
-  let n = 0;
-  while (at < b.length) {
-    if (at + 2 > b.length) throw corrupt(path, at);
-    const kl = b.readUInt16BE(at);
-    if (at + 6 + kl > b.length) throw corrupt(path, at);
-    const key = b.subarray(at + 2, at + 2 + kl);
-    const vl = b.readUInt32BE(at + 2 + kl);
-    at += 6 + kl;
-    const apply = keep === undefined || keep(key.readUInt16BE(0));
-    if (vl === TOMBSTONE) {
-      if (apply) db.removeSync(key);
-    } else {
-      if (at + vl > b.length) throw corrupt(path, at);
-      if (apply) db.putSync(key, b.subarray(at, at + vl));
-      at += vl;
+export function mergeDeltaFiles(paths: string[], keep?: (keyGroup: number) => boolean): { keys: string[]; values: Map<string, Uint8Array | null> } {
+  const values = new Map<string, Uint8Array | null>();
+  for (const path of paths) {
+    let b: Buffer;
+    try {
+      b = readFileSync(path);
+    } catch (e) {
+      throw new EddyError(`incremental checkpoint delta file ${path} cannot be read: ${(e as Error).message}`, { domain: 'external', cause: e });
     }
-    if (apply) n++;
+    if (b.length < MAGIC.length || !b.subarray(0, MAGIC.length).equals(MAGIC)) throw corrupt(path, 0);
+    let at = MAGIC.length;
+    while (at < b.length) {
+      if (at + 2 > b.length) throw corrupt(path, at);
+      const kl = b.readUInt16BE(at);
+      if (at + 6 + kl > b.length) throw corrupt(path, at);
+      const kStart = at + 2;
+      const vl = b.readUInt32BE(kStart + kl);
+      at += 6 + kl;
+      const apply = keep === undefined || keep(b.readUInt16BE(kStart));
+      const key = apply ? b.toString('latin1', kStart, kStart + kl) : '';
+      if (vl === TOMBSTONE) {
+        if (apply) values.set(key, null);
+      } else {
+        if (at + vl > b.length) throw corrupt(path, at);
+        if (apply) values.set(key, b.subarray(at, at + vl));
+        at += vl;
+      }
+    }
   }
-  return n;
+  const keys = [...values.keys()].sort();
+  return { keys, values };
+}
+
+/** Applies merged deltas ({@link mergeDeltaFiles}) to `db`, in key order (call inside a write transaction). */
+export function applyMergedDeltas(merged: { keys: string[]; values: Map<string, Uint8Array | null> }, db: Database<Uint8Array, Buffer>): number {
+  for (const k of merged.keys) {
+    const v = merged.values.get(k)!;
+    const key = Buffer.from(k, 'latin1');
+    if (v === null) db.removeSync(key);
+    else db.putSync(key, v);
+  }
+  return merged.keys.length;
 }
 
 function corrupt(path: string, at: number): EddyError {

@@ -7,6 +7,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 
+// Dies with whoever started it: stdin is a pipe from the slot worker, and it ends when the worker thread
+// goes (a job restart) or its process does (even by SIGKILL). An orphaned copy would otherwise run on,
+// writing into a directory the next run sweeps. The pipe does not keep this process alive.
+process.stdin.on('end', () => process.kill(process.pid, 'SIGKILL'));
+process.stdin.on('error', () => process.kill(process.pid, 'SIGKILL'));
+process.stdin.resume();
+process.stdin.unref?.();
+
 const [src, dest] = process.argv.slice(2);
 const env = open({ path: src, readOnly: true, maxDbs: 1024, mapSize: 2 ** 40, keyEncoding: 'binary', encoding: 'binary' });
 await env.backup(dest, false); // not compacting: with lmdb 3.5 a compacted copy fails on later writes (mdb_page_alloc assertion)

@@ -11,7 +11,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import { EddyError, type KeyGroupRange } from '../../../core/index.ts';
 import { KEYED_STATE_SNAPSHOT_VERSION, type IncrementalKeyedHandle, type KeyedStateSnapshot, type KeyGroupBlob } from '../../keyed-state-snapshot.ts';
 import { msgpackArrayHeader } from '../../type-serializer.ts';
-import { applyDeltaFile } from './delta-file.ts';
+import { applyMergedDeltas, mergeDeltaFiles } from './delta-file.ts';
 import { encodeLmdbKeyGroup } from './lmdb-snapshot-encoder.ts';
 import { openLmdbEnvironment } from './lmdb-env.ts';
 
@@ -23,7 +23,7 @@ export interface MaterializedState {
 
 /**
  * Copies the handle's base file to `envDir/data.mdb` (an empty environment when there is none), opens it
- * and applies the deltas in order in one write transaction. With `keep`, delta entries of other key
+ * and applies the deltas, merged (newest entry per key) and in key order, in one write transaction. With `keep`, delta entries of other key
  * groups are skipped (the base keeps them; callers filter when reading).
  */
 export function materializeIncremental(h: IncrementalKeyedHandle, envDir: string, keep?: (keyGroup: number) => boolean): MaterializedState {
@@ -39,10 +39,10 @@ export function materializeIncremental(h: IncrementalKeyedHandle, envDir: string
   }
   const env = openLmdbEnvironment(envDir);
   const db = env.openDB<Buffer, Buffer>({ name: h.dbName, keyEncoding: 'binary', encoding: 'binary' });
-  if (h.deltas.length > 0)
-    db.transactionSync(() => {
-      for (const d of h.deltas) applyDeltaFile(join(h.dir, d.file), db, keep);
-    });
+  if (h.deltas.length > 0) {
+    const merged = mergeDeltaFiles(h.deltas.map((d) => join(h.dir, d.file)), keep);
+    db.transactionSync(() => applyMergedDeltas(merged, db));
+  }
   return { env, db };
 }
 

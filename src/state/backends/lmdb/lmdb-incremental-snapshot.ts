@@ -23,12 +23,12 @@
  */
 import { createReadStream, mkdirSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Database, Transaction } from 'lmdb';
-import { EddyError, type KeyGroupRange } from '../../../core/index.ts';
+import { EddyError, faultPoint, type KeyGroupRange } from '../../../core/index.ts';
 import {
   INCREMENTAL_HANDLE_FORMAT,
   KEYED_STATE_SNAPSHOT_VERSION,
@@ -41,7 +41,7 @@ import { DeltaFileWriter } from './delta-file.ts';
 
 /** Tuning of incremental checkpoints (all optional). */
 export interface IncrementalCheckpointOptions {
-  /** Materialize a new base when the deltas since the base exceed this fraction of its size (default 0.5). */
+  /** Materialize a new base when the deltas since the base exceed this fraction of its size (default 0.1: bounds what a restore must apply). */
   materializeRatio?: number;
   /** …or when there are this many deltas since the base (default 20). */
   maxDeltas?: number;
@@ -98,13 +98,15 @@ export class IncrementalCheckpointer {
   private readonly minBytes: number;
   /** Why the last materialization failed (retried at the next checkpoint). */
   lastMaterializationError: Error | undefined;
+  /** The copy process of the materialization in flight. */
+  private copyProcess: ChildProcess | undefined;
 
   constructor(
     private readonly host: IncrementalHost,
     readonly sharedDir: string,
     o: IncrementalCheckpointOptions = {},
   ) {
-    this.ratio = o.materializeRatio ?? 0.5;
+    this.ratio = o.materializeRatio ?? 0.1;
     this.maxDeltas = o.maxDeltas ?? 20;
     this.minBytes = o.minMaterializeBytes ?? 16 * 1024 * 1024;
     mkdirSync(sharedDir, { recursive: true });
@@ -145,6 +147,11 @@ export class IncrementalCheckpointer {
     return p;
   }
 
+  /** Resolves when the base copy in flight (if any) has finished or failed (tests, shutdown). */
+  materialized(): Promise<void> {
+    return this.materializing?.done ?? Promise.resolve();
+  }
+
   private dueForBase(): boolean {
     const c = this.chain;
     if (c.deltas.length === 0) return false;
@@ -159,7 +166,7 @@ export class IncrementalCheckpointer {
     m.done = (async () => {
       try {
         await mkdir(tmp, { recursive: true });
-        const got = await copyInChildProcess(this.envDir, tmp);
+        const got = await copyInChildProcess(this.envDir, tmp, (c) => (this.copyProcess = c));
         await rename(join(tmp, 'data.mdb'), join(this.sharedDir, file));
         m.result = { file, ...got };
       } catch (e) {
@@ -173,6 +180,15 @@ export class IncrementalCheckpointer {
       }
     })();
     this.materializing = m;
+  }
+
+  /**
+   * The backend closes: a copy in flight is killed now (its base would belong to no checkpoint), so that
+   * nothing writes into the shared directory once the worker is gone — a restart sweeps it right after.
+   */
+  dispose(): void {
+    this.copyProcess?.kill('SIGKILL');
+    this.copyProcess = undefined;
   }
 
   /** A pending snapshot wrote its delta: extend the chains. */
@@ -349,9 +365,13 @@ const COPY_SCRIPT = fileURLToPath(new URL('./lmdb-copy-process.mjs', import.meta
  * A copy of the environment in `envDir` into `dest/data.mdb`, made by a child process (see
  * lmdb-copy-process.mjs for why); resolves to the copy's size and SHA-256.
  */
-function copyInChildProcess(envDir: string, dest: string): Promise<{ size: number; sha256: string }> {
+function copyInChildProcess(envDir: string, dest: string, track: (child: ChildProcess | undefined) => void): Promise<{ size: number; sha256: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COPY_SCRIPT, envDir, dest], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin: a pipe the child watches, so that it dies with this worker (or process) — see the script.
+    const child = spawn(process.execPath, [COPY_SCRIPT, envDir, dest], { stdio: ['pipe', 'pipe', 'pipe'] });
+    track(child);
+    child.on('exit', () => track(undefined));
+    faultPoint('lmdb:copy-started');
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

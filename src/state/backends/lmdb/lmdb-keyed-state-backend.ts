@@ -243,7 +243,8 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
 
   protected disposeStorage(): void {
     if (this.ownEnvDir !== undefined) {
-      // An environment of its own (incremental). A base copy in flight runs in a child process of its own.
+      // An environment of its own (incremental). A base copy in flight (a child process) is stopped.
+      this.incremental?.dispose();
       void this.env.close();
       return;
     }
