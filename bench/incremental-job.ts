@@ -38,8 +38,8 @@ const {
   p = 1,
   out = '/tmp/eddy-incremental-job.out',
   state = '.eddy/state',
-  maxDeltas = 20,
-  ratio = 0.5,
+  maxDeltas = 8,
+  ratio = 0.05,
 } = jobParameters<{ keys?: number; bytes?: number; rate?: number; seconds?: number; interval?: number; p?: number; out?: string; state?: string; maxDeltas?: number; ratio?: number }>();
 
 const total = keys + rate * seconds;

@@ -16,7 +16,7 @@
  * duration) and bytes referenced in total (base + deltas). Prints one JSON line (for bench/run.ts) and,
  * with `--table`, a table per checkpoint. Removes its directories at the end.
  *
- *   node --import tsx bench/incremental.ts [--keys 2000000] [--bytes 200] [--rate 20000] [--seconds 30] [--kill-after 20] [--p 1] [--max-deltas 20] [--ratio 0.1] [--dir /tmp] [--table]
+ *   node --import tsx bench/incremental.ts [--keys 2000000] [--bytes 200] [--rate 20000] [--seconds 30] [--kill-after 20] [--p 1] [--max-deltas 8] [--ratio 0.05] [--dir /tmp] [--table]
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -39,8 +39,8 @@ const RATE = arg('rate', 20_000);
 const SECONDS = arg('seconds', 30);
 const KILL_AFTER = arg('kill-after', 20);
 const P = arg('p', 1);
-const MAX_DELTAS = arg('max-deltas', 20);
-const RATIO = arg('ratio', 0.1);
+const MAX_DELTAS = arg('max-deltas', 8);
+const RATIO = arg('ratio', 0.05);
 const dirArg = argv.includes('--dir') ? argv[argv.indexOf('--dir') + 1]! : tmpdir();
 const TABLE = argv.includes('--table');
 
@@ -265,6 +265,10 @@ try {
       build: all.filter((c) => phase(c) === 'build').length,
       steady: steady.length,
       durationMs: { p50: pct(d, 0.5), p99: pct(d, 0.99), max: Math.max(...d) },
+      /** Before the kill only (no restart in the window). */
+      beforeKillMs: ((u: number[]) => ({ p50: pct(u, 0.5), p99: pct(u, 0.99), max: Math.max(...u) }))(steady.filter((c) => phase(c) === 'update').map((c) => c.durationMs)),
+      /** The first checkpoints after the restart (the restored working copy is still being written back). */
+      firstAfterRestartMs: steady.filter((c) => phase(c) === 'resumed').slice(0, 3).map((c) => c.durationMs),
       deltaBytes: { p50: pct(steady.map((c) => c.deltaBytes), 0.5), max: Math.max(...steady.map((c) => c.deltaBytes)) },
       referencedBytes: { p50: pct(steady.map((c) => c.referencedBytes), 0.5), max: Math.max(...steady.map((c) => c.referencedBytes)) },
       run2DurationsMs: summary.checkpoints?.durationsMs ?? [],

@@ -161,7 +161,7 @@ function cep(): void {
 
 /** Job-level incremental lmdb checkpoints with ~1 GB of state, and SIGKILL recovery (bench/incremental.ts). */
 function incremental(): void {
-  const r = one('bench/incremental.ts', ['--keys', opt('keys', '1500000'), '--kill-after', opt('kill-after', '20'), '--p', opt('p', '1'), '--max-deltas', opt('max-deltas', '20'), '--ratio', opt('ratio', '0.5')]) as unknown as IncrementalResult;
+  const r = one('bench/incremental.ts', ['--keys', opt('keys', '1500000'), '--kill-after', opt('kill-after', '20'), '--p', opt('p', '1'), '--max-deltas', opt('max-deltas', '8'), '--ratio', opt('ratio', '0.05')]) as unknown as IncrementalResult;
   const c = r.checkpoints;
   const rec = r.recovery;
   const MB = (b: number) => b / 2 ** 20;
@@ -173,6 +173,8 @@ function incremental(): void {
     ['update phase: duration p50 ms', c.durationMs.p50],
     ['update phase: duration p99 ms', c.durationMs.p99],
     ['update phase: duration max ms', c.durationMs.max],
+    ['  before the kill: p50 / p99 / max ms', `${c.beforeKillMs.p50} / ${c.beforeKillMs.p99} / ${c.beforeKillMs.max}`],
+    ['  first 3 after the restart ms', c.firstAfterRestartMs.join(' / ')],
     ['update phase: new delta MB p50', MB(c.deltaBytes.p50)],
     ['update phase: referenced MB p50', MB(c.referencedBytes.p50)],
     ['recovery: restart → first output ms', rec.restartToFirstOutputMs],
@@ -196,7 +198,15 @@ interface IncrementalResult {
   rate: number;
   buildSeconds: number;
   lmdbBytes: { atKill: number };
-  checkpoints: { build: number; steady: number; durationMs: Record<'p50' | 'p99' | 'max', number>; deltaBytes: { p50: number }; referencedBytes: { p50: number } };
+  checkpoints: {
+    build: number;
+    steady: number;
+    durationMs: Record<'p50' | 'p99' | 'max', number>;
+    beforeKillMs: Record<'p50' | 'p99' | 'max', number>;
+    firstAfterRestartMs: number[];
+    deltaBytes: { p50: number };
+    referencedBytes: { p50: number };
+  };
   recovery: { restartToFirstOutputMs: number; restartToResumeLogMs: number; restoredBaseBytes: number; restoredDeltaBytes: number; offline: Record<string, number | undefined> };
   perCheckpoint: { id: number; run: number; phase: string; at: number; durationMs: number; deltaBytes: number; baseBytes: number; referencedBytes: number; deltas: number }[];
 }

@@ -6,9 +6,9 @@ import { ConfigurationError, DEFAULT_MAX_PARALLELISM } from '../core/index.ts';
 
 /** Tuning of incremental checkpoints of the lmdb backend (see docs/state.md). */
 export interface IncrementalCheckpointOptions {
-  /** Materialize a new base when the deltas since the base exceed this fraction of it (default 0.1). */
+  /** Materialize a new base when the deltas since the base exceed this fraction of it (default 0.05). */
   materializeRatio?: number;
-  /** …or when this many deltas reference the base (default 20). */
+  /** …or when this many deltas reference the base (default 8). */
   maxDeltas?: number;
   /** No materialization before the deltas since the base reach this many bytes (default 16 MiB). */
   minMaterializeBytes?: number;

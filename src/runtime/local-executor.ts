@@ -78,6 +78,8 @@ export class JobClient {
   attempt = 0;
   private workers: Worker[] = [];
   private exited: Promise<void>[] = [];
+  /** Slots of the current attempt that have restored and opened their tasks. */
+  private readonly startedSlots = new Set<number>();
   /** Slots of the current attempt whose worker thread has exited. */
   private readonly exitedSlots = new Set<number>();
   private settled = false;
@@ -170,6 +172,7 @@ export class JobClient {
     this.workers = [];
     this.exited = [];
     this.exitedSlots.clear();
+    this.startedSlots.clear();
     this.stats.clear();
     this.finishedSlots.clear();
     this.committedSlots.clear();
@@ -233,6 +236,10 @@ export class JobClient {
         }
         ready.add(slot);
         if (ready.size === this.graph.slots) this.startAttempt(restore);
+        break;
+      case 'started':
+        this.startedSlots.add(slot);
+        if (this.startedSlots.size === this.graph.slots) this.coordinator?.start();
         break;
       case 'reader-registered':
         this.enumerators.get(m.vertex)!.addReader(m.subtask);
@@ -306,7 +313,8 @@ export class JobClient {
     const last = this.recoveries[this.recoveries.length - 1];
     if (last && last.runningAt === 0) last.runningAt = this.runningSince;
     for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'start', restored: assignment?.perSlot[s] });
-    this.coordinator.start();
+    // Periodic checkpoints start once every slot has restored and opened its tasks (as Flink triggers only
+    // when all tasks are running): a barrier would otherwise wait for a long restore and count it as its duration.
     this.markRunning();
   }
 

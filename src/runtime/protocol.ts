@@ -7,6 +7,8 @@ import type { RestoredOperatorState } from './operator-chain.ts';
 
 export type WorkerToMain =
   | { t: 'ready'; slot: number; fingerprint: string }
+  /** Every task of the slot restored its state and opened (checkpoints may be triggered from now on). */
+  | { t: 'started'; slot: number }
   | { t: 'reader-registered'; vertex: number; subtask: number }
   | { t: 'split-request'; vertex: number; subtask: number }
   | { t: 'coordinator'; operatorId: string; subtask: number; message: unknown }

@@ -227,6 +227,7 @@ export class Slot {
       }
     }
     for (const [vi] of this.sources) this.o.post({ t: 'reader-registered', vertex: vi, subtask: this.o.slot });
+    this.o.post({ t: 'started', slot: this.o.slot });
     this.nextTimeAt = this.o.scheduler.now();
     this.wake();
   }

@@ -41,9 +41,9 @@ import { DeltaFileWriter } from './delta-file.ts';
 
 /** Tuning of incremental checkpoints (all optional). */
 export interface IncrementalCheckpointOptions {
-  /** Materialize a new base when the deltas since the base exceed this fraction of its size (default 0.1: bounds what a restore must apply). */
+  /** Materialize a new base when the deltas since the base exceed this fraction of its size (default 0.05: bounds what a restore must apply). */
   materializeRatio?: number;
-  /** …or when there are this many deltas since the base (default 20). */
+  /** …or when there are this many deltas since the base (default 8). */
   maxDeltas?: number;
   /** No materialization before the deltas reach this many bytes (default 16 MiB). */
   minMaterializeBytes?: number;
@@ -106,8 +106,8 @@ export class IncrementalCheckpointer {
     readonly sharedDir: string,
     o: IncrementalCheckpointOptions = {},
   ) {
-    this.ratio = o.materializeRatio ?? 0.1;
-    this.maxDeltas = o.maxDeltas ?? 20;
+    this.ratio = o.materializeRatio ?? 0.05;
+    this.maxDeltas = o.maxDeltas ?? 8;
     this.minBytes = o.minMaterializeBytes ?? 16 * 1024 * 1024;
     mkdirSync(sharedDir, { recursive: true });
   }
