@@ -1,12 +1,13 @@
 // The demo that `npm start` runs: Nexmark "hot items" (q5) on 2 worker threads, checkpointed every
 // second to a local folder (.eddy/checkpoints/nexmark-demo/), results written exactly-once to out/demo/,
 // the hottest auctions printed at the end. Run it yourself with:
-//   npx eddy run examples/nexmark/demo.ts events=2000000
+//   npx eddy run examples/nexmark/demo.ts events=10000000
+// (5 M events by default: a few seconds, long enough for several checkpoints)
 import { StreamEnvironment, WatermarkStrategy, SlidingEventTimeWindows, jobParameters, type Sink, type TimeWindow, type Collector } from 'eddy';
 import { NexmarkSource, type BidEvent } from 'eddy/connectors/nexmark';
 import { FileSink } from 'eddy/connectors/file';
 
-const { events = 1_000_000, seed = 1, top = 5, out = 'out/demo' } = jobParameters<{ events?: number; seed?: number; top?: number; out?: string }>();
+const { events = 5_000_000, seed = 1, top = 5, out = 'out/demo' } = jobParameters<{ events?: number; seed?: number; top?: number; out?: string }>();
 
 interface HotItem {
   auction: number;
