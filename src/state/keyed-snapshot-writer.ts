@@ -15,7 +15,7 @@ import {
   type PendingKeyedSnapshot,
   type SnapshotStateMeta,
 } from './keyed-state-snapshot.ts';
-import { msgpackArrayHeader, packDetached } from './type-serializer.ts';
+import { concatMsgpackArray, packDetached } from './type-serializer.ts';
 
 /** One captured state and, if its expired entries are to be left out, its TTL policy. */
 export interface CapturedState {
@@ -98,17 +98,7 @@ export class KeyedSnapshotWriter implements PendingKeyedSnapshot {
       });
     }
     if (count === 0) return undefined;
-    const header = msgpackArrayHeader(count);
-    let size = header.length;
-    for (const ch of chunks) size += ch.length;
-    const out = new Uint8Array(size);
-    out.set(header, 0);
-    let at = header.length;
-    for (const ch of chunks) {
-      out.set(ch, at);
-      at += ch.length;
-    }
-    return out;
+    return concatMsgpackArray(count, chunks);
   }
 
   finish(): KeyedStateSnapshot {

@@ -49,3 +49,18 @@ export function msgpackArrayHeader(n: number): Uint8Array {
   if (n < 0x10000) return Uint8Array.of(0xdc, n >>> 8, n & 0xff);
   return Uint8Array.of(0xdd, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
+
+/** A msgpack array of `count` already-encoded elements: the header followed by their bytes, in one buffer. */
+export function concatMsgpackArray(count: number, chunks: Uint8Array[]): Uint8Array {
+  const header = msgpackArrayHeader(count);
+  let size = header.length;
+  for (const c of chunks) size += c.length;
+  const out = new Uint8Array(size);
+  out.set(header, 0);
+  let at = header.length;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import type { Database, RootDatabase } from 'lmdb';
 import { EddyError, type KeyGroupRange } from '../../../core/index.ts';
 import { KEYED_STATE_SNAPSHOT_VERSION, type IncrementalKeyedHandle, type KeyedStateSnapshot, type KeyGroupBlob } from '../../keyed-state-snapshot.ts';
-import { msgpackArrayHeader } from '../../type-serializer.ts';
+import { concatMsgpackArray } from '../../type-serializer.ts';
 import { applyMergedDeltas, mergeDeltaFiles } from './delta-file.ts';
 import { encodeLmdbKeyGroup } from './lmdb-snapshot-encoder.ts';
 import { openLmdbEnvironment } from './lmdb-env.ts';
@@ -69,7 +69,7 @@ export function incrementalToCanonical(s: KeyedStateSnapshot, range: KeyGroupRan
             count += r.count;
             for (const c of r.chunks) chunks.push(c);
           }
-          if (count > 0) keyGroups.push({ keyGroup: kg, data: concat(msgpackArrayHeader(count), chunks) });
+          if (count > 0) keyGroups.push({ keyGroup: kg, data: concatMsgpackArray(count, chunks) });
         }
       } finally {
         void env.close();
@@ -87,17 +87,4 @@ export function incrementalToCanonical(s: KeyedStateSnapshot, range: KeyGroupRan
     states: s.states,
     keyGroups,
   };
-}
-
-function concat(header: Uint8Array, chunks: Uint8Array[]): Uint8Array {
-  let size = header.length;
-  for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
-  out.set(header, 0);
-  let at = header.length;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
