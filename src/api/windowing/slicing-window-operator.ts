@@ -48,7 +48,7 @@ interface DueKeys {
 }
 
 export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOperator<IN, OUT> {
-  private backend!: KeyedStateBackend & { setCurrentKeyInGroup?(key: unknown, keyGroup: number): void };
+  private backend!: KeyedStateBackend;
   /**
    * Per key, its slices in one value: `[fireAt, sliceEnd0, acc0, sliceEnd1, acc1, …]`, slices ascending.
    * `fireAt` is the `end - 1` of the next window of this key that will fire.
@@ -160,8 +160,7 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       this.due.delete(at);
       const { keys, groups } = d;
       for (let i = 0; i < keys.length; i++) {
-        if (b.setCurrentKeyInGroup !== undefined) b.setCurrentKeyInGroup(keys[i], groups[i]!);
-        else b.setCurrentKey(keys[i]);
+        b.setCurrentKeyInGroup(keys[i], groups[i]!);
         this.fire(keys[i], at);
       }
     }

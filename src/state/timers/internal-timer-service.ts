@@ -225,9 +225,7 @@ export class InternalTimerService {
     this.backend.batch(() => {
       for (let t = queue.pollUpTo(upTo); t !== undefined; t = queue.pollUpTo(upTo)) {
         this.unindex(d, t);
-        const b = this.backend as KeyedStateBackend & { setCurrentKeyInGroup?(k: unknown, kg: number): void };
-        if (b.setCurrentKeyInGroup !== undefined) b.setCurrentKeyInGroup(t.key, t.keyGroup);
-        else b.setCurrentKey(t.key);
+        this.backend.setCurrentKeyInGroup(t.key, t.keyGroup);
         onTimer(t.key, t.ns, t.ts);
       }
     });
