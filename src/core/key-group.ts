@@ -92,6 +92,20 @@ export function keyGroupOf(key: unknown, maxParallelism: number): number {
   return murmurMix(hashKey(key)) % maxParallelism;
 }
 
+/** Prefix of {@link keyIdentity} for non-primitive keys (so they never equal a string key). */
+const OBJECT_KEY_PREFIX = '\u0000\u0001key:';
+
+/**
+ * A key's identity as a Map key, for tables keyed by the job's keys: numbers (with -0 as 0) and strings as
+ * themselves (no allocation), other keys by their canonical form behind a prefix no string key starts with.
+ */
+export function keyIdentity(key: unknown): unknown {
+  const t = typeof key;
+  if (t === 'number') return (key as number) === 0 ? 0 : key;
+  if (t === 'string') return key;
+  return OBJECT_KEY_PREFIX + canonicalKey(key);
+}
+
 /**
  * A canonical string for a key, usable as a Map key: strings map to themselves prefixed with `s`,
  * numbers with `n` (`-0` → `n0`), everything else with `j` + JSON with sorted object properties.

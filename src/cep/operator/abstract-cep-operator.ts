@@ -21,12 +21,12 @@
  * Processing time: events go to the runner on arrival with the clock's time; expiries are
  * processing-time timers. A key without state gets a runner only if a fresh one would take the event.
  */
-import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
+import { EddyError, NO_TIMESTAMP, keyIdentity } from '../../core/index.ts';
 import { AbstractStreamOperator, type OutputTag } from '../../api/index.ts';
 import type { InternalKvState, InternalTimerService, ListState, MapState } from '../../state/index.ts';
 import { ListStateDescriptor, MapStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
 import { KeyedRunnerState, type CepRunner } from './keyed-runner-state.ts';
-import { PendingEvents, keyIdOf } from './pending-events.ts';
+import { PendingEvents } from './pending-events.ts';
 
 /** Time domain of a CEP operator. */
 export type CepTimeDomain = 'event-time' | 'processing-time';
@@ -137,7 +137,7 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     }
     const key = this.ctx.keyedState!.getCurrentKey();
     // a new (timestamp, key) entry needs a timer (the timer service deduplicates one that exists)
-    if (this.arrivals.add(timestamp, key, keyIdOf(key), value)) this.timers.registerEventTimeTimer(VOID_NAMESPACE, timestamp);
+    if (this.arrivals.add(timestamp, key, keyIdentity(key), value)) this.timers.registerEventTimeTimer(VOID_NAMESPACE, timestamp);
   }
 
   /** Before a checkpoint captures keyed state: buffered events move into the key's MapState. */
@@ -167,7 +167,7 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
   override onEventTime(key: unknown, _ns: string | number, t: number): void {
     const buffer = this.buffer;
     if (buffer === undefined) return;
-    let list = this.arrivals.size === 0 ? undefined : this.arrivals.take(t, keyIdOf(key));
+    let list = this.arrivals.size === 0 ? undefined : this.arrivals.take(t, keyIdentity(key));
     if (t <= this.bufferedUpTo) {
       // events buffered before a checkpoint (or restored) come first: they arrived earlier
       const old = buffer.get(t);

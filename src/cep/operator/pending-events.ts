@@ -10,18 +10,6 @@
  * take when the watermark passes), plus a `MapState` per key. Here both are lookups in a small, hot map
  * of the timestamps between the watermark and the newest event. Cost: O(1) per `add` and `take`.
  */
-import { canonicalKey } from '../../core/index.ts';
-
-/** Prefix of ids of non-primitive keys (so they never equal a string key). */
-const OBJECT_KEY_PREFIX = '\u0000\u0001key:';
-
-/** The identity of a key in a Map: numbers (-0 as 0) and strings as themselves, other keys by canonical form. */
-export function keyIdOf(key: unknown): unknown {
-  const t = typeof key;
-  if (t === 'number') return (key as number) === 0 ? 0 : key;
-  if (t === 'string') return key;
-  return OBJECT_KEY_PREFIX + canonicalKey(key);
-}
 
 /** Two or more events of one (timestamp, key); a single event is stored as itself (most entries). */
 class Several<T> {

@@ -9,7 +9,7 @@
  * advanced before firing, so a timer registered during a callback for a time at or before it fires in the
  * same advance, after the timers already due (Flink behaviour).
  */
-import { ConfigurationError, EddyError, canonicalKey, type KeyGroupRange } from '../../core/index.ts';
+import { ConfigurationError, EddyError, keyIdentity, type KeyGroupRange } from '../../core/index.ts';
 import type { KeyedStateBackend } from '../keyed-state-backend.ts';
 import type { KeyGroupBlob } from '../keyed-state-snapshot.ts';
 import type { Namespace } from '../internal-kv-state.ts';
@@ -28,8 +28,6 @@ export interface TimerServiceSnapshot {
   keyGroups: KeyGroupBlob[];
 }
 
-/** Prefix of index ids of non-primitive keys (so they never equal a string key). */
-const OBJECT_KEY_PREFIX = '\u0000\u0001key:';
 /** Timers due at one timestamp: one, a few, or namespace → key → timer. */
 type TimerSlot = Timer | Timer[] | Map<Namespace, Map<unknown, Timer>>;
 const SMALL_SLOT = 8;
@@ -146,13 +144,6 @@ export class InternalTimerService {
     else this.backend.setCurrentKey(saved);
   }
 
-  /** The key's identity in the index: numbers (with -0 as 0) and strings as themselves, other keys by canonical form. */
-  private keyId(key: unknown): unknown {
-    const t = typeof key;
-    if (t === 'number') return (key as number) === 0 ? 0 : key;
-    if (t === 'string') return key;
-    return OBJECT_KEY_PREFIX + canonicalKey(key);
-  }
   private find(d: number, ns: Namespace, ts: number, id: unknown): Timer | undefined {
     const slot = this.index[d]!.get(ts);
     if (slot === undefined) return undefined;
@@ -204,7 +195,7 @@ export class InternalTimerService {
     const key = this.backend.getCurrentKey();
     if (key === undefined) throw new EddyError(`timer registered outside a keyed context (operator ${this.backend.operatorId})`, { domain: 'user' });
     if (typeof ts !== 'number' || Number.isNaN(ts)) throw new ConfigurationError(`timer timestamp must be a number, got ${String(ts)}`);
-    const id = this.keyId(key);
+    const id = keyIdentity(key);
     if (this.find(d, ns, ts, id) !== undefined) return;
     const t: Timer = { ts, key, ns, keyGroup: this.backend.getCurrentKeyGroup(), seq: this.seq++, id, pos: -1 };
     this.addToIndex(d, t);
@@ -213,7 +204,7 @@ export class InternalTimerService {
   private delete(d: number, ns: Namespace, ts: number): void {
     const key = this.backend.getCurrentKey();
     if (key === undefined) return;
-    const t = this.find(d, ns, ts, this.keyId(key));
+    const t = this.find(d, ns, ts, keyIdentity(key));
     if (t === undefined) return;
     this.unindex(d, t);
     this.queues[d]!.remove(t);
