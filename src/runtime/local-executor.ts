@@ -263,6 +263,9 @@ export class JobClient {
           for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'final-commit' });
         }
         break;
+      case 'log':
+        this.log(`slot ${slot}: ${m.message}`);
+        break;
       case 'committed':
         this.committedSlots.add(slot);
         if (this.committedSlots.size === this.graph.slots) {

@@ -15,6 +15,8 @@ export type WorkerToMain =
   | { t: 'metrics'; slot: number; stats: TaskStats[] }
   | { t: 'finished'; slot: number; stats: TaskStats[] }
   | { t: 'committed'; slot: number }
+  /** A warning for the job's log (something failed without failing the job). */
+  | { t: 'log'; slot: number; message: string }
   | { t: 'failed'; slot: number; error: ErrorRecord }
   | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] }
   | { t: 'decline'; checkpointId: number; task: string; reason: string };

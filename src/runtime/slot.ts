@@ -121,7 +121,11 @@ export class Slot {
       stateDir: config.stateDir,
       workDir: join(config.stateDir, `${this.o.jobId}-a${this.o.attempt}-slot-${s}`),
       incremental: this.o.sharedStateDir
-        ? { ...(typeof config.incrementalCheckpoints === 'object' ? config.incrementalCheckpoints : {}), sharedDir: this.o.sharedStateDir }
+        ? {
+            ...(typeof config.incrementalCheckpoints === 'object' ? config.incrementalCheckpoints : {}),
+            sharedDir: this.o.sharedStateDir,
+            warn: (message: string) => this.o.post({ t: 'log', slot: s, message }),
+          }
         : undefined,
       writers,
       requestWakeup: (opIndex, at) => {

@@ -9,7 +9,7 @@
  * copies) — each must be gone once the job has completed (swept on resume).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     if (firstOutput === 0 && committedCount(out) > before) firstOutput = Date.now();
     if (runs > 1 && firstOutput > 0) recoveryMs.push(firstOutput - started);
     exitCodes.push(code);
+    // each run's log stays next to its checkpoints, for diagnosis of a failed verdict
+    writeFileSync(join(dir, `run-${runs}.log`), stderr);
     if (code === 0) break;
     if (code !== null) throw new Error(`eddy exited with ${code}:\n${stderr}`);
     if (runs > o.kills + 20) throw new Error(`the job did not complete after ${runs} runs:\n${stderr}`);

@@ -93,8 +93,7 @@ for (const variant of [
   { name: 'the heap backend', overrides: { stateBackend: 'heap' as const } },
   { name: 'parallelism 3', overrides: { parallelism: 3 } },
 ]) {
-  // Runs and reports, but a failure does not fail the suite until the known bug is fixed (remove `todo` then).
-  test(`lmdb incremental: --resume into ${variant.name} gives exactly the oracle's state`, { todo: 'known bug, docs/status.md item 0: a restore from an incremental lmdb checkpoint sometimes lacks recent updates' }, async () => {
+  test(`lmdb incremental: --resume into ${variant.name} gives exactly the oracle's state`, async () => {
     const dir = tmp();
     const log: string[] = [];
     let keep = false;
@@ -117,7 +116,7 @@ for (const variant of [
       for (const [k, s] of got) assert.equal(s, want.get(k), `key ${k}`);
       assert.ok(got.size >= HOT, 'the hot keys were updated after the resume');
     } catch (e) {
-      // keep the checkpoints for diagnosis (docs/status.md: a one-time failure of the parallelism-3 case)
+      // keep the checkpoints for diagnosis
       keep = true;
       throw new Error(`${(e as Error).message} (checkpoints kept in ${dir}; log:\n${log.join('\n')})`, { cause: e });
     } finally {

@@ -5,7 +5,7 @@
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyGroupRange, ManualClock } from '../../src/core/index.ts';
@@ -16,6 +16,7 @@ import {
   MapStateDescriptor,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
+  type PendingKeyedSnapshot,
 } from '../../src/state/index.ts';
 
 const MAX = 16;
@@ -27,7 +28,7 @@ const count = new ValueStateDescriptor<number>('count');
 const list = new ListStateDescriptor<string>('list');
 const map = new MapStateDescriptor<string, number>('map');
 
-function lmdb(range = KeyGroupRange.forSubtask(MAX, 1, 0), opts: Record<string, number> = {}): { b: KeyedStateBackend; shared: string } {
+function lmdb(range = KeyGroupRange.forSubtask(MAX, 1, 0), opts: Record<string, number | ((m: string) => void)> = {}): { b: KeyedStateBackend; shared: string } {
   const shared = join(root, 'shared');
   const b = createKeyedStateBackend({
     kind: 'lmdb',
@@ -187,4 +188,112 @@ describe('lmdb incremental checkpoints (backend)', () => {
     assert.equal(got[0], 5 * 10 + 1, 'the write after capture 3 is not in checkpoint 3');
     for (const z of [b, r, q]) z.dispose();
   });
+
+  test('a failed base copy is reported and retried; the checkpoints keep the previous chain meanwhile', async () => {
+    const warnings: string[] = [];
+    const { b, shared } = lmdb(undefined, { minMaterializeBytes: 1, maxDeltas: 1, warn: (m: string) => warnings.push(m) });
+    const inc = (b as unknown as { incremental: { fileStem: string; materialized(): Promise<void> } }).incremental;
+    // the copy's temporary directory cannot be created: a file is in its place
+    const blocker = join(shared, `.tmp-${inc.fileStem}-1`);
+    writeFileSync(blocker, 'x');
+    write(b, range(0, 100), 1);
+    b.snapshot(1); // due for a base: the copy starts, and fails
+    await inc.materialized();
+    write(b, range(0, 10), 2);
+    const s2 = b.snapshot(2);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, /operator op: materializing an incremental checkpoint base into .*-1\.base\.mdb failed: .*EEXIST.*; checkpoints keep the previous base and its deltas/);
+    assert.equal(s2.incremental!.base, undefined, 'no base yet');
+    assert.equal(s2.incremental!.deltas.length, 2, 'the chain goes on');
+    rmSync(blocker, { force: true }); // (the failed attempt already cleared its temporary path)
+    await inc.materialized(); // the copy started after checkpoint 2 succeeds
+    write(b, [3], 3);
+    const s3 = b.snapshot(3);
+    assert.ok(s3.incremental!.base?.file.endsWith('-2.base.mdb'), JSON.stringify(s3.incremental));
+    const { b: r } = lmdb();
+    r.restore([s3]);
+    assert.deepEqual(dump(r, range(0, 100)), dump(b, range(0, 100)));
+    assert.equal(warnings.length, 1);
+    b.dispose();
+    r.dispose();
+  });
+
+  // A model check: random batches of updates (a hot set and a wide one), captures — some inside a batch,
+  // the newer one then completing the older one inside the write transaction —, encoding in slices, released
+  // captures, background base copies (small thresholds: many of them) and restores of the newest written
+  // checkpoint. Every restore must equal the state as of its capture, and the live state must never lose a
+  // committed write (each batch checks the values it reads against the model).
+  for (const seed of [1, 2, 3]) {
+    test(`random updates, captures, slices, base copies and restores agree with a model (seed ${seed})`, async () => {
+      let x = seed;
+      const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const KEYS = 2000;
+      const open = () => lmdb(undefined, { minMaterializeBytes: 1, maxDeltas: 3, materializeRatio: 0.3 }).b;
+      let b = open();
+      let model = new Map<number, number>();
+      const pending: { p: PendingKeyedSnapshot; want: Map<number, number> }[] = [];
+      let written: { s: KeyedStateSnapshot; want: Map<number, number> } | undefined;
+      let id = 0;
+      const state = () => {
+        const m = new Map<number, number>();
+        const c = b.getState(count);
+        for (let k = 0; k < KEYS; k++) {
+          b.setCurrentKey(k);
+          const v = c.value();
+          if (v != null) m.set(k, v);
+        }
+        return m;
+      };
+      const capture = () => pending.push({ p: b.captureSnapshot(++id), want: new Map(model) });
+      let restores = 0;
+      for (let round = 0; round < 500; round++) {
+        const r = rnd();
+        if (r < 0.6) {
+          const c = b.getState(count);
+          const captureAt = rnd() < 0.1 ? 31 : -1;
+          b.batch(() => {
+            for (let i = 0; i < 64; i++) {
+              const k = rnd() < 0.3 ? Math.floor(rnd() * 20) : Math.floor(rnd() * KEYS);
+              b.setCurrentKey(k);
+              const v = c.value() ?? 0;
+              assert.equal(v, model.get(k) ?? 0, `round ${round}: key ${k} lost a committed write`);
+              c.update(v + 1);
+              model.set(k, v + 1);
+              if (i === captureAt) capture();
+            }
+          });
+        } else if (r < 0.75) capture();
+        else if (r < 0.88 && pending.length > 0) {
+          if (pending[0]!.p.writeSome(1)) {
+            const e = pending.shift()!;
+            written = { s: e.p.finish(), want: e.want };
+          }
+        } else if (r < 0.9 && pending.length > 0) pending.shift()!.p.release();
+        else if (r < 0.97) await new Promise((res) => setTimeout(res, rnd() * 30));
+        else if (written !== undefined) {
+          for (const e of pending.splice(0)) e.p.release();
+          b.dispose();
+          b = open();
+          b.restore([structuredClone(written.s)]);
+          assert.deepEqual(state(), written.want, `round ${round}: the restore of checkpoint ${written.s.checkpointId}`);
+          model = new Map(written.want);
+          written = undefined;
+          restores++;
+        }
+      }
+      for (const e of pending.splice(0)) {
+        const s = e.p.finish();
+        const r = open();
+        const live = b;
+        b = r;
+        r.restore([structuredClone(s)]);
+        assert.deepEqual(state(), e.want, `the restore of checkpoint ${s.checkpointId}`);
+        b = live;
+        r.dispose();
+      }
+      assert.ok(restores > 0);
+      await (b as unknown as { incremental: { materialized(): Promise<void> } }).incremental.materialized();
+      b.dispose();
+    });
+  }
 });

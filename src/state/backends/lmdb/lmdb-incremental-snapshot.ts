@@ -7,9 +7,10 @@
  * - A checkpoint swaps the dirty set for an empty one, opens a read transaction, and writes a *delta
  *   file* into the job's shared directory: each dirty key with its value as of the capture, or a
  *   tombstone. Its state is then {base, deltas so far, this delta} — an {@link IncrementalKeyedHandle}.
- * - A *base* is materialized with lmdb's own copy (`mdb_env_copy2`, in a child process that also hashes
- *   it: off the JS thread, and independent of the worker's life) when the deltas since the base exceed `materializeRatio` of the base (at least
- *   `minMaterializeBytes`) or number `maxDeltas`. The copy starts right after capture *n* and may include
+ * - A *base* is materialized when the deltas since the base exceed `materializeRatio` of the base (at least
+ *   `minMaterializeBytes`) or number `maxDeltas`: a child process copies the data file of a snapshot the
+ *   worker pins with a read transaction (see {@link IncrementalCheckpointer.materialize}; the child never
+ *   opens the environment with lmdb). The snapshot is pinned after capture *n* and may include
  *   writes made after it; that is harmless because every such key is dirty since *n* and so is in every
  *   later checkpoint's deltas, which overwrite it. The first checkpoint captured after the copy is done
  *   references {new base, deltas after *n*}; until then checkpoints keep using the old chain, so a slow
@@ -21,7 +22,7 @@
  * backend instance, so runs and restarts never collide). The JobManager reference-counts them across
  * retained checkpoints (see fs-checkpoint-storage).
  */
-import { createReadStream, mkdirSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,11 @@ export interface IncrementalCheckpointOptions {
   maxDeltas?: number;
   /** No materialization before the deltas reach this many bytes (default 16 MiB). */
   minMaterializeBytes?: number;
+}
+
+/** Where the incremental checkpointer reports what went wrong without failing the job (a failed base copy). */
+export interface IncrementalReporting {
+  warn?: (message: string) => void;
 }
 
 /** What the incremental checkpointer needs from the lmdb backend. */
@@ -96,16 +102,18 @@ export class IncrementalCheckpointer {
   private readonly ratio: number;
   private readonly maxDeltas: number;
   private readonly minBytes: number;
-  /** Why the last materialization failed (retried at the next checkpoint). */
+  /** Why the last materialization failed (retried after the next delta). */
   lastMaterializationError: Error | undefined;
+  private readonly warn: (message: string) => void;
   /** The copy process of the materialization in flight. */
   private copyProcess: ChildProcess | undefined;
 
   constructor(
     private readonly host: IncrementalHost,
     readonly sharedDir: string,
-    o: IncrementalCheckpointOptions = {},
+    o: IncrementalCheckpointOptions & IncrementalReporting = {},
   ) {
+    this.warn = o.warn ?? ((m) => console.warn(`[eddy] ${m}`));
     this.ratio = o.materializeRatio ?? 0.05;
     this.maxDeltas = o.maxDeltas ?? 8;
     this.minBytes = o.minMaterializeBytes ?? 16 * 1024 * 1024;
@@ -134,6 +142,7 @@ export class IncrementalCheckpointer {
     } else if (m?.error) {
       this.lastMaterializationError = m.error;
       this.materializing = undefined;
+      this.warn(`${m.error.message}; checkpoints keep the previous base and its deltas, and a new copy is tried after the next checkpoint`);
     }
     const full = this.needFullDump;
     const keys = h.dirty;
@@ -141,6 +150,7 @@ export class IncrementalCheckpointer {
     const eager = h.inBatch;
     const txn = eager ? undefined : h.db.useReadTransaction();
     const { states, ids } = h.stateInfo();
+    trace(`${this.fileStem} capture ${checkpointId} dirty=${keys.size} full=${full} eager=${eager} base=${this.chain.base?.file} deltas=${this.chain.deltas.map((d) => d.file.split('-').pop()).join(',')} m=${m ? m.after : '-'}`);
     const p = new IncrementalPendingSnapshot(this, checkpointId, full, full ? undefined : keys, txn, states, ids, h.seq, full ? { base: undefined, deltas: [], deltaBytes: 0 } : this.chain);
     this.pending = p;
     if (eager) p.completeNow();
@@ -163,12 +173,35 @@ export class IncrementalCheckpointer {
     const file = `${this.fileStem}-${after}.base.mdb`;
     const tmp = join(this.sharedDir, `.tmp-${this.fileStem}-${after}`);
     const m: Materialization = { after, deltas: [], done: Promise.resolve() };
+    trace(`${this.fileStem} materialize after ${after}`);
+    const dataFile = join(this.envDir, 'data.mdb');
+    let pin: Transaction | undefined;
+    const unpin = () => {
+      try {
+        pin?.done();
+      } catch {
+        // the environment was closed meanwhile (the backend was disposed): nothing is pinned any more
+      }
+      pin = undefined;
+    };
     m.done = (async () => {
       try {
         await mkdir(tmp, { recursive: true });
-        const got = await copyInChildProcess(this.envDir, tmp, (c) => (this.copyProcess = c));
+        const metaFile = join(tmp, 'meta');
+        // Once the copy process is up: pin the state as of then. A read transaction keeps every page of its
+        // snapshot unchanged until it ends, and the meta pages read in the same synchronous step describe
+        // that snapshot (this thread is the environment's only writer, and this runs between two of its
+        // transactions). Pinning only then keeps the pin (which stops lmdb reusing pages) as short as the copy.
+        const pinNow = (): number => {
+          pin = this.host.db.useReadTransaction();
+          const { metas, size } = readMetaPages(dataFile, this.pageSize());
+          writeFileSync(metaFile, metas);
+          return size;
+        };
+        const got = await copyInChildProcess(dataFile, tmp, metaFile, pinNow, unpin, (c) => (this.copyProcess = c));
         await rename(join(tmp, 'data.mdb'), join(this.sharedDir, file));
         m.result = { file, ...got };
+        trace(`${this.fileStem} materialized ${file}`);
       } catch (e) {
         m.error = new EddyError(`operator ${this.host.operatorName}: materializing an incremental checkpoint base into ${join(this.sharedDir, file)} failed: ${(e as Error).message}`, {
           domain: 'external',
@@ -176,10 +209,18 @@ export class IncrementalCheckpointer {
         });
         await rm(join(this.sharedDir, file), { force: true }).catch(() => undefined);
       } finally {
+        unpin();
         await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
       }
     })();
     this.materializing = m;
+  }
+
+  private pageSizeBytes = 0;
+  /** The environment's page size (fixed when it was created). */
+  private pageSize(): number {
+    if (this.pageSizeBytes === 0) this.pageSizeBytes = (this.host.db.getStats() as { root: { pageSize: number } }).root.pageSize;
+    return this.pageSizeBytes;
   }
 
   /**
@@ -194,6 +235,7 @@ export class IncrementalCheckpointer {
   /** A pending snapshot wrote its delta: extend the chains. */
   completed(p: IncrementalPendingSnapshot, delta: SharedStateFile | undefined): void {
     if (this.pending === p) this.pending = undefined;
+    trace(`${this.fileStem} completed ${p.checkpointId} delta=${delta?.file} size=${delta?.size} sameChain=${this.chain === p.chain}`);
     if (p.full) {
       this.chain = { base: undefined, deltas: delta ? [delta] : [], deltaBytes: delta?.size ?? 0 };
       this.needFullDump = false;
@@ -226,6 +268,11 @@ export class IncrementalCheckpointer {
 }
 
 const ENTRIES_PER_UNIT = 1024;
+/** `EDDY_DEBUG_CHECKPOINTS`: the incremental checkpointer logs captures, deltas, base copies and restores. */
+const TRACE = typeof process !== 'undefined' && process.env.EDDY_DEBUG_CHECKPOINTS !== undefined;
+export function trace(msg: string): void {
+  if (TRACE) console.error(`[eddy incremental ${new Date().toISOString().slice(11, 23)}] ${msg}`);
+}
 
 /** A captured incremental checkpoint: writes its delta file in slices. */
 export class IncrementalPendingSnapshot implements PendingKeyedSnapshot {
@@ -286,8 +333,15 @@ export class IncrementalPendingSnapshot implements PendingKeyedSnapshot {
       const list = this.keyList;
       // lmdb-js reads through `options.transaction` (its typings omit the parameter).
       const db = h.db as unknown as { getBinaryFast(k: Buffer, o?: { transaction: Transaction }): Buffer | undefined };
-      // Inside a write transaction lmdb-js reads through it (not `txn`): only eager captures get here then.
       const opts = this.txn ? { transaction: this.txn } : undefined;
+      if (this.txn && h.inBatch) {
+        // A capture completed inside a write transaction (a newer capture inside a batch): lmdb-js's point
+        // reads go through the open write transaction, ignoring `transaction`, and would see writes made
+        // after this capture. Range reads honour it: read the rest through a cursor on the captured view.
+        this.readRestThroughCursor(list);
+        this.complete();
+        return true;
+      }
       for (; budget > 0 && this.next < list.length; budget--) {
         const key = Buffer.from(list[this.next++]!, 'latin1');
         const v = db.getBinaryFast(key, opts);
@@ -299,6 +353,18 @@ export class IncrementalPendingSnapshot implements PendingKeyedSnapshot {
     }
     this.complete();
     return true;
+  }
+
+  /** Writes the remaining dirty keys as of the capture, each read through a cursor on its read transaction (rare: see writeSome). */
+  private readRestThroughCursor(list: string[]): void {
+    const db = this.owner.hostRef.db;
+    for (; this.next < list.length; this.next++) {
+      const key = Buffer.from(list[this.next]!, 'latin1');
+      let found: Buffer | undefined;
+      for (const e of db.getRange({ start: key, limit: 1, transaction: this.txn }) as Iterable<{ key: Buffer; value: Buffer }>) if (e.key.equals(key)) found = e.value;
+      if (found === undefined) this.out().delete(key);
+      else this.out().set(key, found);
+    }
   }
 
   /** Writes everything now (a newer capture or an eager one needs this one done). */
@@ -361,20 +427,58 @@ export class IncrementalPendingSnapshot implements PendingKeyedSnapshot {
 
 const COPY_SCRIPT = fileURLToPath(new URL('./lmdb-copy-process.mjs', import.meta.url));
 
+/** The two meta pages at the start of an lmdb data file, and the file's size. */
+function readMetaPages(dataFile: string, pageSize: number): { metas: Buffer; size: number } {
+  const b = Buffer.alloc(2 * pageSize);
+  const fd = openSync(dataFile, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let at = 0;
+    while (at < b.length) {
+      const n = readSync(fd, b, at, b.length - at, at);
+      if (n === 0) throw new Error(`${dataFile} is shorter than its two meta pages`);
+      at += n;
+    }
+    return { metas: b, size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * A copy of the environment in `envDir` into `dest/data.mdb`, made by a child process (see
- * lmdb-copy-process.mjs for why); resolves to the copy's size and SHA-256.
+ * A copy of the data file `dataFile` into `dest/data.mdb`, made by a child process (see lmdb-copy-process.mjs
+ * for why, and why it must not open the environment). When the process is up, `pin` pins the snapshot to
+ * copy, saves its meta pages to `metaFile` and returns the data file's size then; `unpin` is called once the
+ * data is copied (before the copy is fsynced). Resolves to the copy's size and SHA-256.
  */
-function copyInChildProcess(envDir: string, dest: string, track: (child: ChildProcess | undefined) => void): Promise<{ size: number; sha256: string }> {
+function copyInChildProcess(dataFile: string, dest: string, metaFile: string, pin: () => number, unpin: () => void, track: (child: ChildProcess | undefined) => void): Promise<{ size: number; sha256: string }> {
   return new Promise((resolve, reject) => {
     // stdin: a pipe the child watches, so that it dies with this worker (or process) — see the script.
-    const child = spawn(process.execPath, [COPY_SCRIPT, envDir, dest], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [COPY_SCRIPT, dataFile, dest, metaFile], { stdio: ['pipe', 'pipe', 'pipe'] });
     track(child);
     child.on('exit', () => track(undefined));
     faultPoint('lmdb:copy-started');
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
+    let stage: 'starting' | 'copying' | 'copied' = 'starting';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (stage === 'starting' && out.startsWith('ready\n')) {
+        stage = 'copying';
+        out = out.slice(6);
+        try {
+          child.stdin.write(`go ${pin()}\n`);
+        } catch (e) {
+          child.kill('SIGKILL');
+          reject(e as Error);
+        }
+      }
+      if (stage === 'copying' && out.startsWith('copied\n')) {
+        stage = 'copied';
+        out = out.slice(7);
+        unpin();
+      }
+    });
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('exit', (code) => {

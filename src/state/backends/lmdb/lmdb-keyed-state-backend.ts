@@ -21,7 +21,7 @@ import type { KeyedStateSnapshot, PendingKeyedSnapshot, SnapshotStateMeta } from
 import { LmdbKeyCodec } from './lmdb-key-codec.ts';
 import { LmdbStateTable, type LmdbTableHost } from './lmdb-state-table.ts';
 import { openLmdbEnvironment } from './lmdb-env.ts';
-import { IncrementalCheckpointer, type IncrementalCheckpointOptions, type IncrementalHost } from './lmdb-incremental-snapshot.ts';
+import { trace, IncrementalCheckpointer, type IncrementalCheckpointOptions, type IncrementalHost, type IncrementalReporting } from './lmdb-incremental-snapshot.ts';
 import { materializeIncremental } from './lmdb-incremental-restore.ts';
 
 /** Options of the lmdb backend: a slot directory, or an environment opened by the caller. */
@@ -35,7 +35,7 @@ export interface LmdbBackendOptions extends BaseBackendOptions {
    * environment) into `sharedDir` and return a handle to them. Needs `dir`; the operator subtask then gets
    * an environment of its own under it (a base is a copy of a whole environment).
    */
-  incremental?: IncrementalCheckpointOptions & { sharedDir: string };
+  incremental?: IncrementalCheckpointOptions & IncrementalReporting & { sharedDir: string };
 }
 
 interface SharedEnv {
@@ -199,6 +199,7 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
       const s = snapshots[0]!;
       this.checkRestorable(s);
       const dir = join(this.ownEnvDir, '..', 'env-restored');
+      trace(`restore ${this.dbName} base=${h.base?.file} deltas=${h.deltas.map((d) => d.file).join(',')}`);
       const { env, db } = materializeIncremental(h, dir);
       const old = this.env;
       this.env = env;
