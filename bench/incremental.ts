@@ -239,7 +239,7 @@ try {
     const env = openLmdbEnvironment(tmp);
     const db = env.openDB<Buffer, Buffer>({ name: h.dbName, keyEncoding: 'binary', encoding: 'binary' });
     const merged = mergeDeltaFiles(h.deltas.map((d) => join(h.dir, d.file)));
-    db.transactionSync(() => applyMergedDeltas(merged, db));
+    applyMergedDeltas(merged, db);
     split.applyDeltasMs = Math.round(performance.now() - t);
     await env.close();
     split.baseBytes = h.base?.size ?? 0;

@@ -138,15 +138,31 @@ export function mergeDeltaFiles(paths: string[], keep?: (keyGroup: number) => bo
   return { keys, values };
 }
 
-/** Applies merged deltas ({@link mergeDeltaFiles}) to `db`, in key order (call inside a write transaction). */
+/** Entries applied per write transaction (see {@link applyMergedDeltas}). */
+const APPLY_PER_TRANSACTION = 1000;
+
+/**
+ * Applies merged deltas ({@link mergeDeltaFiles}) to `db`, in key order, committing every 1000 entries
+ * (call outside a write transaction; the environment is a private working copy, rebuilt if this fails).
+ * One transaction for everything is many times slower on a large base: its dirty pages outgrow lmdb's
+ * dirty list and are spilled (measured: 160 k entries into a 1.4 GB base took 7.8 s in one transaction,
+ * 1.0–1.3 s in transactions of 500–2000).
+ */
 export function applyMergedDeltas(merged: { keys: string[]; values: Map<string, Uint8Array | null> }, db: Database<Uint8Array, Buffer>): number {
-  for (const k of merged.keys) {
-    const v = merged.values.get(k)!;
-    const key = Buffer.from(k, 'latin1');
-    if (v === null) db.removeSync(key);
-    else db.putSync(key, v);
+  const keys = merged.keys;
+  for (let from = 0; from < keys.length; from += APPLY_PER_TRANSACTION) {
+    const to = Math.min(keys.length, from + APPLY_PER_TRANSACTION);
+    db.transactionSync(() => {
+      for (let i = from; i < to; i++) {
+        const k = keys[i]!;
+        const v = merged.values.get(k)!;
+        const key = Buffer.from(k, 'latin1');
+        if (v === null) db.removeSync(key);
+        else db.putSync(key, v);
+      }
+    });
   }
-  return merged.keys.length;
+  return keys.length;
 }
 
 function corrupt(path: string, at: number): EddyError {

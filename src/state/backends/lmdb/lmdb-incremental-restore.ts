@@ -23,8 +23,9 @@ export interface MaterializedState {
 
 /**
  * Copies the handle's base file to `envDir/data.mdb` (an empty environment when there is none), opens it
- * and applies the deltas, merged (newest entry per key) and in key order, in one write transaction. With `keep`, delta entries of other key
- * groups are skipped (the base keeps them; callers filter when reading).
+ * and applies the deltas, merged (newest entry per key), in key order and 1000 entries per write
+ * transaction. With `keep`, delta entries of other key groups are skipped (the base keeps them; callers
+ * filter when reading).
  */
 export function materializeIncremental(h: IncrementalKeyedHandle, envDir: string, keep?: (keyGroup: number) => boolean): MaterializedState {
   rmSync(envDir, { recursive: true, force: true });
@@ -41,7 +42,7 @@ export function materializeIncremental(h: IncrementalKeyedHandle, envDir: string
   const db = env.openDB<Buffer, Buffer>({ name: h.dbName, keyEncoding: 'binary', encoding: 'binary' });
   if (h.deltas.length > 0) {
     const merged = mergeDeltaFiles(h.deltas.map((d) => join(h.dir, d.file)), keep);
-    db.transactionSync(() => applyMergedDeltas(merged, db));
+    applyMergedDeltas(merged, db);
   }
   return { env, db };
 }
