@@ -94,6 +94,12 @@ export interface StreamOperator<IN, OUT> {
   snapshotFunctionState?(checkpointId: number): void;
   notifyCheckpointComplete?(checkpointId: number): void;
   notifyCheckpointAborted?(checkpointId: number): void;
+  /**
+   * A checkpoint taken after this operator finished: what it must keep beyond its end (a sink's
+   * committables not yet committed), restored into `custom` like `snapshotState`'s. Nothing else of a
+   * finished operator is checkpointed (Flink's checkpoints after tasks finished, FLIP-147).
+   */
+  snapshotFinishedState?(checkpointId: number): unknown;
   /** End of input: flush. Called once, after the final watermark. */
   finish(): void;
   /** Asynchronous work still running after finish() (e.g. commits); the task waits for it before it ends. */

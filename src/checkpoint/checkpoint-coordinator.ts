@@ -114,6 +114,7 @@ export class CheckpointCoordinator {
   private lastCompletedAt = 0;
   private failuresInARow = 0;
   private stopped = false;
+  private jobFinished = false;
   latest: CompletedCheckpoint | undefined;
   readonly stats: CheckpointStats = { completed: 0, failed: 0, inProgress: 0, lastCompletedId: 0, lastDurationMs: 0, lastSizeBytes: 0, durationsMs: [] };
 
@@ -132,7 +133,9 @@ export class CheckpointCoordinator {
     if (this.config) this.schedule(this.config.intervalMs);
   }
 
-  stop(): void {
+  /** Stops triggering and abandons pending checkpoints; `jobFinished`: every task finished (not a failure or a cancel). */
+  stop(jobFinished = false): void {
+    if (jobFinished) this.jobFinished = true;
     this.stopped = true;
     this.cancelTimer?.();
     for (const p of this.pending.values()) {
@@ -159,7 +162,7 @@ export class CheckpointCoordinator {
   triggerSavepoint(dir: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const p = this.trigger(dir);
-      if (!p) reject(new EddyError('cannot take a savepoint now: some tasks have finished or the job is not running', { domain: 'user' }));
+      if (!p) reject(new EddyError('cannot take a savepoint now: the job is not running', { domain: 'user' }));
       else {
         p.resolve = resolve;
         p.reject = reject;
@@ -195,25 +198,26 @@ export class CheckpointCoordinator {
       list.push(s);
       p.states.set(s.operatorId, list);
     }
-    if (p.waiting.size === 0) void this.complete(p);
+    if (p.waiting.size === 0) {
+      const w = this.complete(p).finally(() => this.writing.delete(w));
+      this.writing.add(w);
+    }
   }
 
-  /** A task could not take part because it finished: abandon the checkpoint without counting a failure. */
-  decline(id: number, reason: string): void {
-    this.abort(id, reason, false);
+  /** Checkpoints being written (acknowledged by every task); see {@link settled}. */
+  private readonly writing = new Set<Promise<void>>();
+
+  /** Resolves when no checkpoint is being written any more (the job ends: the last one lands before the final sweep). */
+  async settled(): Promise<void> {
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing]);
   }
 
-  private abort(id: number, reason: string, isFailure = true): void {
+  private abort(id: number, reason: string): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     this.stats.inProgress = this.pending.size;
     p.cancelTimeout();
-    if (!isFailure) {
-      this.hooks.notifyAborted(id);
-      p.reject?.(new EddyError(`${p.savepoint ? 'savepoint' : 'checkpoint'} ${id} abandoned: ${reason}`));
-      return;
-    }
     this.stats.failed++;
     this.failuresInARow++;
     this.hooks.log(`checkpoint ${id} aborted: ${reason}`);
@@ -239,7 +243,13 @@ export class CheckpointCoordinator {
       this.abort(p.id, `writing it failed: ${(e as Error).message}`);
       return;
     }
-    if (this.stopped || !this.pending.has(p.id)) return;
+    if (this.stopped || !this.pending.has(p.id)) {
+      // Written, but the job finished meanwhile: it stays a valid checkpoint on disk, so the retention still
+      // applies (older ones and their shared files go). Not after a failure: the restart may restore an
+      // older one, whose shared files the restored tasks go on using.
+      if (this.jobFinished && !p.savepoint && this.storage && this.config) await this.storage.prune(this.jobName, this.config.retained).catch((e) => this.hooks.log(`pruning old checkpoints failed: ${(e as Error).message}`));
+      return;
+    }
     this.pending.delete(p.id);
     this.stats.inProgress = this.pending.size;
     this.failuresInARow = 0;

@@ -25,6 +25,12 @@ export interface OperatorSubtaskState {
   /** Source readers: their unfinished splits with positions. */
   splits?: unknown[];
   /**
+   * The subtask had finished (end of input, `finish()` called) when this checkpoint was taken; it then
+   * holds no state but what the operator keeps for after its end (a sink's committables, in `custom`). A
+   * restore brings it back finished: it neither processes nor finishes again.
+   */
+  finished?: true;
+  /**
    * In-flight data of an unaligned checkpoint (on the head operator of a task only; never in savepoints).
    * Restorable only at the same parallelism.
    */

@@ -87,7 +87,6 @@ export class JobClient {
   private stats = new Map<number, TaskStats[]>();
   private finishedSlots = new Set<number>();
   private committedSlots = new Set<number>();
-  private finishedTasks = new Set<string>();
   private enumerators = new Map<number, SplitEnumerator<unknown, unknown>>();
   private resolve!: (r: JobExecutionResult) => void;
   private reject!: (e: Error) => void;
@@ -176,7 +175,6 @@ export class JobClient {
     this.stats.clear();
     this.finishedSlots.clear();
     this.committedSlots.clear();
-    this.finishedTasks.clear();
     for (let s = 0; s < slots; s++) {
       const data: WorkerData = {
         slot: s,
@@ -252,14 +250,13 @@ export class JobClient {
         break;
       case 'metrics':
         this.stats.set(slot, m.stats);
-        for (const t of m.stats) if (t.finished) this.finishedTasks.add(`${t.vertex}/${t.subtask}`);
         break;
       case 'finished':
         this.stats.set(slot, m.stats);
         this.finishedSlots.add(slot);
         if (this.finishedSlots.size === this.graph.slots) {
           // Every task finished: no restart can happen any more, so sinks commit their final data now.
-          this.coordinator?.stop();
+          this.coordinator?.stop(true);
           for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'final-commit' });
         }
         break;
@@ -275,10 +272,6 @@ export class JobClient {
         break;
       case 'ack':
         this.coordinator?.acknowledge(m.checkpointId, m.task, m.states);
-        break;
-      case 'decline':
-        this.finishedTasks.add(m.task);
-        this.coordinator?.decline(m.checkpointId, m.reason);
         break;
       case 'failed':
         this.onFailure(errorFromRecord(m.error));
@@ -333,8 +326,8 @@ export class JobClient {
         t.unref?.();
         return () => clearTimeout(t);
       },
+      // Every task acknowledges, finished ones too (as finished: Flink's checkpoints after tasks finished).
       expectedAcks: () => {
-        if (this.finishedTasks.size > 0) return undefined;
         const keys: string[] = [];
         for (const v of this.graph.vertices) for (let s = 0; s < v.parallelism; s++) keys.push(`${v.index}/${s}`);
         for (const v of sourceVertices) keys.push(`enum/${v.index}`);
@@ -344,8 +337,9 @@ export class JobClient {
         for (const v of sourceVertices) {
           const en = this.enumerators.get(v.index)!;
           this.coordinator!.acknowledge(id, `enum/${v.index}`, [{ operatorId: v.head.operatorId, subtask: -1, custom: en.snapshotState(id) }]);
-          for (let s = 0; s < v.parallelism; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint, ...start });
         }
+        // Every slot hears of it: its running sources inject the barrier, its finished tasks acknowledge at once.
+        for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint, ...start });
       },
       notifyComplete: (id) => {
         for (const l of this.listeners.values()) l.checkpointComplete?.(id);
@@ -512,6 +506,7 @@ export class JobClient {
    * (written for checkpoints that never completed, or a base copy still in flight at the end) are removed.
    */
   private async sweepShared(): Promise<void> {
+    await this.coordinator?.settled();
     if (!this.sharedStateDir) return;
     await this.storage?.removeUnreferencedShared?.(this.plan.jobName).catch((e: Error) => this.log(`cleaning shared checkpoint files failed: ${e.message}`));
   }

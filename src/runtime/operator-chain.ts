@@ -25,6 +25,8 @@ export interface RestoredOperatorState {
   splits?: unknown[];
   /** In-flight data of an unaligned checkpoint (head operator; same parallelism only): restored by the slot. */
   channels?: ChannelState;
+  /** The subtask had finished when the checkpoint was taken: it is restored finished. */
+  finished?: boolean;
 }
 
 export interface OperatorStats {
@@ -242,6 +244,20 @@ export class OperatorChain {
       throw e;
     }
     return { states, keyed };
+  }
+
+  /** The state of a checkpoint taken after the chain finished: each operator marked finished, with what it keeps beyond its end. */
+  finishedSnapshot(checkpointId: number, subtask: number): OperatorSubtaskState[] {
+    const states: OperatorSubtaskState[] = [];
+    for (let i = 0; i < this.operators.length; i++) {
+      const o = this.operators[i]!;
+      this.marker.currentOp = i;
+      const st: OperatorSubtaskState = { operatorId: o.node.operatorId, subtask, finished: true };
+      const custom = o.op?.snapshotFinishedState?.(checkpointId);
+      if (custom !== undefined) st.custom = custom;
+      states.push(st);
+    }
+    return states;
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -18,8 +18,7 @@ export type WorkerToMain =
   /** A warning for the job's log (something failed without failing the job). */
   | { t: 'log'; slot: number; message: string }
   | { t: 'failed'; slot: number; error: ErrorRecord }
-  | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] }
-  | { t: 'decline'; checkpointId: number; task: string; reason: string };
+  | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] };
 
 export type MainToWorker =
   | { t: 'start'; restored?: Record<string, RestoredOperatorState> }

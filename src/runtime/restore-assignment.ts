@@ -104,6 +104,7 @@ export function assignRestore(cp: CompletedCheckpoint, graph: JobGraph): Restore
       const maxOld = Math.max(0, ...subtaskStates.map((s) => s.subtask + 1));
       const opSnaps: (OperatorStateSnapshot | undefined)[] = Array.from({ length: maxOld }, (_, i) => subtaskStates.find((s) => s.subtask === i)?.operator);
       const redistributed = opSnaps.some((x) => x) ? redistributeOperatorState(opSnaps, p) : undefined;
+      const finished = finishedSubtasks(cp, n.name, n.operatorId, n.kind === 'source', subtaskStates, p);
       for (let i = 0; i < p; i++) {
         const range = KeyGroupRange.forSubtask(v.maxParallelism, p, i);
         const r: RestoredOperatorState = {};
@@ -114,6 +115,7 @@ export function assignRestore(cp: CompletedCheckpoint, graph: JobGraph): Restore
         r.custom = customs;
         const channels = subtaskStates.find((s) => s.subtask === i)?.channels;
         if (channels !== undefined) r.channels = channels;
+        if (finished(i)) r.finished = true;
         perSlot[i]![n.operatorId] = r;
       }
       if (n.kind === 'source') {
@@ -126,4 +128,26 @@ export function assignRestore(cp: CompletedCheckpoint, graph: JobGraph): Restore
     }
   }
   return { perSlot, sources };
+}
+
+/**
+ * Which new subtasks of an operator restore finished. Every old subtask finished: all of them, at any
+ * parallelism. None: none. Some (a source whose readers ended at different times, or what is chained to it
+ * by forward edges): the same subtasks at the same parallelism; at another parallelism a source restores
+ * running (a finished reader holds no splits, so the others' splits are spread as usual), anything else is
+ * refused, since the finished subtasks' state was not kept.
+ */
+function finishedSubtasks(cp: CompletedCheckpoint, name: string, opId: string, source: boolean, old: OperatorSubtaskState[], p: number): (i: number) => boolean {
+  const done = old.filter((s) => s.finished === true);
+  if (done.length === 0) return () => false;
+  if (done.length === old.length) return () => true;
+  if (old.length === p) {
+    const set = new Set(done.map((s) => s.subtask));
+    return (i) => set.has(i);
+  }
+  if (source) return () => false;
+  throw new ConfigurationError(
+    `${cp.metadata.kind} ${cp.metadata.checkpointId} (${cp.location}): ${done.length} of the ${old.length} subtasks of operator '${name}' (id ${opId}) had finished when it was taken; ` +
+      `a partly finished operator restores only at its parallelism (${old.length}), the job now runs it at ${p}`,
+  );
 }

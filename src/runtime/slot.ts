@@ -221,6 +221,7 @@ export class Slot {
   start(restored?: Record<string, RestoredOperatorState>): void {
     for (let i = this.tasks.length - 1; i >= 0; i--) {
       const t = this.tasks[i]!;
+      t.finishedOnRestore = restored !== undefined && t.chain.operators.every((o) => restored[o.node.operatorId]?.finished === true);
       try {
         t.chain.open(restored);
         const cs = restored?.[t.chain.head.node.operatorId]?.channels;
@@ -230,7 +231,8 @@ export class Slot {
         return;
       }
     }
-    for (const [vi] of this.sources) this.o.post({ t: 'reader-registered', vertex: vi, subtask: this.o.slot });
+    // A source restored finished reads nothing: it is not registered, so its enumerator assigns it nothing.
+    for (const [vi, t] of this.sources) if (!t.finishedOnRestore) this.o.post({ t: 'reader-registered', vertex: vi, subtask: this.o.slot });
     this.o.post({ t: 'started', slot: this.o.slot });
     this.nextTimeAt = this.o.scheduler.now();
     this.wake();
@@ -262,18 +264,29 @@ export class Slot {
     }
   }
 
-  /** The coordinator triggers a checkpoint at this slot's source subtasks. */
+  /**
+   * The coordinator started a checkpoint (every slot hears of it): running sources inject its barrier;
+   * finished tasks acknowledge at once as finished; other tasks wait for its barriers, or take it at their
+   * end of input when every upstream task had finished before it (Flink's checkpoints after tasks finished).
+   */
   triggerCheckpoint(checkpointId: number, o: BarrierOptions): void {
-    for (const [vi, t] of this.sources) {
-      if (!t.triggerCheckpoint(checkpointId, o))
-        this.o.post({ t: 'decline', checkpointId, task: `${vi}/${this.o.slot}`, reason: `source '${t.name}' subtask ${this.o.slot + 1} has finished` });
+    try {
+      for (const t of this.tasks) {
+        if (t.finished) t.snapshotFinished(checkpointId);
+        else if (t instanceof SourceTask) t.triggerCheckpoint(checkpointId, o);
+        else (t as InputTask).expectCheckpoint(checkpointId, o);
+      }
+    } catch (e) {
+      this.fail(e);
+      return;
     }
     this.wake();
   }
 
   checkpointComplete(checkpointId: number): void {
     try {
-      for (const t of this.tasks) if (!t.finished) t.notifyCheckpointComplete(checkpointId);
+      // finished tasks too: a finished sink commits the committables its last checkpoint holds
+      for (const t of this.tasks) t.notifyCheckpointComplete(checkpointId);
     } catch (e) {
       this.fail(e);
     }

@@ -30,6 +30,13 @@ export interface BarrierOptions {
 
 export abstract class StreamTask {
   finished = false;
+  /**
+   * The task had finished when the restored checkpoint was taken: it does not process or finish again, it
+   * only ends its outputs (and keeps answering checkpoints as finished).
+   */
+  finishedOnRestore = false;
+  /** The newest checkpoint this task snapshotted. */
+  protected lastSnapshotId = 0;
   /** Records taken in by the head (for positions in error messages). */
   position = 0;
   constructor(
@@ -73,6 +80,7 @@ export abstract class StreamTask {
       throw this.wrap(e, `checkpoint ${checkpointId}`);
     }
     faultPoint('task:after-snapshot');
+    if (checkpointId > this.lastSnapshotId) this.lastSnapshotId = checkpointId;
     const barrier: BarrierElement = { k: ElementKind.Barrier, id: checkpointId, savepoint: o.savepoint };
     if (o.unaligned) barrier.unaligned = true;
     else if (o.alignedUntil !== undefined) barrier.alignedUntil = o.alignedUntil;
@@ -89,6 +97,21 @@ export abstract class StreamTask {
     this.pendingCheckpoints.push(p);
     if (DEBUG) debugLog(`checkpoint ${checkpointId} at ${this.describe()}: synchronous part ${(performance.now() - t0).toFixed(2)} ms`);
     return p;
+  }
+
+  /**
+   * A checkpoint triggered after this task finished (Flink's checkpoints after tasks finished): acknowledged
+   * at once, each operator marked finished with only what it keeps beyond its end (a sink's committables).
+   */
+  snapshotFinished(checkpointId: number): void {
+    let states: OperatorSubtaskState[];
+    try {
+      states = this.chain.finishedSnapshot(checkpointId, this.subtask);
+    } catch (e) {
+      throw this.wrap(e, `checkpoint ${checkpointId} (after its end of input)`);
+    }
+    if (checkpointId > this.lastSnapshotId) this.lastSnapshotId = checkpointId;
+    this.onCheckpoint(checkpointId, states);
   }
 
   /** Whether keyed state of a pending checkpoint is still being encoded (the slot keeps calling {@link encodeSome}). */
@@ -184,7 +207,7 @@ export abstract class StreamTask {
     // Checkpoints still encoding are finished now: nothing of this task runs after its end of input.
     for (const p of this.pendingCheckpoints) p.finishEncoding();
     this.acknowledgeReady();
-    this.chain.finish();
+    if (!this.finishedOnRestore) this.chain.finish();
     for (const w of this.chain.writers) w.broadcastControl({ k: ElementKind.EndOfInput });
     this.finished = true;
   }
@@ -261,6 +284,12 @@ export class InputTask extends StreamTask implements ChannelObserver {
   private alignDeadline = Infinity;
   /** The unaligned checkpoint whose in-flight input is being recorded. */
   private capture: InFlightCapture | undefined;
+  /**
+   * Checkpoints the coordinator triggered whose barriers have not reached this task: if every input ends
+   * before they do (upstream tasks that finished send no barrier), the task snapshots them at its end of
+   * input, before it finishes.
+   */
+  private readonly triggered = new Map<number, BarrierOptions>();
   constructor(
     chain: OperatorChain,
     subtask: number,
@@ -280,6 +309,26 @@ export class InputTask extends StreamTask implements ChannelObserver {
     return !this.finished && (this.barrierQueued || ((this.gate.hasData() || this.gate.channels.length === 0) && !this.blocked));
   }
 
+  /** The coordinator started checkpoint `id`: its barriers are on their way (or never come, see `triggered`). */
+  expectCheckpoint(id: number, o: BarrierOptions): void {
+    if (id > this.lastSnapshotId) this.triggered.set(id, o);
+  }
+
+  /** Every input ended: checkpoints still expected are taken now, as of all input consumed and before `finish()`. */
+  private snapshotExpected(): void {
+    for (const [id, o] of [...this.triggered].sort((a, b) => a[0] - b[0])) {
+      this.triggered.delete(id);
+      if (id <= this.lastSnapshotId) continue;
+      this.checkpoint(id, { savepoint: o.savepoint });
+      this.acknowledgeReady();
+    }
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void {
+    for (const id of this.triggered.keys()) if (id <= checkpointId) this.triggered.delete(id);
+    super.notifyCheckpointComplete(checkpointId);
+  }
+
   /** ChannelObserver: a barrier was queued (possibly while another task runs): look at it on the next step. */
   onBarrierQueued(_c: InputChannel): void {
     this.barrierQueued = true;
@@ -293,7 +342,8 @@ export class InputTask extends StreamTask implements ChannelObserver {
     }
     if (this.gate.channels.length === 0) {
       // no upstream channel reaches this subtask: it sees only the end of input
-      this.advance(Infinity);
+      if (!this.finishedOnRestore) this.advance(Infinity);
+      this.snapshotExpected();
       this.endOfInput();
       return true;
     }
@@ -307,11 +357,16 @@ export class InputTask extends StreamTask implements ChannelObserver {
       case ElementKind.Watermark:
         this.advance(this.gate.onWatermark(c, e.ts));
         break;
-      case ElementKind.EndOfInput:
-        this.advance(this.gate.onEnd(c));
+      case ElementKind.EndOfInput: {
+        const wm = this.gate.onEnd(c);
+        if (!this.finishedOnRestore) this.advance(wm);
         this.act(this.aligner.onEndOfInput(c.gateIndex), undefined, 0);
-        if (this.gate.finished) this.endOfInput();
+        if (this.gate.finished) {
+          this.snapshotExpected();
+          this.endOfInput();
+        }
         break;
+      }
       case ElementKind.Idle:
         this.advance(this.gate.onIdle(c));
         if (this.gate.idle && !this.wasIdle) {
@@ -497,6 +552,7 @@ export class InputTask extends StreamTask implements ChannelObserver {
 
   /** The coordinator aborted a checkpoint: stop holding channels back for it, drop what was recorded. */
   override abortCheckpoint(checkpointId: number): void {
+    this.triggered.delete(checkpointId);
     if (this.aligner.abort(checkpointId)) for (const ch of this.gate.channels) ch.blocked = false;
     this.abandonCapture(checkpointId);
   }
@@ -615,7 +671,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
   private trigger: (BarrierOptions & { id: number }) | undefined;
 
   runnable(): boolean {
-    return !this.finished && (this.trigger !== undefined || (this.available && !this.blocked));
+    return !this.finished && (this.finishedOnRestore || this.trigger !== undefined || (this.available && !this.blocked));
   }
 
   /** Returns false when the task cannot take part (it finished). */
@@ -648,6 +704,11 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
   }
 
   step(batchSize: number): boolean {
+    if (this.finishedOnRestore) {
+      // it had read everything when the checkpoint was taken: only its end goes downstream
+      this.endOfInput();
+      return true;
+    }
     const t = this.trigger;
     if (t !== undefined) {
       this.trigger = undefined;

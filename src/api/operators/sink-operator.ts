@@ -124,6 +124,19 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     const last = this.writer.prepareCommit?.(FINAL_CHECKPOINT) ?? [];
     if (last.length) this.pending.set(FINAL_CHECKPOINT, last);
   }
+  /**
+   * A checkpoint after end of input: the final committables belong to it from now on, so they are
+   * committed when it completes (a restore from it commits them too) instead of waiting for the whole job
+   * to end — a sink whose input ended keeps nothing uncommitted while the rest of the job runs on.
+   */
+  snapshotFinishedState(checkpointId: number): SinkState {
+    const last = this.pending.get(FINAL_CHECKPOINT);
+    if (last !== undefined) {
+      this.pending.delete(FINAL_CHECKPOINT);
+      this.pending.set(checkpointId, last);
+    }
+    return { pending: [...this.pending], writer: undefined };
+  }
   override close(): void {
     this.writer?.close();
     super.close();
