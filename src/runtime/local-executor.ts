@@ -35,6 +35,7 @@ import type { MainToWorker, WorkerData, WorkerToMain } from './protocol.ts';
 import type { TaskStats } from './slot.ts';
 import { RestartTracker } from './restart-strategy.ts';
 import { assignRestore, checkCompatible } from './restore-assignment.ts';
+import { claimStateDir, releaseStateDir } from './state-dir-owner.ts';
 
 export interface JobProgress {
   jobName: string;
@@ -135,6 +136,7 @@ export class JobClient {
   /** Loads what to restore from, then starts the first attempt. */
   async start(): Promise<void> {
     try {
+      await claimStateDir(this.plan.config.stateDir, this.jobId, this.log);
       if (this.opts.fromSavepoint) {
         this.initialRestore = await readCheckpointDir(this.opts.fromSavepoint).catch((e: Error) => {
           throw new ConfigurationError(`cannot restore from savepoint '${this.opts.fromSavepoint}': ${e.message}`, e);
@@ -474,6 +476,7 @@ export class JobClient {
     this.settled = true;
     await this.stopAttempt();
     await this.sweepShared();
+    await releaseStateDir(this.plan.config.stateDir, this.jobId).catch(() => undefined);
     if (extra.status === 'finished') for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
     const collected = this.graph.vertices.flatMap((v) => v.nodes).find((n) => n.sink && typeof (n.sink as { results?: unknown }).results === 'function');
     const cs = this.coordinator?.stats;
@@ -498,6 +501,7 @@ export class JobClient {
     this.settled = true;
     void this.stopAttempt()
       .then(() => this.sweepShared())
+      .then(() => releaseStateDir(this.plan.config.stateDir, this.jobId).catch(() => undefined))
       .then(() => this.reject(e));
   }
 

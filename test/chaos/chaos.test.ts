@@ -27,7 +27,7 @@ test('random SIGKILLs: the resumed job commits every record exactly once, no ale
   }
 });
 
-test('lmdb, incremental checkpoints — random SIGKILLs: exactly once, no alerts; no copy process outlives a kill; what killed runs left in shared/ is swept', async () => {
+test('lmdb, incremental checkpoints — random SIGKILLs: exactly once, no alerts; no copy process outlives a kill; what killed runs left in shared/ and in the state directory is swept', async () => {
   const r = await runChaos({ kills: 3, seed: 23, n: 30_000, pace: 10, maxDelayMs: 2500, backend: 'lmdb-incremental' });
   try {
     assert.ok(r.kills >= 1, show(r));
@@ -35,6 +35,7 @@ test('lmdb, incremental checkpoints — random SIGKILLs: exactly once, no alerts
     assert.equal(r.records, 30_000);
     assert.equal(r.lingeringCopies, 0, show(r));
     assert.deepEqual(r.notSwept, [], show(r));
+    assert.deepEqual(r.stateLeft, [], show(r));
   } finally {
     rmSync(r.dir, { recursive: true, force: true });
   }

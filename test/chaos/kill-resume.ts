@@ -52,6 +52,8 @@ export interface ChaosResult extends Verdict {
   leftBehind: number;
   /** …and how many of them still exist after the job completed (must be 0: swept on resume). */
   notSwept: string[];
+  /** lmdb-incremental: what is left in the state directory after the job completed (killed runs' working directories must be gone). */
+  stateLeft: string[];
 }
 
 function rng(seed: number): () => number {
@@ -169,7 +171,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   }
   const verdict = verify(committedLines(out), o.n, keys, window);
   const notSwept = [...leftBehind].filter((f) => existsSync(join(jobDir, 'shared', f)));
-  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept };
+  const stateLeft = lmdb && existsSync(join(dir, 'state')) ? readdirSync(join(dir, 'state')) : [];
+  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept, stateLeft };
 }
 
 export function percentile(xs: number[], p: number): number {

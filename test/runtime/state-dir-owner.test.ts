@@ -1,0 +1,28 @@
+// Working directories of runs killed with SIGKILL are removed by a later run; those of live processes stay.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { claimStateDir, releaseStateDir } from '../../src/runtime/state-dir-owner.ts';
+
+test('a run removes the working directories of runs whose process is gone, and only those', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-state-'));
+  try {
+    // a process that has exited: its pid is free (and not reused this soon)
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    for (const d of ['killed-a0-slot-0', 'killed-a0-slot-1', 'killed-a1-slot-0', 'live-a0-slot-0']) mkdirSync(join(dir, d, 'env'), { recursive: true });
+    writeFileSync(join(dir, 'killed.owner'), String(deadPid));
+    writeFileSync(join(dir, 'live.owner'), String(process.pid));
+    const log: string[] = [];
+    await claimStateDir(dir, 'mine', (l) => log.push(l));
+    assert.deepEqual(readdirSync(dir).sort(), ['live-a0-slot-0', 'live.owner', 'mine.owner']);
+    assert.match(log.join('\n'), new RegExp(`removed 3 working directories of a run that ended without cleaning up \\(process ${deadPid}\\)`));
+    await releaseStateDir(dir, 'mine');
+    assert.deepEqual(readdirSync(dir).sort(), ['live-a0-slot-0', 'live.owner']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
