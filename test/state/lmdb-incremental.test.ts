@@ -17,6 +17,9 @@ import {
   type KeyedStateBackend,
   type KeyedStateSnapshot,
   type PendingKeyedSnapshot,
+  type ValueState,
+  type ListState,
+  type MapState,
 } from '../../src/state/index.ts';
 
 const MAX = 16;
@@ -66,30 +69,30 @@ function keyGroupOfKey(b: KeyedStateBackend, k: number): number {
 }
 const full = createKeyedStateBackend({ kind: 'heap', operatorId: 'probe', maxParallelism: MAX, keyGroupRange: KeyGroupRange.forSubtask(MAX, 1, 0), clock: new ManualClock(0) });
 
-function write(b: KeyedStateBackend, keys: number[], round: number): void {
+/** Runs `fn` for each key in one batch, with the three states' handles. */
+function eachKey(b: KeyedStateBackend, keys: number[], fn: (c: ValueState<number>, l: ListState<string>, m: MapState<string, number>, k: number) => void): void {
   const c = b.getState(count);
   const l = b.getListState(list);
   const m = b.getMapState(map);
   b.batch(() => {
     for (const k of keys) {
       b.setCurrentKey(k);
-      c.update(k * 10 + round);
-      l.add(`r${round}`);
-      m.put(`m${round % 3}`, round);
+      fn(c, l, m, k);
     }
   });
 }
+function write(b: KeyedStateBackend, keys: number[], round: number): void {
+  eachKey(b, keys, (c, l, m, k) => {
+    c.update(k * 10 + round);
+    l.add(`r${round}`);
+    m.put(`m${round % 3}`, round);
+  });
+}
 function remove(b: KeyedStateBackend, keys: number[]): void {
-  const c = b.getState(count);
-  const l = b.getListState(list);
-  const m = b.getMapState(map);
-  b.batch(() => {
-    for (const k of keys) {
-      b.setCurrentKey(k);
-      c.clear();
-      l.clear();
-      m.clear();
-    }
+  eachKey(b, keys, (c, l, m) => {
+    c.clear();
+    l.clear();
+    m.clear();
   });
 }
 const deltaSize = (s: KeyedStateSnapshot) => s.incremental!.deltas[s.incremental!.deltas.length - 1]!.size;

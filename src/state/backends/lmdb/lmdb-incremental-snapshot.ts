@@ -150,7 +150,7 @@ export class IncrementalCheckpointer {
     const eager = h.inBatch;
     const txn = eager ? undefined : h.db.useReadTransaction();
     const { states, ids } = h.stateInfo();
-    trace(`${this.fileStem} capture ${checkpointId} dirty=${keys.size} full=${full} eager=${eager} base=${this.chain.base?.file} deltas=${this.chain.deltas.map((d) => d.file.split('-').pop()).join(',')} m=${m ? m.after : '-'}`);
+    trace(() => `${this.fileStem} capture ${checkpointId} dirty=${keys.size} full=${full} eager=${eager} base=${this.chain.base?.file} deltas=${this.chain.deltas.map((d) => d.file.split('-').pop()).join(',')} m=${m ? m.after : '-'}`);
     const p = new IncrementalPendingSnapshot(this, checkpointId, full, full ? undefined : keys, txn, states, ids, h.seq, full ? { base: undefined, deltas: [], deltaBytes: 0 } : this.chain);
     this.pending = p;
     if (eager) p.completeNow();
@@ -173,7 +173,7 @@ export class IncrementalCheckpointer {
     const file = `${this.fileStem}-${after}.base.mdb`;
     const tmp = join(this.sharedDir, `.tmp-${this.fileStem}-${after}`);
     const m: Materialization = { after, deltas: [], done: Promise.resolve() };
-    trace(`${this.fileStem} materialize after ${after}`);
+    trace(() => `${this.fileStem} materialize after ${after}`);
     const dataFile = join(this.envDir, 'data.mdb');
     let pin: Transaction | undefined;
     const unpin = () => {
@@ -201,7 +201,7 @@ export class IncrementalCheckpointer {
         const got = await copyInChildProcess(dataFile, tmp, metaFile, pinNow, unpin, (c) => (this.copyProcess = c));
         await rename(join(tmp, 'data.mdb'), join(this.sharedDir, file));
         m.result = { file, ...got };
-        trace(`${this.fileStem} materialized ${file}`);
+        trace(() => `${this.fileStem} materialized ${file}`);
       } catch (e) {
         m.error = new EddyError(`operator ${this.host.operatorName}: materializing an incremental checkpoint base into ${join(this.sharedDir, file)} failed: ${(e as Error).message}`, {
           domain: 'external',
@@ -235,7 +235,7 @@ export class IncrementalCheckpointer {
   /** A pending snapshot wrote its delta: extend the chains. */
   completed(p: IncrementalPendingSnapshot, delta: SharedStateFile | undefined): void {
     if (this.pending === p) this.pending = undefined;
-    trace(`${this.fileStem} completed ${p.checkpointId} delta=${delta?.file} size=${delta?.size} sameChain=${this.chain === p.chain}`);
+    trace(() => `${this.fileStem} completed ${p.checkpointId} delta=${delta?.file} size=${delta?.size} sameChain=${this.chain === p.chain}`);
     if (p.full) {
       this.chain = { base: undefined, deltas: delta ? [delta] : [], deltaBytes: delta?.size ?? 0 };
       this.needFullDump = false;
@@ -270,8 +270,8 @@ export class IncrementalCheckpointer {
 const ENTRIES_PER_UNIT = 1024;
 /** `EDDY_DEBUG_CHECKPOINTS`: the incremental checkpointer logs captures, deltas, base copies and restores. */
 const TRACE = typeof process !== 'undefined' && process.env.EDDY_DEBUG_CHECKPOINTS !== undefined;
-export function trace(msg: string): void {
-  if (TRACE) console.error(`[eddy incremental ${new Date().toISOString().slice(11, 23)}] ${msg}`);
+export function trace(msg: () => string): void {
+  if (TRACE) console.error(`[eddy incremental ${new Date().toISOString().slice(11, 23)}] ${msg()}`);
 }
 
 /** A captured incremental checkpoint: writes its delta file in slices. */

@@ -199,7 +199,7 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
       const s = snapshots[0]!;
       this.checkRestorable(s);
       const dir = join(this.ownEnvDir, '..', 'env-restored');
-      trace(`restore ${this.dbName} base=${h.base?.file} deltas=${h.deltas.map((d) => d.file).join(',')}`);
+      trace(() => `restore ${this.dbName} base=${h.base?.file} deltas=${h.deltas.map((d) => d.file).join(',')}`);
       const { env, db } = materializeIncremental(h, dir);
       const old = this.env;
       this.env = env;
