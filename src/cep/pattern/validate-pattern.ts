@@ -5,8 +5,10 @@
  * - stage names are unique, across groups too;
  * - a trailing `notFollowedBy` needs a `within` (it can only succeed when time runs out);
  * - a not-stage may not follow an optional stage (Flink's rule);
- * - the pattern must take at least one event (an optional first stage followed by nothing is rejected);
  * - the stage named by `skipToFirst`/`skipToLast` exists.
+ *
+ * A pattern whose every stage is optional (`a*` alone, `a? b?`) is valid, as in Flink: the automaton reaches
+ * its final state only through an event it took, so every match holds at least one event.
  */
 import { ConfigurationError } from '../../core/index.ts';
 import type { Pattern } from './pattern.ts';
@@ -41,16 +43,6 @@ function hasFirstAndLastWindow<T>(last: Pattern<T, any>): boolean {
   return false;
 }
 
-/** True if the chain can complete without taking any event. */
-function canMatchEmpty<T>(last: Pattern<T, any>): boolean {
-  for (const s of stagesOf(last)) {
-    if (s.quantifier.isNot || s.quantifier.optional) continue;
-    if (s.group !== null && canMatchEmpty(s.group)) continue;
-    return false;
-  }
-  return true;
-}
-
 function checkChain<T>(last: Pattern<T, any>, seen: Set<string>, inGroup: boolean): void {
   const stages = stagesOf(last);
   for (let i = 0; i < stages.length; i++) {
@@ -77,15 +69,8 @@ function checkChain<T>(last: Pattern<T, any>, seen: Set<string>, inGroup: boolea
  */
 export function validatePattern<T>(last: Pattern<T, any>, skip: AfterMatchSkipStrategy): void {
   checkChain(last, new Set(), false);
-  const stages = stagesOf(last);
-  const first = stages[0]!;
   if (last.quantifier.consuming === 'not-follow' && !hasFirstAndLastWindow(last) && last.windowPreviousAndCurrent === null) {
     fail(last.name, 'notFollowedBy as the last stage needs within(ms): without a time bound it could never complete');
-  }
-  if (canMatchEmpty(last)) {
-    fail(first.name, stages.length === 1
-      ? 'an optional first stage followed by nothing would match no event at all'
-      : 'every stage is optional or negated, so the pattern could match no event at all');
   }
   if (skip.stage !== null && !stageNamesOf(last).includes(skip.stage)) {
     fail(skip.stage, `named by the skip strategy ${skip.toString()} but not in the pattern`);
