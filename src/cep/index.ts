@@ -14,6 +14,7 @@ export {
   AfterMatchSkipStrategy,
   SkipStrategyMissError,
   type SkipKind,
+  type SkipMissReason,
   type EventIdLike,
 } from './pattern/after-match-skip-strategy.ts';
 export { validatePattern } from './pattern/validate-pattern.ts';

@@ -7,7 +7,10 @@
  * at or before it (`noSkip`: none; `skipToNext`: the match's first event; `skipPastLastEvent`: its last
  * event) or strictly before it (`skipToFirst(name)` / `skipToLast(name)`: the first / last event the stage
  * `name` took). When that stage took nothing, the strategy does nothing, or throws if built with
- * `throwExceptionOnMiss()`.
+ * `throwExceptionOnMiss()`. When that event is the match's own first event, pruning "strictly before" it
+ * removes nothing (the strategy acts as `noSkip`), and `throwExceptionOnMiss()` throws instead, as Flink's
+ * `SkipToElementStrategy` does: skipping back to where the match started would find the same match again
+ * (the reason SQL's MATCH_RECOGNIZE treats it as an error).
  */
 import { EddyError } from '../../core/index.ts';
 
@@ -20,10 +23,22 @@ export interface EventIdLike {
   readonly seq: number;
 }
 
-/** Raised when `skipToFirst`/`skipToLast` with `throwExceptionOnMiss()` finds no event of its stage. */
+/**
+ * Why a `throwExceptionOnMiss()` strategy threw: its stage took no event in the match (`'no-event'`), or the
+ * event to skip to is the match's first event (`'match-start'`).
+ */
+export type SkipMissReason = 'no-event' | 'match-start';
+
+/**
+ * Raised by `skipToFirst(stage)`/`skipToLast(stage)` built with `throwExceptionOnMiss()` when the stage took
+ * no event in a match, or when the event to skip to is the first event of the match.
+ */
 export class SkipStrategyMissError extends EddyError {
-  constructor(readonly stage: string, kind: SkipKind) {
-    super(`after-match skip strategy ${kind}("${stage}"): the stage took no event in this match`, {
+  constructor(readonly stage: string, kind: SkipKind, readonly reason: SkipMissReason = 'no-event') {
+    super(reason === 'no-event'
+      ? `after-match skip strategy ${kind}("${stage}"): the stage took no event in this match`
+      : `after-match skip strategy ${kind}("${stage}").throwExceptionOnMiss(): the ${kind === 'skip-to-first' ? 'first' : 'last'} ` +
+        `event of stage "${stage}" is the first event of the match, so skipping to it would start the same match again`, {
       domain: 'user',
       retriable: false,
     });
@@ -33,6 +48,15 @@ export class SkipStrategyMissError extends EddyError {
 /** Compares two event ids: negative if `a` comes first. */
 export function compareEventIds(a: EventIdLike, b: EventIdLike): number {
   return a.ts !== b.ts ? (a.ts < b.ts ? -1 : 1) : a.seq - b.seq;
+}
+
+/** The earliest event id of a match (each stage's list is in order, so only the heads are compared). */
+function firstEventId(ids: ReadonlyMap<string, readonly EventIdLike[]>): EventIdLike {
+  let first: EventIdLike | null = null;
+  for (const list of ids.values()) {
+    if (list.length > 0 && (first === null || compareEventIds(list[0]!, first) < 0)) first = list[0]!;
+  }
+  return first!;
 }
 
 /**
@@ -104,10 +128,14 @@ export class AfterMatchSkipStrategy {
       case 'skip-to-last': {
         const list = ids.get(this.stage!);
         if (list === undefined || list.length === 0) {
-          if (this.throwOnMiss) throw new SkipStrategyMissError(this.stage!, this.kind);
+          if (this.throwOnMiss) throw new SkipStrategyMissError(this.stage!, this.kind, 'no-event');
           return null;
         }
-        return this.kind === 'skip-to-first' ? list[0]! : list[list.length - 1]!;
+        const id = this.kind === 'skip-to-first' ? list[0]! : list[list.length - 1]!;
+        if (this.throwOnMiss && compareEventIds(id, firstEventId(ids)) === 0) {
+          throw new SkipStrategyMissError(this.stage!, this.kind, 'match-start');
+        }
+        return id;
       }
     }
   }
