@@ -50,48 +50,117 @@ const KNOWN: Record<keyof EnvironmentOptions, true> = {
   autoWatermarkInterval: true,
 };
 
-function positiveInt(name: string, v: unknown, max = 1 << 30): number {
+/** The largest delay a Node timer honours (~24.8 days); longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A value as it should appear in an error message: `NaN`, `Infinity`, `"x"`, `null`, `function f`. */
+export function showValue(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === undefined) return String(v);
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (typeof v === 'symbol') return v.toString();
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/** True for `{...}` objects (not null, arrays, class instances such as Date). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Where a set of options came from, for error messages. */
+const FROM_CODE = 'StreamEnvironment.create';
+const FROM_LAUNCH = 'the launch (eddy run / runJob)';
+
+function positiveInt(where: string, name: string, v: unknown, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
-    throw new ConfigurationError(`option '${name}' must be an integer between 1 and ${max}, got ${JSON.stringify(v)}`);
+    throw new ConfigurationError(`${where}: option '${name}' must be an integer between 1 and ${max}, got ${showValue(v)}`);
   return v;
 }
 
-export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<string, unknown> = {}): EnvironmentConfig {
-  for (const src of [opts, overrides]) {
-    for (const k of Object.keys(src)) {
-      if (!(k in KNOWN)) throw new ConfigurationError(`unknown environment option '${k}' (known: ${Object.keys(KNOWN).join(', ')})`);
+const LIMITS = { parallelism: 1024, maxParallelism: 32768, batchSize: 1 << 20, buffersPerChannel: 1024, autoWatermarkInterval: MAX_TIMER_MS } as const;
+
+/**
+ * Checks every option that is set, on its own: a value written in the job is rejected even when the
+ * launch (the CLI's `--parallelism`, say) overrides it, so a job never runs only because of a flag.
+ */
+function checkOptions(where: string, o: Record<string, unknown>): void {
+  if (!isPlainObject(o)) throw new ConfigurationError(`${where}: options must be an object, got ${showValue(o)}`);
+  for (const [k, v] of Object.entries(o)) {
+    if (!(k in KNOWN)) throw new ConfigurationError(`${where}: unknown environment option '${k}' (known: ${Object.keys(KNOWN).join(', ')})`);
+    if (v === undefined) continue;
+    switch (k as keyof EnvironmentOptions) {
+      case 'parallelism':
+      case 'maxParallelism':
+      case 'batchSize':
+      case 'buffersPerChannel':
+      case 'autoWatermarkInterval':
+        positiveInt(where, k, v, LIMITS[k as keyof typeof LIMITS]);
+        break;
+      case 'stateBackend':
+        if (v !== 'heap' && v !== 'lmdb') throw new ConfigurationError(`${where}: option 'stateBackend' must be 'heap' or 'lmdb', got ${showValue(v)}`);
+        break;
+      case 'stateDir':
+        if (typeof v !== 'string' || v === '') throw new ConfigurationError(`${where}: option 'stateDir' must be a non-empty string (a directory), got ${showValue(v)}`);
+        break;
+      case 'incrementalCheckpoints':
+        incrementalOption(where, v);
+        break;
     }
   }
-  const o = { ...opts, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as EnvironmentOptions;
+}
+
+/**
+ * The environment's configuration: `opts` (from the job's code) with `overrides` (from the launch:
+ * `eddy run` flags, `runJob` options) taking precedence. Both are validated on their own first.
+ */
+export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<string, unknown> = {}): EnvironmentConfig {
+  checkOptions(FROM_CODE, opts as Record<string, unknown>);
+  checkOptions(FROM_LAUNCH, overrides);
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const o = { ...opts, ...given } as EnvironmentOptions;
   // `--incremental` (true) switches incremental checkpoints on without dropping the job's own tuning of them
   if (overrides.incrementalCheckpoints === true && typeof opts.incrementalCheckpoints === 'object') o.incrementalCheckpoints = opts.incrementalCheckpoints;
-  const parallelism = positiveInt('parallelism', o.parallelism ?? 1, 1024);
-  const maxParallelism = positiveInt('maxParallelism', o.maxParallelism ?? Math.max(DEFAULT_MAX_PARALLELISM, parallelism), 32768);
-  if (maxParallelism < parallelism)
-    throw new ConfigurationError(`maxParallelism (${maxParallelism}) must be ≥ parallelism (${parallelism})`);
-  const stateBackend = o.stateBackend ?? 'heap';
-  if (stateBackend !== 'heap' && stateBackend !== 'lmdb')
-    throw new ConfigurationError(`option 'stateBackend' must be 'heap' or 'lmdb', got ${JSON.stringify(stateBackend)}`);
+  const parallelism = o.parallelism ?? 1;
+  const maxParallelism = o.maxParallelism ?? Math.max(DEFAULT_MAX_PARALLELISM, parallelism);
+  if (maxParallelism < parallelism) {
+    const from = (k: 'parallelism' | 'maxParallelism') => (k in given ? FROM_LAUNCH : opts[k] !== undefined ? FROM_CODE : 'the default');
+    throw new ConfigurationError(
+      `maxParallelism (${maxParallelism}) must be ≥ parallelism (${parallelism}): maxParallelism from ${from('maxParallelism')}, parallelism from ${from('parallelism')}`,
+    );
+  }
   return {
     parallelism,
     maxParallelism,
-    stateBackend,
+    stateBackend: o.stateBackend ?? 'heap',
     stateDir: o.stateDir ?? '.eddy/state',
-    incrementalCheckpoints: incrementalOption(o.incrementalCheckpoints),
-    batchSize: positiveInt('batchSize', o.batchSize ?? 1024, 1 << 20),
-    buffersPerChannel: positiveInt('buffersPerChannel', o.buffersPerChannel ?? 8, 1024),
-    autoWatermarkInterval: positiveInt('autoWatermarkInterval', o.autoWatermarkInterval ?? 200),
+    incrementalCheckpoints: o.incrementalCheckpoints ?? false,
+    batchSize: o.batchSize ?? 1024,
+    buffersPerChannel: o.buffersPerChannel ?? 8,
+    autoWatermarkInterval: o.autoWatermarkInterval ?? 200,
   };
 }
 
-function incrementalOption(v: unknown): boolean | IncrementalCheckpointOptions {
-  if (v === undefined) return false;
-  if (typeof v === 'boolean') return v;
-  if (typeof v !== 'object' || v === null) throw new ConfigurationError(`option 'incrementalCheckpoints' must be a boolean or an options object, got ${JSON.stringify(v)}`);
-  const known = ['materializeRatio', 'maxDeltas', 'minMaterializeBytes'];
+function incrementalOption(where: string, v: unknown): void {
+  if (typeof v === 'boolean') return;
+  if (!isPlainObject(v))
+    throw new ConfigurationError(`${where}: option 'incrementalCheckpoints' must be a boolean or an options object, got ${showValue(v)}`);
   for (const [k, x] of Object.entries(v)) {
-    if (!known.includes(k)) throw new ConfigurationError(`unknown option 'incrementalCheckpoints.${k}' (known: ${known.join(', ')})`);
-    if (typeof x !== 'number' || !(x > 0)) throw new ConfigurationError(`option 'incrementalCheckpoints.${k}' must be a positive number, got ${JSON.stringify(x)}`);
+    if (x === undefined) continue;
+    const name = `incrementalCheckpoints.${k}`;
+    if (k === 'materializeRatio') {
+      if (typeof x !== 'number' || !Number.isFinite(x) || !(x > 0))
+        throw new ConfigurationError(`${where}: option '${name}' must be a finite number > 0, got ${showValue(x)}`);
+    } else if (k === 'maxDeltas' || k === 'minMaterializeBytes') {
+      if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1)
+        throw new ConfigurationError(`${where}: option '${name}' must be an integer ≥ 1, got ${showValue(x)}`);
+    } else {
+      throw new ConfigurationError(`${where}: unknown option '${name}' (known: materializeRatio, maxDeltas, minMaterializeBytes)`);
+    }
   }
-  return v as IncrementalCheckpointOptions;
 }

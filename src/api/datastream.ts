@@ -3,6 +3,7 @@
  * nothing runs until `execute()`.
  */
 import { ConfigurationError } from '../core/index.ts';
+import { showValue } from './config.ts';
 import type { StreamEnvironment } from './environment.ts';
 import type {
   OneInputTransformation,
@@ -190,49 +191,91 @@ export class DataStream<T> {
     return (result.collected as T[] | undefined) ?? sink.results();
   }
 
+  /**
+   * The transformation that `call` configures, which must be an operator (a source, map, process, window …).
+   * Partitionings (`keyBy`, `rebalance` …), unions and side outputs are not operators and have no name,
+   * uid, parallelism or chaining of their own, as in Flink (where these methods exist only on operators):
+   * rather than being dropped silently, such a call fails naming it.
+   */
+  protected operatorFor(call: string, property: string): Transformation {
+    const t = this.transformation;
+    let via: string;
+    let what: string;
+    switch (t.kind) {
+      case 'partition':
+        via = t.partitioner === 'hash' ? 'keyBy(...)' : `${t.partitioner}()`;
+        what = t.partitioner === 'hash' ? 'a partitioning (a KeyedStream)' : 'a partitioning';
+        break;
+      case 'union':
+        via = 'union(...)';
+        what = 'a union of streams';
+        break;
+      case 'side-output':
+        via = `getSideOutput('${t.tag.id}')`;
+        what = 'a side output of an operator';
+        break;
+      default:
+        return t;
+    }
+    throw new ConfigurationError(
+      `${via}.${call}: ${via} is ${what}, not an operator: it has no ${property} of its own (as in Flink); ` +
+        `set it on the operator that follows, e.g. ${via}.map(fn).${call}`,
+    );
+  }
+
   setParallelism(p: number): this {
-    if (!Number.isInteger(p) || p < 1) throw new ConfigurationError(`setParallelism(${p}) on '${this.transformation.name}': must be an integer ≥ 1`);
-    if (this.transformation.kind === 'partition' || this.transformation.kind === 'union' || this.transformation.kind === 'side-output')
-      throw new ConfigurationError(`setParallelism: '${this.transformation.name}' is not an operator`);
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1) throw new ConfigurationError(`setParallelism(${showValue(p)}) on '${this.transformation.name}': must be an integer ≥ 1`);
+    const t = this.operatorFor(`setParallelism(${p})`, 'parallelism');
     if (p > this.env.config.maxParallelism)
-      throw new ConfigurationError(`setParallelism(${p}) on '${this.transformation.name}' exceeds maxParallelism ${this.env.config.maxParallelism}`);
-    this.transformation.parallelism = p;
+      throw new ConfigurationError(`setParallelism(${p}) on '${t.name}' exceeds maxParallelism ${this.env.config.maxParallelism}`);
+    t.parallelism = p;
     return this;
   }
+  /** The operator's name, shown in the job's results, progress, REST, metrics and errors. */
   name(name: string): this {
-    this.transformation.name = name;
+    checkName(`name(${showValue(name)})`, name);
+    this.operatorFor(`name(${showValue(name)})`, 'name').name = name;
     return this;
   }
   uid(uid: string): this {
-    if (typeof uid !== 'string' || uid === '') throw new ConfigurationError('uid must be a non-empty string');
+    if (typeof uid !== 'string' || uid === '') throw new ConfigurationError(`uid(${showValue(uid)}): the uid must be a non-empty string`);
+    const self = this.operatorFor(`uid('${uid}')`, 'uid');
     for (const t of this.env.transformations) {
-      if (t !== this.transformation && t.uid === uid) throw new ConfigurationError(`uid '${uid}' is used by two operators ('${t.name}' and '${this.transformation.name}')`);
+      if (t !== self && t.uid === uid) throw new ConfigurationError(`uid '${uid}' is used by two operators ('${t.name}' and '${self.name}')`);
     }
-    this.transformation.uid = uid;
+    self.uid = uid;
     return this;
   }
   disableChaining(): this {
-    this.transformation.chaining = 'never';
+    this.operatorFor('disableChaining()', 'chaining').chaining = 'never';
     return this;
   }
   startNewChain(): this {
-    this.transformation.chaining = 'head';
+    this.operatorFor('startNewChain()', 'chaining').chaining = 'head';
     return this;
   }
+}
+
+function checkName(call: string, name: unknown): void {
+  if (typeof name !== 'string' || name.trim() === '') throw new ConfigurationError(`${call}: the name must be a non-empty string`);
 }
 
 export class DataStreamSink<T> {
   constructor(/** @internal */ readonly transformation: OneInputTransformation) {}
   setParallelism(p: number): this {
-    if (!Number.isInteger(p) || p < 1) throw new ConfigurationError(`setParallelism(${p}) on sink '${this.transformation.name}': must be an integer ≥ 1`);
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1)
+      throw new ConfigurationError(`setParallelism(${showValue(p)}) on sink '${this.transformation.name}': must be an integer ≥ 1`);
     this.transformation.parallelism = p;
     return this;
   }
   name(name: string): this {
+    checkName(`name(${showValue(name)}) on sink '${this.transformation.name}'`, name);
     this.transformation.name = name;
     return this;
   }
+  /** A stable id (see DataStream.uid); uniqueness is checked when the job's graph is built. */
   uid(uid: string): this {
+    if (typeof uid !== 'string' || uid === '') throw new ConfigurationError(`uid(${showValue(uid)}) on sink '${this.transformation.name}': the uid must be a non-empty string`);
     this.transformation.uid = uid;
     return this;
   }

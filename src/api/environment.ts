@@ -9,8 +9,8 @@ import { ConfigurationError } from '../core/index.ts';
 import type { Transformation, SourceTransformation } from './transformation.ts';
 import type { Source } from './source.ts';
 import { WatermarkStrategy } from './watermark-strategy.ts';
-import { resolveConfig, type EnvironmentConfig, type EnvironmentOptions } from './config.ts';
-import type { RestartStrategyConfig } from './restart-strategies.ts';
+import { MAX_TIMER_MS, isPlainObject, resolveConfig, showValue, type EnvironmentConfig, type EnvironmentOptions } from './config.ts';
+import { checkRestartStrategy, type RestartStrategyConfig } from './restart-strategies.ts';
 import { getDefaultExecutor, getLaunchContext, type JobExecutionResult } from './launch.ts';
 import { DataStream } from './datastream.ts';
 import './keyed-stream.ts';
@@ -41,7 +41,7 @@ export class StreamEnvironment {
 
   /** A new environment; `--parallelism` and friends from the CLI override `opts`. */
   static create(opts: EnvironmentOptions = {}): StreamEnvironment {
-    if (opts === null || typeof opts !== 'object') throw new ConfigurationError('StreamEnvironment.create: options must be an object');
+    if (!isPlainObject(opts)) throw new ConfigurationError(`StreamEnvironment.create: options must be an object, got ${showValue(opts)}`);
     return new StreamEnvironment(opts);
   }
 
@@ -59,17 +59,22 @@ export class StreamEnvironment {
     return full;
   }
 
-  /** Enables periodic checkpoints every `intervalMs`. */
+  /**
+   * Enables periodic checkpoints every `intervalMs` (an integer from 1 to {@link MAX_TIMER_MS}). The
+   * options (`mode`, `timeoutMs`, `minPauseMs`, `maxConcurrent`, `retained`, `tolerableFailures`,
+   * `storage`, `unaligned`, `alignedTimeoutMs`) are checked when the job starts, before anything runs.
+   */
   enableCheckpointing(intervalMs: number, options: Record<string, unknown> = {}): this {
-    if (!(Number.isInteger(intervalMs) && intervalMs > 0))
-      throw new ConfigurationError(`enableCheckpointing: interval must be a positive integer of ms, got ${intervalMs}`);
-    this.checkpointing = { intervalMs, options };
+    if (typeof intervalMs !== 'number' || !Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > MAX_TIMER_MS)
+      throw new ConfigurationError(`enableCheckpointing: the interval must be an integer of ms between 1 and ${MAX_TIMER_MS}, got ${showValue(intervalMs)}`);
+    if (!isPlainObject(options)) throw new ConfigurationError(`enableCheckpointing: options must be an object, got ${showValue(options)}`);
+    this.checkpointing = { intervalMs, options: { ...options } };
     return this;
   }
 
   /** What happens when a task fails (default: no restart, or fixed delay when checkpointing). */
   setRestartStrategy(strategy: RestartStrategyConfig): this {
-    this.restartStrategy = strategy;
+    this.restartStrategy = checkRestartStrategy('setRestartStrategy', strategy);
     return this;
   }
 
@@ -121,6 +126,12 @@ export class StreamEnvironment {
    * `allowNonRestoredState` drops state of operators the job no longer has.
    */
   async execute(jobName = 'eddy job', options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+    if (typeof jobName !== 'string' || jobName.trim() === '') throw new ConfigurationError(`execute(): the job name must be a non-empty string, got ${showValue(jobName)}`);
+    if (!isPlainObject(options)) throw new ConfigurationError(`execute('${jobName}'): options must be an object, got ${showValue(options)}`);
+    if (options.fromSavepoint !== undefined && (typeof options.fromSavepoint !== 'string' || options.fromSavepoint === ''))
+      throw new ConfigurationError(`execute('${jobName}'): option 'fromSavepoint' must be a path (a non-empty string), got ${showValue(options.fromSavepoint)}`);
+    if (options.allowNonRestoredState !== undefined && typeof options.allowNonRestoredState !== 'boolean')
+      throw new ConfigurationError(`execute('${jobName}'): option 'allowNonRestoredState' must be a boolean, got ${showValue(options.allowNonRestoredState)}`);
     for (const k of Object.keys(options))
       if (k !== 'fromSavepoint' && k !== 'allowNonRestoredState') throw new ConfigurationError(`execute(): unknown option '${k}' (known: fromSavepoint, allowNonRestoredState)`);
     const launch = getLaunchContext();

@@ -2,6 +2,10 @@
  * `KeyedStream<T, K>`: a stream partitioned by key. Operators on it get keyed state and timers scoped
  * to the current record's key. Rolling aggregations (`reduce`, `sum`, `min`, `max`, `minBy`, `maxBy`)
  * emit the running result after every record, as in Flink.
+ *
+ * A KeyedStream is a partitioning, not an operator: as in Flink, it has no `name`, `uid`,
+ * `setParallelism`, `disableChaining` or `startNewChain` (they are typed `this: never`, so a call does not
+ * compile, and one from JavaScript throws a ConfigurationError). Set them on the operator that follows `keyBy`.
  */
 import { ConfigurationError } from '../core/index.ts';
 import type { StreamEnvironment } from './environment.ts';
@@ -20,6 +24,27 @@ export class KeyedStream<T, K> extends DataStream<T> {
     /** @internal */ readonly keySelector: (v: T) => K,
   ) {
     super(env, transformation);
+  }
+
+  /** Not available: name the operator that follows instead, e.g. `keyBy(k).process(fn).name('x')`. */
+  override name(this: never, name: string): never {
+    return super.name(name) as never;
+  }
+  /** Not available: give the uid to the operator that follows instead, e.g. `keyBy(k).sum('v').uid('sums')`. */
+  override uid(this: never, uid: string): never {
+    return super.uid(uid) as never;
+  }
+  /** Not available: set the parallelism of the operator that follows instead. */
+  override setParallelism(this: never, p: number): never {
+    return super.setParallelism(p) as never;
+  }
+  /** Not available: a partitioning is never chained; configure the operator that follows instead. */
+  override disableChaining(this: never): never {
+    return super.disableChaining() as never;
+  }
+  /** Not available: a partitioning is never chained; configure the operator that follows instead. */
+  override startNewChain(this: never): never {
+    return super.startNewChain() as never;
   }
 
   /** Adds a keyed one-input operator (keyed state and timers available). */

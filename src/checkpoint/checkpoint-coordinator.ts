@@ -5,7 +5,7 @@
  * checkpoint that does not complete within `timeoutMs` is aborted and counted; more than
  * `tolerableFailures` failures in a row fail the job.
  */
-import { EddyError } from '../core/index.ts';
+import { ConfigurationError, EddyError } from '../core/index.ts';
 import type { CheckpointToWrite } from './fs-checkpoint-storage.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { writeCheckpointDir } from './fs-checkpoint-storage.ts';
@@ -31,28 +31,39 @@ export interface CheckpointConfig {
 const KNOWN = ['mode', 'timeoutMs', 'minPauseMs', 'maxConcurrent', 'retained', 'tolerableFailures', 'unaligned', 'alignedTimeoutMs', 'storage'];
 
 export function resolveCheckpointConfig(intervalMs: number, o: Record<string, unknown>): CheckpointConfig {
-  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new EddyError(`unknown checkpointing option '${k}' (known: ${KNOWN.join(', ')})`, { domain: 'user' });
-  const mode = (o.mode as string | undefined) ?? 'exactly-once';
-  if (mode !== 'exactly-once' && mode !== 'at-least-once') throw new EddyError(`checkpointing mode must be 'exactly-once' or 'at-least-once', got '${mode}'`, { domain: 'user' });
-  const num = (k: string, d: number, min = 0) => {
+  // Messages name the call the values came from: this runs when the job starts, not where they were written.
+  const where = 'enableCheckpointing';
+  const MAX_TIMER_MS = 2_147_483_647; // a Node timer waits at most this long (longer ones fire after 1 ms)
+  const show = (v: unknown) => (typeof v === 'number' || v === undefined ? String(v) : typeof v === 'function' ? 'a function' : JSON.stringify(v));
+  if (typeof intervalMs !== 'number' || !Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > MAX_TIMER_MS)
+    throw new ConfigurationError(`${where}: the interval must be an integer of ms between 1 and ${MAX_TIMER_MS}, got ${show(intervalMs)}`);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ConfigurationError(`${where}: options must be an object, got ${show(o)}`);
+  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new ConfigurationError(`${where}: unknown checkpointing option '${k}' (known: ${KNOWN.join(', ')})`);
+  const mode = o.mode ?? 'exactly-once';
+  if (mode !== 'exactly-once' && mode !== 'at-least-once') throw new ConfigurationError(`${where}: option 'mode' must be 'exactly-once' or 'at-least-once', got ${show(mode)}`);
+  /** An integer option in [min, max]; `Infinity` too when it means "no limit". */
+  const int = (k: string, d: number, min: number, max: number, unlimited = false): number => {
     const v = o[k] ?? d;
-    if (typeof v !== 'number' || !(v >= min)) throw new EddyError(`checkpointing option '${k}' must be a number ≥ ${min}, got ${JSON.stringify(v)}`, { domain: 'user' });
-    return v;
+    if (typeof v === 'number' && ((Number.isInteger(v) && v >= min && v <= max) || (unlimited && v === Infinity))) return v;
+    throw new ConfigurationError(`${where}: option '${k}' must be an integer between ${min} and ${max}${unlimited ? ' (or Infinity)' : ''}, got ${show(v)}`);
   };
-  if (o.unaligned !== undefined && typeof o.unaligned !== 'boolean') throw new EddyError(`checkpointing option 'unaligned' must be a boolean, got ${JSON.stringify(o.unaligned)}`, { domain: 'user' });
+  if (o.unaligned !== undefined && typeof o.unaligned !== 'boolean') throw new ConfigurationError(`${where}: option 'unaligned' must be a boolean, got ${show(o.unaligned)}`);
+  if (o.storage !== undefined && (typeof o.storage !== 'string' || o.storage === ''))
+    throw new ConfigurationError(`${where}: option 'storage' must be a directory or a postgres:// URL, got ${show(o.storage)}`);
   const unaligned = o.unaligned === true;
   // Flink: with unaligned checkpoints on, an aligned-checkpoint timeout of 0 (the default) starts them unaligned.
-  const alignedTimeoutMs = num('alignedTimeoutMs', unaligned ? 0 : Infinity);
+  // Infinity (the default otherwise) never switches.
+  const alignedTimeoutMs = int('alignedTimeoutMs', unaligned ? 0 : Infinity, 0, MAX_TIMER_MS, true);
   if (mode === 'at-least-once' && (unaligned || o.alignedTimeoutMs !== undefined))
-    throw new EddyError(`unaligned checkpoints ('unaligned', 'alignedTimeoutMs') need mode 'exactly-once' (at-least-once never aligns)`, { domain: 'user' });
+    throw new ConfigurationError(`${where}: unaligned checkpoints ('unaligned', 'alignedTimeoutMs') need mode 'exactly-once' (at-least-once never aligns)`);
   return {
     intervalMs,
     mode,
-    timeoutMs: num('timeoutMs', 10 * 60_000, 1),
-    minPauseMs: num('minPauseMs', 0),
-    maxConcurrent: num('maxConcurrent', 1, 1),
-    retained: num('retained', 3, 1),
-    tolerableFailures: num('tolerableFailures', 10),
+    timeoutMs: int('timeoutMs', 10 * 60_000, 1, MAX_TIMER_MS),
+    minPauseMs: int('minPauseMs', 0, 0, MAX_TIMER_MS),
+    maxConcurrent: int('maxConcurrent', 1, 1, 1024),
+    retained: int('retained', 3, 1, 1_000_000),
+    tolerableFailures: int('tolerableFailures', 10, 0, Number.MAX_SAFE_INTEGER, true),
     unaligned: unaligned || o.alignedTimeoutMs !== undefined,
     alignedTimeoutMs,
   };
