@@ -1,8 +1,14 @@
 // Entry point of a slot worker thread. Plain JS on purpose: a worker does not inherit tsx's loader
-// (DESIGN §2), so register it here, then load the TypeScript runtime and the job module.
-import { register } from 'tsx/esm/api';
+// (DESIGN §2), so register it here, then load the runtime and the job module. From the sources tsx is
+// always needed (worker.ts); from the compiled package (dist/, worker.js) only for a TypeScript job
+// module (`eddy run job.ts`), so a plain-JS job runs on plain Node.
 import { workerData } from 'node:worker_threads';
 
-if (!workerData || !workerData.compiled) register();
-const { runWorker } = await import(workerData && workerData.compiled ? './worker.js' : './worker.ts');
+const compiled = Boolean(workerData && workerData.compiled);
+const tsJob = Boolean(workerData && /\.[cm]?tsx?$/.test(new URL(workerData.moduleUrl).pathname));
+if (!compiled || tsJob) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const { runWorker } = await import(compiled ? './worker.js' : './worker.ts');
 await runWorker();
