@@ -168,7 +168,9 @@ export class OperatorChain {
       this.operators.push(entry);
       byNode.set(node, entry);
     });
-    // Wire outputs from the tail backwards.
+    // Wire outputs from the tail backwards. Idle/active status goes to every writer the operator reaches,
+    // through the operators chained after it too (a source chained with a map is idle as a whole).
+    const reach = new Map<StreamNode, RecordWriter[]>();
     for (let i = this.operators.length - 1; i >= 0; i--) {
       const entry = this.operators[i]!;
       const main: Output<unknown>[] = [];
@@ -179,10 +181,11 @@ export class OperatorChain {
         if (isChainable(e)) {
           const target = byNode.get(e.target)!;
           out = new ChainingOutput(target.op, this.marker, this.operators.indexOf(target), target.stats);
+          for (const w of reach.get(e.target) ?? []) if (!myWriters.includes(w)) myWriters.push(w);
         } else {
           const je = vertex.outputs.find((x: JobEdge) => x.sourceNode === entry.node && x.target.head === e.target && x.sideTag === e.sideTag && x.inputIndex === e.inputIndex)!;
           const w = env.writers.get(je.index)!;
-          myWriters.push(w);
+          if (!myWriters.includes(w)) myWriters.push(w);
           out = new RecordWriterOutput(w);
         }
         if (e.sideTag === undefined) main.push(out);
@@ -194,6 +197,7 @@ export class OperatorChain {
       }
       const output = new OperatorOutput(main, side, entry.stats, myWriters);
       outputs.set(entry.node, output);
+      reach.set(entry.node, myWriters);
       if (entry.op) entry.op.setup(entry.ctx, output as Output<unknown>);
     }
     this.head = this.operators[0]!;
