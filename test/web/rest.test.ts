@@ -1,0 +1,179 @@
+// The REST API of `eddy run`, over real HTTP against a running job: the routes, and Flink's error shape
+// ({ "errors": [...] } with a 4xx status) for every request that is wrong.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, registration, repo, startEddy, type Registration, type RunningEddy } from '../cli/eddy-process.ts';
+
+const T = { timeout: 60_000 };
+const COUNT = repo('examples/nexmark/count.ts');
+const OPERATORS = ['bids', 'to (auction, 1)', 'count per auction', 'Discard'];
+
+interface Reply {
+  status: number;
+  type: string | null;
+  allow: string | null;
+  body: unknown;
+}
+
+async function call(url: string, init: RequestInit = {}): Promise<Reply> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  return { status: r.status, type: r.headers.get('content-type'), allow: r.headers.get('allow'), body: text ? JSON.parse(text) : undefined };
+}
+
+/** POSTs `body` as it is (a string is sent verbatim, so it can be malformed). */
+const post = (url: string, body: string) => call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+/** Asserts an error reply: the status, JSON, and exactly these messages. */
+function assertErrors(r: Reply, status: number, errors: string[]): void {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  assert.equal(r.type, 'application/json');
+  assert.deepEqual(r.body, { errors });
+}
+
+describe('REST API of a running job', T, () => {
+  let dir: string;
+  let run: RunningEddy;
+  let reg: Registration;
+  let base: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'eddy-rest-'));
+    const port = await freePort();
+    run = startEddy(['run', COUNT, 'events=Infinity', '--rest-port', String(port), '--no-progress'], dir);
+    reg = await registration(dir, run);
+    base = `http://127.0.0.1:${port}`;
+    assert.equal(reg.url, base);
+  });
+
+  after(async () => {
+    await run?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GET /jobs lists the running job', T, async () => {
+    const r = await call(`${base}/jobs`);
+    assert.equal(r.status, 200);
+    assert.equal(r.type, 'application/json');
+    assert.deepEqual(r.body, { jobs: [{ id: reg.id, name: 'nexmark-count', status: 'RUNNING' }] });
+  });
+
+  test('GET /jobs/:id gives the progress of the job, by id or by name', T, async () => {
+    for (const ref of [reg.id, 'nexmark-count']) {
+      const r = await call(`${base}/jobs/${ref}`);
+      assert.equal(r.status, 200);
+      const p = r.body as { jobName: string; jobId: string; attempt: number; finished: boolean; operators: { name: string; parallelism: number }[] };
+      assert.deepEqual([p.jobName, p.jobId, p.attempt, p.finished], ['nexmark-count', reg.id, 0, false]);
+      assert.deepEqual(p.operators.map((o) => [o.name, o.parallelism]), OPERATORS.map((n) => [n, 1]));
+    }
+  });
+
+  test('an unknown job answers 404 naming it and the running ones', T, async () => {
+    const running = `nexmark-count (${reg.id})`;
+    assertErrors(await call(`${base}/jobs/no-such-job`), 404, [`no running job 'no-such-job' (running: ${running})`]);
+    assertErrors(await post(`${base}/jobs/0000/savepoints`, '{}'), 404, [`no running job '0000' (running: ${running})`]);
+    assertErrors(await call(`${base}/jobs/%E0%A4%A`), 400, ["malformed job id in the path: '%E0%A4%A'"]);
+  });
+
+  test('an unknown path answers 404, a wrong method 405 with Allow', T, async () => {
+    const served = 'this API serves GET /jobs, GET|PATCH /jobs/:id, POST /jobs/:id/savepoints, POST /jobs/:id/stop';
+    assertErrors(await call(`${base}/`), 404, [`no such path '/' (${served})`]);
+    assertErrors(await call(`${base}/overview`), 404, [`no such path '/overview' (${served})`]);
+    assertErrors(await call(`${base}/jobs/${reg.id}/checkpoints/1`), 404, [`no such path '/jobs/${reg.id}/checkpoints/1' (${served})`]);
+    const del = await call(`${base}/jobs/${reg.id}`, { method: 'DELETE' });
+    assertErrors(del, 405, ['method DELETE is not allowed on /jobs/:id (allowed: GET, PATCH)']);
+    assert.equal(del.allow, 'GET, PATCH');
+    const get = await call(`${base}/jobs/${reg.id}/savepoints`);
+    assertErrors(get, 405, ['method GET is not allowed on /jobs/:id/savepoints (allowed: POST)']);
+    assert.equal(get.allow, 'POST');
+    assertErrors(await post(`${base}/jobs`, '{}'), 405, ['method POST is not allowed on /jobs (allowed: GET)']);
+  });
+
+  test('malformed JSON answers 400 (it answered 500)', T, async () => {
+    const url = `${base}/jobs/${reg.id}/savepoints`;
+    assertErrors(await post(url, '{"target-directory": '), 400, ['request body is not valid JSON: Unexpected end of JSON input']);
+    assertErrors(await post(url, "{'target-directory': '/tmp'}"), 400, ["request body is not valid JSON: Expected property name or '}' in JSON at position 1"]);
+    assertErrors(await post(`${base}/jobs/${reg.id}/stop`, 'targetDirectory=/tmp'), 400, ["request body is not valid JSON: Unexpected token 'a', \"targetDirectory=/tmp\" is not valid JSON"]);
+  });
+
+  test('a body of the wrong shape answers 400 listing every problem', T, async () => {
+    const sp = `${base}/jobs/${reg.id}/savepoints`;
+    const stop = `${base}/jobs/${reg.id}/stop`;
+    const target = 'the directory to write the savepoint into';
+    assertErrors(await post(sp, '[]'), 400, ['request body must be a JSON object, got an array']);
+    assertErrors(await post(sp, '"/tmp/sp"'), 400, ['request body must be a JSON object, got string']);
+    assertErrors(await post(sp, 'null'), 400, ['request body must be a JSON object, got null']);
+    assertErrors(await post(sp, ''), 400, [`field 'target-directory' is required: ${target}`]);
+    assertErrors(await post(sp, '{"target-directory": ""}'), 400, [`field 'target-directory' must not be empty: ${target}`]);
+    assertErrors(await post(sp, '{"target-directory": 5, "cancel-job": "yes", "targetDirectory": "/tmp"}'), 400, [
+      "unknown field 'targetDirectory' (known: target-directory, cancel-job)",
+      `field 'target-directory' must be a string (${target}), got number`,
+      "field 'cancel-job' must be a boolean (whether to stop the job after the savepoint), got string",
+    ]);
+    assertErrors(await post(stop, '{"target-directory": "/tmp/sp"}'), 400, [
+      "unknown field 'target-directory' (known: targetDirectory)",
+      `field 'targetDirectory' is required: ${target}`,
+    ]);
+    assertErrors(await post(stop, '{"targetDirectory": ["/tmp"]}'), 400, [`field 'targetDirectory' must be a string (${target}), got an array`]);
+    assertErrors(await call(`${base}/jobs/${reg.id}?mode=stop`, { method: 'PATCH' }), 400, ["query parameter 'mode' must be 'cancel', got 'stop'"]);
+    assertErrors(await call(`${base}/jobs/${reg.id}?force=true`, { method: 'PATCH' }), 400, ["unknown query parameter 'force' (known: mode)"]);
+    // none of these touched the job
+    assert.equal((await call(`${base}/jobs/${reg.id}`)).status, 200);
+  });
+
+  test('a body over 1 MiB answers 413', T, async () => {
+    const big = JSON.stringify({ 'target-directory': 'x'.repeat(1 << 20) });
+    assertErrors(await post(`${base}/jobs/${reg.id}/savepoints`, big), 413, ['request body is larger than 1048576 bytes']);
+    // without a content-length (streamed), the limit holds as well
+    const chunks = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(100_000).fill(32));
+        c.close();
+      },
+    });
+    const streamed = await call(`${base}/jobs/${reg.id}/stop`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+    assertErrors(streamed, 413, ['request body is larger than 1048576 bytes']);
+    assert.equal((await call(`${base}/jobs/${reg.id}`)).status, 200);
+  });
+
+  test('POST /jobs/:id/savepoints writes a savepoint inside the target directory', T, async () => {
+    const target = join(dir, 'savepoints');
+    const r = await post(`${base}/jobs/${reg.id}/savepoints`, JSON.stringify({ 'target-directory': target }));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const { location } = r.body as { location: string };
+    assert.equal(typeof location, 'string');
+    assert.ok(location === target || location.startsWith(target + '/'), `${location} is not inside ${target}`);
+    assert.ok(existsSync(location) && statSync(location).isDirectory(), location);
+    // the job goes on
+    assert.equal((await call(`${base}/jobs`)).status, 200);
+  });
+
+  test('PATCH /jobs/:id cancels the job: 202, then the run ends as cancelled', T, async () => {
+    const r = await call(`${base}/jobs/${reg.id}?mode=cancel`, { method: 'PATCH' });
+    assert.equal(r.status, 202);
+    assert.deepEqual(r.body, {});
+    assert.equal(await run.exited, 130, run.stderr());
+    assert.equal(existsSync(join(dir, '.eddy/jobs', `${reg.id}.json`)), false);
+  });
+});
+
+describe('POST /jobs/:id/stop', T, () => {
+  test('takes a savepoint inside the target directory, then the run ends', T, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-rest-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const run = startEddy(['run', COUNT, 'events=Infinity', '--no-progress', '--json'], dir);
+    t.after(() => run.stop());
+    const reg = await registration(dir, run);
+    const target = join(dir, 'stopped');
+    const r = await post(`${reg.url}/jobs/${reg.id}/stop`, JSON.stringify({ targetDirectory: target }));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const { location } = r.body as { location: string };
+    assert.ok(location === target || location.startsWith(target + '/'), `${location} is not inside ${target}`);
+    assert.ok(existsSync(location) && statSync(location).isDirectory(), location);
+    assert.equal(await run.exited, 0, run.stderr());
+    assert.equal(JSON.parse(run.stdout()).jobName, 'nexmark-count');
+  });
+});
