@@ -2,24 +2,39 @@
  * The `eddy` command line: `eddy run <job>` runs a job module (live progress on a terminal, a summary
  * at the end, `--json` for machines); `eddy nexmark generate` writes Nexmark events as JSON lines.
  * Ctrl-C / SIGTERM cancel running jobs cleanly (every worker exits) before the process ends.
+ *
+ * Exit codes: 0 finished, 1 failed, 2 bad invocation (an unknown option or command, a missing or
+ * malformed argument, options that contradict each other, a REST port in use: always with the error
+ * and a usage line, before anything runs), 130 cancelled.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { join, resolve } from 'node:path';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { RestServer, type JobRegistration } from '../web/index.ts';
 import { pathToFileURL } from 'node:url';
 import { setLaunchContext, type JobExecutionResult, type LaunchContext } from '../api/index.ts';
-import { EddyError, UserFunctionError } from '../core/index.ts';
+import { JobCancelledError } from '../core/index.ts';
 import { runningJobs, type JobClient } from '../runtime/index.ts';
 import { jsonLinesChunks } from '../connectors/nexmark/index.ts';
 import { ProgressView, formatSummary } from './progress.ts';
 
-function intArg(name: string, min = 1) {
+function intArg(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer ≥ ${min}` : `${name} must be an integer between ${min} and ${max}`);
     return n;
   };
+}
+
+function stateBackendArg(v: string): string {
+  if (v !== 'heap' && v !== 'lmdb') throw new InvalidArgumentError("--state-backend must be 'heap' or 'lmdb'");
+  return v;
+}
+
+/** Ends the command as a bad invocation: the message, the command's usage line, exit code 2. */
+function badInvocation(cmd: Command, message: string): never {
+  cmd.error(`error: ${message}`, { exitCode: 2, code: 'eddy.badInvocation' });
 }
 
 /** Prints an error with its cause chain; user stacks are kept. */
@@ -41,13 +56,22 @@ export function formatError(e: unknown): string {
   return parts.join('\n');
 }
 
-function parseParams(rest: string[]): Record<string, unknown> {
+/**
+ * Job parameters from `key=value` arguments: keys are names (a letter or `_`, then letters, digits,
+ * `_`, `.`, `-`), each given once; numbers and booleans are converted. Throws a message for the first
+ * malformed one.
+ */
+export function parseParams(rest: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const a of rest) {
-    const m = /^([^=]+)=(.*)$/.exec(a);
-    if (!m) throw new InvalidArgumentError(`job parameter '${a}' must look like key=value`);
-    const v = m[2]!;
-    out[m[1]!] = v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+    const eq = a.indexOf('=');
+    if (eq < 0) throw new Error(`job parameter '${a}' must look like key=value`);
+    const key = a.slice(0, eq);
+    if (!/^[A-Za-z_][\w.-]*$/.test(key))
+      throw new Error(`job parameter '${a}': the key ${key === '' ? 'is empty' : `'${key}' is not a name`} (a letter or _, then letters, digits, _, . or -)`);
+    if (Object.hasOwn(out, key)) throw new Error(`job parameter '${key}' is given twice`);
+    const v = a.slice(eq + 1);
+    out[key] = v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
   }
   return out;
 }
@@ -66,37 +90,44 @@ interface RunOptions {
   rest?: boolean;
 }
 
-async function runCommand(job: string, opts: RunOptions, params: string[]): Promise<number> {
+async function runCommand(job: string, opts: RunOptions, rawParams: string[], cmd: Command): Promise<number> {
+  // Everything the invocation says is checked before anything starts.
   const file = resolve(job);
-  if (!existsSync(file)) {
-    process.stderr.write(`error: job module '${job}' not found (looked at ${file})\n`);
-    return 2;
+  if (!existsSync(file)) badInvocation(cmd, `job module '${job}' not found (looked at ${file})`);
+  if (!statSync(file).isFile()) badInvocation(cmd, `job module '${job}' is not a file (${file})`);
+  let params: Record<string, unknown>;
+  try {
+    params = parseParams(rawParams);
+  } catch (e) {
+    badInvocation(cmd, (e as Error).message);
   }
+  if (opts.fromSavepoint !== undefined && opts.resume)
+    badInvocation(
+      cmd,
+      '--resume and --from-savepoint cannot be used together: --resume restores the latest checkpoint of this job, --from-savepoint the savepoint you name; give one of them',
+    );
+  if (opts.fromSavepoint === '') badInvocation(cmd, '--from-savepoint needs the path of a savepoint directory');
+  if (opts.fromSavepoint !== undefined && !existsSync(opts.fromSavepoint))
+    badInvocation(cmd, `--from-savepoint '${opts.fromSavepoint}': no such savepoint (${resolve(opts.fromSavepoint)} does not exist)`);
+  if (opts.incremental && opts.stateBackend === 'heap')
+    badInvocation(cmd, '--incremental applies to the lmdb state backend only, not to --state-backend heap');
+  if (opts.rest === false && opts.restPort !== undefined) badInvocation(cmd, '--rest-port and --no-rest contradict each other; give one of them');
   const overrides: Record<string, unknown> = {};
   if (opts.parallelism !== undefined) overrides.parallelism = opts.parallelism;
-  if (opts.stateBackend !== undefined) {
-    if (opts.stateBackend !== 'heap' && opts.stateBackend !== 'lmdb') {
-      process.stderr.write(`error: --state-backend must be 'heap' or 'lmdb', got '${opts.stateBackend}'\n`);
-      return 2;
-    }
-    overrides.stateBackend = opts.stateBackend;
-  }
+  if (opts.stateBackend !== undefined) overrides.stateBackend = opts.stateBackend;
   if (opts.incremental) overrides.incrementalCheckpoints = true;
-  if (opts.fromSavepoint && !existsSync(opts.fromSavepoint)) {
-    process.stderr.write(`error: savepoint '${opts.fromSavepoint}' does not exist\n`);
-    return 2;
-  }
-  if (opts.fromSavepoint && opts.resume) {
-    process.stderr.write('error: use either --resume or --from-savepoint, not both\n');
-    return 2;
-  }
   const rest = opts.rest === false ? undefined : new RestServer();
   if (rest) {
     try {
       await rest.start(opts.restPort ?? 0);
     } catch (e) {
-      process.stderr.write(`error: cannot start the REST API on port ${opts.restPort}: ${(e as Error).message}\n`);
-      return 2;
+      const err = e as NodeJS.ErrnoException;
+      badInvocation(
+        cmd,
+        err.code === 'EADDRINUSE'
+          ? `--rest-port ${opts.restPort}: port ${opts.restPort} is already in use on 127.0.0.1; choose another port, or leave out --rest-port for any free one`
+          : `cannot serve the REST API on port ${opts.restPort ?? 0}: ${err.message}`,
+      );
     }
   }
   const views: ProgressView[] = [];
@@ -107,7 +138,7 @@ async function runCommand(job: string, opts: RunOptions, params: string[]): Prom
     overrides,
     results: [],
     executions: 0,
-    params: parseParams(params),
+    params,
     start: {
       checkpointDir: opts.checkpointDir,
       resume: opts.resume === true,
@@ -141,13 +172,15 @@ async function runCommand(job: string, opts: RunOptions, params: string[]): Prom
     return 0;
   } catch (e) {
     for (const v of views) v.stop();
-    if (cancelled) {
+    if (cancelled || e instanceof JobCancelledError || (e as Error | undefined)?.name === 'JobCancelledError') {
+      // by a signal here, or from elsewhere (PATCH /jobs/:id)
+      if (opts.json) process.stdout.write(JSON.stringify({ status: 'cancelled' }) + '\n');
       process.stderr.write('job cancelled; all workers stopped\n');
       return 130;
     }
     if (opts.json) process.stdout.write(JSON.stringify({ status: 'failed', error: (e as Error).message }) + '\n');
     process.stderr.write(formatError(e) + '\n');
-    return e instanceof UserFunctionError || e instanceof EddyError ? 1 : 1;
+    return 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -155,19 +188,54 @@ async function runCommand(job: string, opts: RunOptions, params: string[]): Prom
   }
 }
 
-/** Finds a running job (by id or name) in the registry of this directory. */
-function findJob(ref: string): JobRegistration {
-  const dir = resolve('.eddy/jobs');
-  const regs: JobRegistration[] = [];
-  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
-    try {
-      const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as JobRegistration;
-      process.kill(r.pid, 0);
-      regs.push(r);
-    } catch {
-      rmSync(join(dir, f), { force: true }); // stale: its process is gone
-    }
+const REGISTRY = '.eddy/jobs';
+
+function isRegistration(v: unknown): v is JobRegistration {
+  const r = v as Partial<JobRegistration> | null;
+  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.name === 'string' && Number.isInteger(r.pid) && (r.pid as number) > 0 && typeof r.url === 'string';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
   }
+}
+
+/**
+ * The jobs registered in `.eddy/jobs/` of this directory whose process still runs. Files of ended
+ * processes are removed; a file that is not a registration (not JSON, or not its shape) is reported
+ * on stderr and skipped, never deleted: it may be someone's.
+ */
+function readRegistry(): JobRegistration[] {
+  const dir = resolve(REGISTRY);
+  const regs: JobRegistration[] = [];
+  for (const f of existsSync(dir) ? readdirSync(dir).sort() : []) {
+    if (!f.endsWith('.json') || f.startsWith('.')) continue; // '.<id>.json.tmp' files are being written
+    const path = join(dir, f);
+    const shown = relative(process.cwd(), path);
+    let r: unknown;
+    try {
+      r = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      process.stderr.write(`warning: skipped ${shown}: not valid JSON (${(e as Error).message})\n`);
+      continue;
+    }
+    if (!isRegistration(r)) {
+      process.stderr.write(`warning: skipped ${shown}: not a job registration (needs id, name, pid and url)\n`);
+      continue;
+    }
+    if (isAlive(r.pid)) regs.push(r);
+    else rmSync(path, { force: true }); // stale: its process is gone
+  }
+  return regs;
+}
+
+/** Finds a running job (by id, id prefix or name) in the registry of this directory. */
+function findJob(ref: string): JobRegistration {
+  const regs = readRegistry();
   const hits = regs.filter((r) => r.id === ref || r.id.startsWith(ref) || r.name === ref);
   if (hits.length === 0) throw new Error(`no running job '${ref}' (running: ${regs.map((r) => `${r.name} ${r.id}`).join(', ') || 'none'})`);
   if (hits.length > 1) throw new Error(`'${ref}' matches ${hits.length} jobs; use the job id`);
@@ -175,9 +243,20 @@ function findJob(ref: string): JobRegistration {
 }
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const j = (await r.json()) as Record<string, unknown>;
-  if (!r.ok) throw new Error((j.errors as string[] | undefined)?.join('; ') ?? `HTTP ${r.status}`);
+  let r: Response;
+  try {
+    r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch (e) {
+    throw new Error(`cannot reach the job's REST API at ${new URL(url).origin}: ${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message}`);
+  }
+  const text = await r.text();
+  let j: Record<string, unknown> = {};
+  try {
+    j = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    /* not JSON: reported by status below */
+  }
+  if (!r.ok) throw new Error((j.errors as string[] | undefined)?.join('; ') ?? `HTTP ${r.status} from ${url}`);
   return j;
 }
 
@@ -188,14 +267,16 @@ function summary(r: JobExecutionResult) {
 
 
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('eddy').description('stateful stream processing for TypeScript').showHelpAfterError();
+  // exitOverride: Commander's errors are thrown (and mapped to exit code 2 below) instead of exiting 1;
+  // subcommands inherit it.
+  const program = new Command('eddy').description('stateful stream processing for TypeScript').exitOverride();
   program
     .command('run')
     .description('run a job module (a .ts or .js file that builds a job and calls execute())')
     .argument('<job>', 'job module')
     .argument('[params...]', 'job parameters as key=value, read with jobParameters()')
-    .option('-p, --parallelism <n>', 'default parallelism of the job', intArg('--parallelism'))
-    .option('--state-backend <kind>', "where keyed state lives: 'heap' or 'lmdb'")
+    .option('-p, --parallelism <n>', 'default parallelism of the job', intArg('--parallelism', 1, 1024))
+    .option('--state-backend <kind>', "where keyed state lives: 'heap' or 'lmdb'", stateBackendArg)
     .option('--incremental', 'lmdb backend: incremental checkpoints (only what changed since the last one)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress display')
@@ -203,25 +284,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--resume', 'restore the latest completed checkpoint of the job under --checkpoint-dir, or start fresh')
     .option('--from-savepoint <path>', 'restore a savepoint (or retained checkpoint) directory, at any parallelism')
     .option('--allow-non-restored-state', 'skip state of operators the job no longer has')
-    .option('--rest-port <port>', 'port of the REST API (default: any free port)', intArg('--rest-port', 0))
+    .option('--rest-port <port>', 'port of the REST API (default: any free port)', intArg('--rest-port', 0, 65535))
     .option('--no-rest', 'do not serve the REST API')
-    .action(async (job: string, params: string[], opts) => {
-      process.exitCode = await runCommand(job, opts, params);
+    .action(async (job: string, params: string[], opts: RunOptions, cmd: Command) => {
+      process.exitCode = await runCommand(job, opts, params, cmd);
     });
   program
     .command('list')
     .description('list running jobs started from this directory')
     .action(() => {
-      const dir = resolve('.eddy/jobs');
-      for (const f of existsSync(dir) ? readdirSync(dir) : []) {
-        const r = JSON.parse(readFileSync(join(dir, f), 'utf8')) as JobRegistration;
-        try {
-          process.kill(r.pid, 0);
-          process.stdout.write(`${r.id}  ${r.name}  pid ${r.pid}  ${r.url}\n`);
-        } catch {
-          rmSync(join(dir, f), { force: true });
-        }
-      }
+      for (const r of readRegistry()) process.stdout.write(`${r.id}  ${r.name}  pid ${r.pid}  ${r.url}\n`);
     });
   program
     .command('savepoint')
@@ -266,5 +338,18 @@ export async function main(argv: string[]): Promise<void> {
         if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
       }
     });
-  await program.parseAsync(argv, { from: 'user' });
+  usageAfterErrors(program, 'eddy');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    // help and version exit 0; every other Commander error is a bad invocation (already printed)
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  }
+}
+
+/** After an error, each command prints its usage line and where the full help is (not the whole help). */
+function usageAfterErrors(cmd: Command, path: string): void {
+  cmd.showHelpAfterError(`usage: ${path} ${cmd.usage()}\n(${path} --help for details)`);
+  for (const sub of cmd.commands) usageAfterErrors(sub, `${path} ${sub.name()}`);
 }
