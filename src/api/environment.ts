@@ -79,6 +79,7 @@ export class StreamEnvironment {
   }
 
   fromSource<T>(source: Source<T, any, any>, watermarkStrategy: WatermarkStrategy<T>, name: string): DataStream<T> {
+    if (typeof name !== 'string' || name.trim() === '') throw new ConfigurationError(`fromSource: the name (third argument) must be a non-empty string, got ${showValue(name)}`);
     if (!source || typeof source.createReader !== 'function' || typeof source.createEnumerator !== 'function')
       throw new ConfigurationError(`fromSource('${name}'): not a Source (needs createEnumerator and createReader)`);
     if (!(watermarkStrategy instanceof WatermarkStrategy))
@@ -98,25 +99,35 @@ export class StreamEnvironment {
   }
 
   fromCollection<T>(elements: Iterable<T>, name = 'fromCollection'): DataStream<T> {
+    if (elements === null || typeof (elements as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function')
+      throw new ConfigurationError(`fromCollection: expected an iterable (an array, a Set …), got ${showValue(elements)}`);
     return this.fromSource(new CollectionSource<T>([...elements]), WatermarkStrategy.noWatermarks<T>(), name);
   }
 
   /** The numbers `from` … `to` (inclusive), split across parallel subtasks. */
   fromSequence(from: number, to: number): DataStream<number> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from)
-      throw new ConfigurationError(`fromSequence: need integers with from ≤ to, got ${from}..${to}`);
+      throw new ConfigurationError(`fromSequence: need integers with from ≤ to, got ${showValue(from)}..${showValue(to)}`);
     return this.fromSource(new SequenceSource(from, to), WatermarkStrategy.noWatermarks<number>(), `Sequence ${from}..${to}`);
   }
 
   /** Lines of a text file (or every file in a directory), split into byte ranges read in parallel. */
   readTextFile(path: string, options: { splitSize?: number } = {}): DataStream<string> {
-    if (options.splitSize !== undefined && !(Number.isInteger(options.splitSize) && options.splitSize > 0))
-      throw new ConfigurationError(`readTextFile: splitSize must be a positive integer of bytes, got ${options.splitSize}`);
+    if (typeof path !== 'string' || path === '') throw new ConfigurationError(`readTextFile: path must be a non-empty string, got ${showValue(path)}`);
+    if (!isPlainObject(options)) throw new ConfigurationError(`readTextFile('${path}'): options must be an object, got ${showValue(options)}`);
+    for (const k of Object.keys(options)) if (k !== 'splitSize') throw new ConfigurationError(`readTextFile('${path}'): unknown option '${k}' (known: splitSize)`);
+    if (options.splitSize !== undefined && !(Number.isSafeInteger(options.splitSize) && options.splitSize > 0))
+      throw new ConfigurationError(`readTextFile('${path}'): splitSize must be a positive integer of bytes, got ${showValue(options.splitSize)}`);
     return this.fromSource(new TextFileSource(path, options), WatermarkStrategy.noWatermarks<string>(), `TextFile ${path}`);
   }
 
   /** Lines from a TCP socket (unbounded, parallelism 1). */
   socketTextStream(host: string, port: number, delimiter = '\n'): DataStream<string> {
+    if (typeof host !== 'string' || host === '') throw new ConfigurationError(`socketTextStream: host must be a non-empty string, got ${showValue(host)}`);
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+      throw new ConfigurationError(`socketTextStream('${host}', ${showValue(port)}): port must be an integer between 1 and 65535`);
+    if (typeof delimiter !== 'string' || delimiter === '')
+      throw new ConfigurationError(`socketTextStream('${host}', ${port}): the delimiter must be a non-empty string, got ${showValue(delimiter)}`);
     return this.fromSource(new SocketTextSource(host, port, delimiter), WatermarkStrategy.noWatermarks<string>(), `Socket ${host}:${port}`);
   }
 

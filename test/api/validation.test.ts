@@ -199,3 +199,20 @@ test('a KeyedStream has no name, uid, parallelism or chaining: calls fail instea
     "getSideOutput('late').disableChaining(): getSideOutput('late') is a side output of an operator, not an operator: it has no chaining of its own (as in Flink); set it on the operator that follows, e.g. getSideOutput('late').map(fn).disableChaining()",
   );
 });
+
+test('sources reject invalid arguments, naming the call', T, () => {
+  const env = StreamEnvironment.create();
+  rejects(() => env.fromCollection(42 as never), 'fromCollection: expected an iterable (an array, a Set …), got 42');
+  rejects(() => env.fromCollection(null as never), 'fromCollection: expected an iterable (an array, a Set …), got null');
+  rejects(() => env.fromSequence(1, NaN), 'fromSequence: need integers with from ≤ to, got 1..NaN');
+  rejects(() => env.socketTextStream('localhost', 70_000), "socketTextStream('localhost', 70000): port must be an integer between 1 and 65535");
+  rejects(() => env.socketTextStream('localhost', NaN), "socketTextStream('localhost', NaN): port must be an integer between 1 and 65535");
+  rejects(() => env.socketTextStream('', 9000), 'socketTextStream: host must be a non-empty string, got ""');
+  rejects(() => env.socketTextStream('localhost', 9000, ''), 'socketTextStream(\'localhost\', 9000): the delimiter must be a non-empty string, got ""');
+  rejects(() => env.readTextFile(''), 'readTextFile: path must be a non-empty string, got ""');
+  rejects(() => env.readTextFile('in.txt', null as never), "readTextFile('in.txt'): options must be an object, got null");
+  rejects(() => env.readTextFile('in.txt', { splitSize: 0.5 }), "readTextFile('in.txt'): splitSize must be a positive integer of bytes, got 0.5");
+  rejects(() => env.readTextFile('in.txt', { split: 64 } as never), "readTextFile('in.txt'): unknown option 'split' (known: splitSize)");
+  rejects(() => env.fromSource(env.fromElements(1) as never, null as never, 'src'), "fromSource('src'): not a Source (needs createEnumerator and createReader)");
+  rejects(() => env.fromSource({} as never, null as never, undefined as never), 'fromSource: the name (third argument) must be a non-empty string, got undefined');
+});
