@@ -9,6 +9,7 @@ import {
   type ProcessContext,
   type ReadOnlyBroadcastContext,
   type BroadcastContext,
+  type RuntimeContext,
 } from 'eddy';
 
 const { case: which = 'elements', p = 2, file = '', splitSize = 64, port = 0 } = jobParameters<{ case?: string; p?: number; file?: string; splitSize?: number; port?: number }>();
@@ -83,20 +84,29 @@ switch (which) {
   }
   case 'broadcast-state': {
     const rules = new MapStateDescriptor<string, number>('thresholds');
-    // the rule arrives first (parallelism 1 source, finished before records flow) in this small test
     const ruleStream = env.fromElements({ key: 'limit', value: 5 }).setParallelism(1).broadcast(rules);
+    // Records that come before the rule wait for it (the broadcast and the main input race): every record
+    // is judged by the rule, on whichever subtask it is, and says which subtask judged it.
+    let subtask = -1;
+    const waiting: number[] = [];
+    const judge = (v: number, limit: number) => `${v > limit ? 'over' : 'ok'} ${v} @${subtask}`;
     await env
       .fromSequence(1, 10)
       .map((v) => v)
-      .keyBy((v) => v % 2)
+      .keyBy((v) => v % 5)
       .connect(ruleStream)
       .process({
+        setRuntimeContext(ctx: RuntimeContext) {
+          subtask = ctx.getIndexOfThisSubtask();
+        },
         processElement(v: number, ctx: ReadOnlyBroadcastContext, out: Collector<string>) {
           const limit = ctx.getBroadcastState(rules).get('limit');
-          out.collect(limit === undefined ? `no rule ${v}` : v > limit ? `over ${v}` : `ok ${v}`);
+          if (limit === undefined) waiting.push(v);
+          else out.collect(judge(v, limit));
         },
-        processBroadcastElement(r: { key: string; value: number }, ctx: BroadcastContext) {
+        processBroadcastElement(r: { key: string; value: number }, ctx: BroadcastContext, out: Collector<string>) {
           ctx.getBroadcastState(rules).put(r.key, r.value);
+          for (const v of waiting.splice(0)) out.collect(judge(v, r.value));
         },
       })
       .executeAndCollect();
