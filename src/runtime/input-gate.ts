@@ -1,7 +1,9 @@
 /**
  * The input side of a task: its channels, read round-robin one element at a time, and the watermark
  * valve: the task's watermark is the minimum over channels that are neither idle nor ended; it only
- * moves forward. When every live channel is idle the task reports itself idle downstream.
+ * moves forward. When every live channel is idle the task reports itself idle downstream, and (as Flink's
+ * StatusWatermarkValve) its watermark moves up to the highest watermark of those idle channels: none of
+ * them will advance, so none should hold the others back.
  */
 import type { InputChannel } from './channels.ts';
 
@@ -70,7 +72,14 @@ export class InputGate {
     }
     if (live === 0) {
       // every channel ended or idle: ended channels carried +Infinity before ending
-      if (this.endedCount < this.channels.length) this.idle = true;
+      if (this.endedCount === this.channels.length) return undefined;
+      this.idle = true;
+      let max = -Infinity;
+      for (const c of this.channels) if (!c.ended && c.watermark > max) max = c.watermark;
+      if (max > this.watermark) {
+        this.watermark = max;
+        return max;
+      }
       return undefined;
     }
     if (min > this.watermark) {
