@@ -21,7 +21,7 @@ const avg = {
 
 for (const kind of KINDS) {
   describe(`keyed state (${kind})`, () => {
-    test('value state: default, update, null clears, per key', () => {
+    test('value state: default, update, null clears, per key', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const s = b.getState(new ValueStateDescriptor<number>('count', { defaultValue: 0 }));
@@ -45,7 +45,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('list state: add, addAll, update, get copies, clear', () => {
+    test('list state: add, addAll, update, get copies, clear', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const l = b.getListState(new ListStateDescriptor<string>('l'));
@@ -71,7 +71,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('map state: put/get/remove/contains/iterate, value-semantics map keys', () => {
+    test('map state: put/get/remove/contains/iterate, value-semantics map keys', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const m = b.getMapState(new MapStateDescriptor<unknown, number>('m'));
@@ -104,7 +104,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('reducing and aggregating state', () => {
+    test('reducing and aggregating state', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const r = b.getReducingState(new ReducingStateDescriptor<number>('sum', (a, c) => a + c));
@@ -125,7 +125,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('namespaces scope values; mergeNamespaces for list, reducing, aggregating', () => {
+    test('namespaces scope values; mergeNamespaces for list, reducing, aggregating', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const v = b.getState(new ValueStateDescriptor<string>('v'));
@@ -171,7 +171,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('keys: -0 is 0, __proto__ works, objects by value, numbers vs numeric strings', () => {
+    test('keys: -0 is 0, __proto__ works, objects by value, numbers vs numeric strings', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const s = b.getState(new ValueStateDescriptor<string>('s'));
@@ -210,7 +210,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('the key group of every kind of key is the partitioner\'s (core keyGroupOf)', () => {
+    test('the key group of every kind of key is the partitioner\'s (core keyGroupOf)', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: 4096, range: new KeyGroupRange(0, 4095) });
       const keys: unknown[] = [0, -0, 1.5, -7, 2 ** 40, NaN, 'a', '', '__proto__', true, false, null, 12n, { a: 1, b: { c: [1, 2] } }, [1, '1'], new Date(5)];
@@ -221,7 +221,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('outside a keyed context: clear EddyError naming the operator; undefined key rejected', () => {
+    test('outside a keyed context: clear EddyError naming the operator; undefined key rejected', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ operatorId: 'my-op' });
       const s = b.getState(new ValueStateDescriptor<number>('s'));
@@ -236,7 +236,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('registry: same handle per name, other kind under a used name throws', () => {
+    test('registry: same handle per name, other kind under a used name throws', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const d = new ValueStateDescriptor<number>('x');
@@ -247,7 +247,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('applyToAllKeys visits every key of a namespace with the key set; writes allowed', () => {
+    test('applyToAllKeys visits every key of a namespace with the key set; writes allowed', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend();
       const d = new ValueStateDescriptor<number>('n');
@@ -277,19 +277,24 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('key outside the key-group range is rejected', () => {
+    test('key outside the key-group range is rejected', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const narrow = f.backend({ maxParallelism: 4, range: new KeyGroupRange(0, 0), operatorId: 'narrow' });
-      let rejected = 0;
+      const accepted: number[] = [];
+      const rejected: number[] = [];
       for (let k = 0; k < 20; k++) {
         try {
           narrow.setCurrentKey(k);
+          accepted.push(k);
         } catch (e) {
           assert.match((e as Error).message, /outside this subtask/);
-          rejected++;
+          rejected.push(k);
         }
       }
-      assert.ok(rejected > 0 && rejected < 20);
+      // exactly the keys of key group 0 (of 4) are accepted; the sample has both kinds
+      const own = Array.from({ length: 20 }, (_, k) => k).filter((k) => keyGroupOf(k, 4) === 0);
+      assert.deepEqual(accepted, own);
+      assert.ok(own.length > 0 && own.length < 20, `sample: ${own}`);
       f.close();
     });
   });

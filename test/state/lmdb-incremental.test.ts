@@ -99,7 +99,7 @@ const deltaSize = (s: KeyedStateSnapshot) => s.incremental!.deltas[s.incremental
 const range = (a: number, z: number) => Array.from({ length: z - a }, (_, i) => a + i);
 
 describe('lmdb incremental checkpoints (backend)', () => {
-  test('deltas follow the changed state; base + deltas restore exactly into lmdb, heap and at parallelism 2', async () => {
+  test('deltas follow the changed state; base + deltas restore exactly into lmdb, heap and at parallelism 2', { timeout: 60_000 }, async () => {
     const { b } = lmdb(undefined, { minMaterializeBytes: 1 << 30 });
     const all = range(0, 5000);
     write(b, all, 1);
@@ -147,7 +147,7 @@ describe('lmdb incremental checkpoints (backend)', () => {
     for (const z of [b, r, heap, x, y]) z.dispose();
   });
 
-  test('a base is materialized in the background and then referenced with the deltas after it', async () => {
+  test('a base is materialized in the background and then referenced with the deltas after it', { timeout: 60_000 }, async () => {
     const { b, shared } = lmdb(undefined, { minMaterializeBytes: 1, materializeRatio: 0.5, maxDeltas: 100 });
     const all = range(0, 3000);
     write(b, all, 1);
@@ -171,7 +171,7 @@ describe('lmdb incremental checkpoints (backend)', () => {
     r.dispose();
   });
 
-  test('a released capture keeps its keys dirty; writes after a capture are not in it', () => {
+  test('a released capture keeps its keys dirty; writes after a capture are not in it', { timeout: 60_000 }, () => {
     const { b } = lmdb(undefined, { minMaterializeBytes: 1 << 30 });
     write(b, range(0, 100), 1);
     const p = b.captureSnapshot(1);
@@ -180,6 +180,7 @@ describe('lmdb incremental checkpoints (backend)', () => {
     const s2 = b.snapshot(2);
     const { b: r } = lmdb();
     r.restore([s2]);
+    assert.equal(dump(b, range(0, 1001)).size, 101, 'keys 0..99 and 1000');
     assert.deepEqual(dump(r, range(0, 1001)), dump(b, range(0, 1001)));
     const p3 = b.captureSnapshot(3);
     write(b, [5], 3);
@@ -192,7 +193,7 @@ describe('lmdb incremental checkpoints (backend)', () => {
     for (const z of [b, r, q]) z.dispose();
   });
 
-  test('a failed base copy is reported and retried; the checkpoints keep the previous chain meanwhile', async () => {
+  test('a failed base copy is reported and retried; the checkpoints keep the previous chain meanwhile', { timeout: 60_000 }, async () => {
     const warnings: string[] = [];
     const { b, shared } = lmdb(undefined, { minMaterializeBytes: 1, maxDeltas: 1, warn: (m: string) => warnings.push(m) });
     const inc = (b as unknown as { incremental: { fileStem: string; materialized(): Promise<void> } }).incremental;
@@ -215,6 +216,7 @@ describe('lmdb incremental checkpoints (backend)', () => {
     assert.ok(s3.incremental!.base?.file.endsWith('-2.base.mdb'), JSON.stringify(s3.incremental));
     const { b: r } = lmdb();
     r.restore([s3]);
+    assert.equal(dump(b, range(0, 100)).size, 100);
     assert.deepEqual(dump(r, range(0, 100)), dump(b, range(0, 100)));
     assert.equal(warnings.length, 1);
     b.dispose();
@@ -227,7 +229,7 @@ describe('lmdb incremental checkpoints (backend)', () => {
   // checkpoint. Every restore must equal the state as of its capture, and the live state must never lose a
   // committed write (each batch checks the values it reads against the model).
   for (const seed of [1, 2, 3]) {
-    test(`random updates, captures, slices, base copies and restores agree with a model (seed ${seed})`, async () => {
+    test(`random updates, captures, slices, base copies and restores agree with a model (seed ${seed})`, { timeout: 60_000 }, async () => {
       let x = seed;
       const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
       const KEYS = 2000;

@@ -81,7 +81,7 @@ function rescale(f: Fixture, snaps: KeyedStateSnapshot[], parallelism: number, k
 for (const kind of KINDS) {
   const other: StateBackendKind = kind === 'heap' ? 'lmdb' : 'heap';
   describe(`snapshot and restore (${kind})`, () => {
-    test(`restores into ${other} with identical contents`, () => {
+    test(`restores into ${other} with identical contents`, { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });
       fill(b);
@@ -99,7 +99,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('state restored before registration, snapshot is stable when nothing changed', () => {
+    test('state restored before registration, snapshot is stable when nothing changed', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });
       fill(b);
@@ -114,7 +114,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test(`rescale 1 → 2 → 3 (into ${other} and back): union of subtasks equals the original`, () => {
+    test(`rescale 1 → 2 → 3 (into ${other} and back): union of subtasks equals the original`, { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });
       fill(b);
@@ -129,11 +129,12 @@ for (const kind of KINDS) {
       const pre = filterKeyedStateSnapshots(two.map((x) => x.snapshot(3)), KeyGroupRange.forSubtask(MAX, 3, 1));
       const only = f.backend({ maxParallelism: MAX, range: KeyGroupRange.forSubtask(MAX, 3, 1), operatorId: 'pre' });
       only.restore(pre);
+      assert.notDeepEqual(dump(three[1]!), [], 'subtask 1 of 3 holds keys');
       assert.deepEqual(dump(only), dump(three[1]!));
       f.close();
     });
 
-    test('rejects another maxParallelism and unknown versions', () => {
+    test('rejects another maxParallelism and unknown versions', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });
       fill(b);
@@ -148,7 +149,7 @@ for (const kind of KINDS) {
 
 for (const kind of KINDS) {
   describe(`two-phase snapshot (${kind})`, () => {
-    test('writes after captureSnapshot do not show in the snapshot; encoding in slices', () => {
+    test('writes after captureSnapshot do not show in the snapshot; encoding in slices', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });
       fill(b);
@@ -185,7 +186,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('accumulators mutated in place by user code after a capture do not leak into it', () => {
+    test('accumulators mutated in place by user code after a capture do not leak into it', { timeout: 60_000 }, () => {
       class Acc {
         n = 0;
         items: number[] = [];
@@ -228,7 +229,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('two open captures: releasing one does not expose the other to later in-place mutations', () => {
+    test('two open captures: releasing one does not expose the other to later in-place mutations', { timeout: 60_000 }, () => {
       class Acc {
         n = 0;
       }
@@ -265,7 +266,7 @@ for (const kind of KINDS) {
       f.close();
     });
 
-    test('a capture inside batch() is consistent too', () => {
+    test('a capture inside batch() is consistent too', { timeout: 60_000 }, () => {
       const f = new Fixture(kind);
       const b = f.backend({ maxParallelism: MAX });
       fill(b);

@@ -38,7 +38,7 @@ class TimerFn extends KeyedProcessFunction<string, Cmd, string> {
 }
 const timers = (s: DataStream<Cmd>) => s.keyBy((c) => c.key).process(new TimerFn());
 
-describe('OperatorHarness with keyed process functions', { timeout: 60_000 }, () => {
+describe('OperatorHarness with keyed process functions', () => {
   test('event-time timers: per key, deduplicated, deletable, fired by the watermark in order', { timeout: 60_000 }, () => {
     const h = OperatorHarness.of(timers);
     h.processElement({ key: 'a', op: 'event', at: 20 }, 1);
@@ -91,7 +91,7 @@ describe('OperatorHarness with keyed process functions', { timeout: 60_000 }, ()
   });
 });
 
-describe('OperatorHarness pipelines', { timeout: 60_000 }, () => {
+describe('OperatorHarness pipelines', () => {
   test('map/filter chains keep timestamps and forward watermarks; records without timestamps have none', { timeout: 60_000 }, () => {
     const h = OperatorHarness.of((s: DataStream<number>) => s.map((n) => n * 2).filter((n) => n > 2).rebalance().map((n) => `#${n}`));
     h.processElement(1, 5);
@@ -146,7 +146,7 @@ describe('OperatorHarness pipelines', { timeout: 60_000 }, () => {
   });
 });
 
-describe('TwoInputOperatorHarness', { timeout: 60_000 }, () => {
+describe('TwoInputOperatorHarness', () => {
   test('keyed connect: per-input key selectors; the operator watermark is the minimum of both inputs', { timeout: 60_000 }, () => {
     const h = TwoInputOperatorHarness.of((a: DataStream<{ k: string }>, b: DataStream<{ id: string; v: number }>) =>
       a
@@ -191,7 +191,7 @@ describe('TwoInputOperatorHarness', { timeout: 60_000 }, () => {
   });
 });
 
-describe('OperatorHarness wake-ups', { timeout: 60_000 }, () => {
+describe('OperatorHarness wake-ups', () => {
   test('assignTimestampsAndWatermarks: timestamps from the record, periodic watermarks on processing time', { timeout: 60_000 }, async () => {
     const { WatermarkStrategy, DEFAULT_AUTO_WATERMARK_INTERVAL } = await import('../../src/api/index.ts');
     const h = OperatorHarness.of((s: DataStream<{ t: number }>) =>
@@ -217,7 +217,7 @@ describe('OperatorHarness wake-ups', { timeout: 60_000 }, () => {
   });
 });
 
-describe('OperatorHarness options', { timeout: 60_000 }, () => {
+describe('OperatorHarness options', () => {
   test('simulating one subtask: keys of other key groups are rejected', { timeout: 60_000 }, async () => {
     const { keyGroupOf, KeyGroupRange } = await import('../../src/core/index.ts');
     const range = KeyGroupRange.forSubtask(128, 2, 0);
