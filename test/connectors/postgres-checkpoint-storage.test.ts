@@ -34,14 +34,14 @@ async function cleanup(job: string): Promise<void> {
   }
 }
 
-test('postgres:// specs pick the PostgreSQL storage; passwords are not shown', () => {
+test('postgres:// specs pick the PostgreSQL storage; passwords are not shown', { timeout: 60_000 }, () => {
   const s = createCheckpointStorage('postgres://u:secret@127.0.0.1:5432/test');
   assert.ok(s instanceof PostgresCheckpointStorage);
   assert.equal(s.describe('j'), "postgres://u:***@127.0.0.1:5432/test (table eddy_checkpoints, job 'j')");
   assert.ok(createCheckpointStorage('postgresql://127.0.0.1/test') instanceof PostgresCheckpointStorage);
 });
 
-test('write, load the latest, skip a corrupt row to the previous checkpoint, prune', async (t) => {
+test('write, load the latest, skip a corrupt row to the previous checkpoint, prune', { timeout: 60_000 }, async (t) => {
   const why = await pgSkipReason();
   if (why) return t.skip(why);
   const job = uniqueName('eddy-cp-test');
@@ -87,7 +87,7 @@ test('write, load the latest, skip a corrupt row to the previous checkpoint, pru
   }
 });
 
-test("a job with enableCheckpointing(50, { storage: 'postgres://…' }) restarts from a PostgreSQL checkpoint, output exactly once", async (t) => {
+test("a job with enableCheckpointing(50, { storage: 'postgres://…' }) restarts from a PostgreSQL checkpoint, output exactly once", { timeout: 60_000 }, async (t) => {
   const why = await pgSkipReason();
   if (why) return t.skip(why);
   const job = uniqueName('eddy-cp-job');
@@ -106,8 +106,10 @@ test("a job with enableCheckpointing(50, { storage: 'postgres://…' }) restarts
     assert.match(log.join('\n'), /restarting in 0 ms from checkpoint \d+/);
     const ids = (await c.query<{ id: string }>(`SELECT id FROM ${table} ORDER BY id`)).rows.map((x) => Number(x.id));
     assert.deepEqual(ids, Array.from({ length: N }, (_, i) => i + 1));
+    // the job ran long enough to complete more checkpoints than are retained (default 3): exactly 3 are kept
+    assert.ok(r.checkpoints!.completed >= 3, `checkpoints completed: ${r.checkpoints!.completed}`);
     const stored = await c.query('SELECT count(*)::int AS n FROM eddy_checkpoints WHERE job = $1', [job]);
-    assert.ok(stored.rows[0].n >= 1, 'checkpoints are in PostgreSQL');
+    assert.equal(stored.rows[0].n, 3, 'the retained checkpoints are in PostgreSQL, older ones pruned');
   } finally {
     await c.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await c.end();
