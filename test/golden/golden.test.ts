@@ -14,17 +14,19 @@ const before = JSON.parse(readFileSync(new URL('./savepoint-v1.expected.json', i
 const N = 12_000;
 
 for (const p of [1, 2, 3]) {
-  test(`the v1 savepoint fixture restores at parallelism ${p} and the job finishes exactly`, async () => {
+  test(`the v1 savepoint fixture restores at parallelism ${p} and the job finishes exactly`, { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-golden-'));
     try {
       const r = await runJob(new URL('../jobs/savepoint-job.ts', import.meta.url), { params: { p, pace: 0 }, fromSavepoint: FIXTURE, checkpointDir: dir, log: () => {} });
-      const per = new Map<number, { n: number; max: number }>();
+      const per = new Map<number, { n: number; max: number; sums: Set<number> }>();
       for (const row of r.collected as { key: number; v: number }[]) {
-        const e = per.get(row.key) ?? { n: 0, max: 0 };
+        const e = per.get(row.key) ?? { n: 0, max: 0, sums: new Set<number>() };
         e.n++;
         e.max = Math.max(e.max, row.v);
+        e.sums.add(row.v);
         per.set(row.key, e);
       }
+      assert.deepEqual([...per.keys()].sort((a, b) => a - b), Array.from({ length: 13 }, (_, k) => k), 'every key continues');
       for (let k = 0; k < 13; k++) {
         let n = 0;
         let sum = 0;
@@ -34,6 +36,8 @@ for (const p of [1, 2, 3]) {
             sum += v;
           }
         assert.equal((before[k] ?? 0) + (per.get(k)?.n ?? 0), n, `records of key ${k}: before + after the savepoint`);
+        // running sums only grow: a record emitted twice (and another lost) would repeat one
+        assert.equal(per.get(k)?.sums.size, per.get(k)?.n, `running sums of key ${k} are distinct`);
         assert.equal(per.get(k)?.max, sum, `final sum of key ${k}`);
       }
     } finally {
