@@ -128,6 +128,7 @@ const sales: Sale[] = [{ shop: 'a', amount: 1 }, { shop: 'b', amount: 2 }, { sho
 const env = StreamEnvironment.create({ parallelism: 2 });
 env
   .fromCollection(sales)
+  .setParallelism(1) // one reader: each shop's sales reach the sum in order, so the running sums are exact
   .keyBy((s: Sale) => s.shop)
   .sum('amount')
   .map((s: Sale): string => \`\${s.shop}=\${s.amount}\`)
