@@ -107,7 +107,8 @@ test("a job with enableCheckpointing(50, { storage: 'postgres://…' }) restarts
     const ids = (await c.query<{ id: string }>(`SELECT id FROM ${table} ORDER BY id`)).rows.map((x) => Number(x.id));
     assert.deepEqual(ids, Array.from({ length: N }, (_, i) => i + 1));
     // the job ran long enough to complete more checkpoints than are retained (default 3): exactly 3 are kept
-    assert.ok(r.checkpoints!.completed >= 3, `checkpoints completed: ${r.checkpoints!.completed}`);
+    const completed = (r.checkpoints as { completed: number }).completed;
+    assert.ok(completed >= 3, `checkpoints completed: ${completed}`);
     const stored = await c.query('SELECT count(*)::int AS n FROM eddy_checkpoints WHERE job = $1', [job]);
     assert.equal(stored.rows[0].n, 3, 'the retained checkpoints are in PostgreSQL, older ones pruned');
   } finally {
