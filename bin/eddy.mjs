@@ -5,14 +5,15 @@
 // (tsconfig.json paths), so the CLI runs from the sources there. One copy of eddy per process matters:
 // the job module and the CLI share the launch context.
 import { register } from 'tsx/esm/api';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 register();
-let entry;
-try {
-  entry = import.meta.resolve('eddy');
-} catch (e) {
-  console.error(`eddy: cannot load the package (${e.message}); in a clone of the repository run \`npm install\` or \`npm run build\``);
+const entry = import.meta.resolve('eddy');
+const cli = new URL(entry.endsWith('.ts') ? './cli/main.ts' : './cli/main.js', entry);
+if (!existsSync(fileURLToPath(cli))) {
+  console.error(`eddy: ${fileURLToPath(cli)} is missing; in a clone of the repository run \`npm install\` or \`npm run build\``);
   process.exit(1);
 }
-const { main } = await import(new URL(entry.endsWith('.ts') ? './cli/main.ts' : './cli/main.js', entry).href);
+const { main } = await import(cli.href);
 await main(process.argv.slice(2));
