@@ -47,7 +47,7 @@ function model(n: number): string[] {
 
 const expected = model(N);
 
-test('the model covers every MapState outcome', () => {
+test('the model covers every MapState outcome', { timeout: 60_000 }, () => {
   // guards the oracle itself: removals of present and absent items, clears of non-empty maps, empty maps
   const all = expected.join('\n');
   for (const re of [/had=true/, /had=false/, /clear [1-5] /, /empty=true/, /empty=false/]) assert.match(all, re);
