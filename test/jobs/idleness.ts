@@ -34,7 +34,7 @@ const fired = new Int32Array(firedBuffer);
 interface Ev {
   key: string;
   ts: number;
-  /** status events: the early firings split 1 heard of before it ended */
+  /** status events: how many windows had fired early when split 1 ended */
   seen?: number;
 }
 type Split = { id: number };
