@@ -52,6 +52,12 @@ export interface OperatorContext {
   readonly metrics: OperatorMetrics;
   /** Asks the runtime to call {@link StreamOperator.onProcessingTime} processing soon (timers changed). */
   requestProcessingTimeWakeup(at: number): void;
+  /**
+   * Asks the task to call {@link StreamOperator.processMail} from its loop soon. Callable from any
+   * asynchronous callback (a settled Promise): it wakes a sleeping slot. Absent where the runtime cannot
+   * deliver mail.
+   */
+  requestMail?(): void;
   /** Fails the task from an asynchronous callback (e.g. a commit that failed). */
   reportAsyncError?(error: unknown): void;
   /** Whether the job takes checkpoints. */
@@ -100,6 +106,21 @@ export interface StreamOperator<IN, OUT> {
    * finished operator is checkpointed (Flink's checkpoints after tasks finished, FLIP-147).
    */
   snapshotFinishedState?(checkpointId: number): unknown;
+  /**
+   * Mail the operator asked for with `ctx.requestMail()` (asynchronous completions): called from the task
+   * loop, where the operator may emit and throw as in `processElement`.
+   */
+  processMail?(): void;
+  /**
+   * Whether the operator takes no more input for now (async I/O at capacity). The task checks it between
+   * input batches (a batch already taken is delivered whole) and sleeps until mail comes.
+   */
+  isBackpressured?(): boolean;
+  /**
+   * Asynchronous work whose results are still to be emitted (requests in flight). After `finish()` the task
+   * keeps processing mail until this is false, and only then finishes the operators chained after it.
+   */
+  hasPendingWork?(): boolean;
   /** End of input: flush. Called once, after the final watermark. */
   finish(): void;
   /** Asynchronous work still running after finish() (e.g. commits); the task waits for it before it ends. */

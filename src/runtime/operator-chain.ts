@@ -112,6 +112,8 @@ export interface ChainEnv {
   /** Writers for the vertex's outgoing job edges, by edge index. */
   writers: Map<number, RecordWriter>;
   requestWakeup(opIndex: number, at: number): void;
+  /** Operator `opIndex` asked for mail (an asynchronous completion): flag it and wake the slot. */
+  requestMail(opIndex: number): void;
   sendToCoordinator(operatorId: string, message: unknown): void;
   checkpointing: boolean;
   reportAsyncError(e: unknown): void;
@@ -124,6 +126,8 @@ export interface ChainedOperator {
   ctx: OperatorContext;
   state: OperatorStateServices;
   wakeupAt: number;
+  /** Mail requested (see `OperatorContext.requestMail`), not yet processed. */
+  mail: boolean;
 }
 
 export class OperatorChain {
@@ -146,7 +150,7 @@ export class OperatorChain {
       const stats: OperatorStats = { recordsIn: 0, recordsOut: 0 };
       const op = (node.factory ? node.factory() : undefined) as ChainedOperator['op'] | undefined;
       const state = createOperatorStateServices(node, vertex, env);
-      const entry: ChainedOperator = { node, op: op!, stats, ctx: undefined as unknown as OperatorContext, state, wakeupAt: Infinity };
+      const entry: ChainedOperator = { node, op: op!, stats, ctx: undefined as unknown as OperatorContext, state, wakeupAt: Infinity, mail: false };
       entry.ctx = {
         operatorId: node.operatorId,
         operatorName: node.name,
@@ -161,6 +165,7 @@ export class OperatorChain {
         operatorState: state.operatorState,
         metrics: state.metrics,
         requestProcessingTimeWakeup: (at: number) => env.requestWakeup(index, at),
+        requestMail: () => env.requestMail(index),
         sendToCoordinator: (m: unknown) => env.sendToCoordinator(node.operatorId, m),
         checkpointing: env.checkpointing,
         reportAsyncError: (e: unknown) => env.reportAsyncError(e),
@@ -202,6 +207,20 @@ export class OperatorChain {
     }
     this.head = this.operators[0]!;
     this.headOutput = outputs.get(this.head.node)!;
+    this.backpressuring = this.operators.filter((o) => typeof o.op?.isBackpressured === 'function');
+  }
+
+  /** Operators that can refuse input (async I/O), checked per batch. */
+  private readonly backpressuring: ChainedOperator[];
+  /** How far `finishSome` got: operators before this index are finished and drained. */
+  private finishedUpTo = 0;
+  private finishCalled = false;
+
+  /** Whether an operator of the chain takes no more input for now (async I/O at capacity). */
+  backpressured(): boolean {
+    const l = this.backpressuring;
+    for (let i = 0; i < l.length; i++) if (l[i]!.op.isBackpressured!()) return true;
+    return false;
   }
 
   /** Restores state (when given), then initializeState + open, head last (downstream ready first, as in Flink). */
@@ -278,13 +297,39 @@ export class OperatorChain {
     }
   }
 
-  /** End of input: finish operators head first, each one's output flushes into the next. */
-  finish(): void {
-    for (let i = 0; i < this.operators.length; i++) {
-      const o = this.operators[i]!;
-      if (!o.op) continue;
+  /**
+   * End of input: finishes operators head first; an operator with asynchronous work still
+   * pending after its `finish()` (async I/O) stops the walk until its mail has drained it. Returns whether
+   * every operator is finished. Call again after processing mail.
+   */
+  finishSome(): boolean {
+    const ops = this.operators;
+    while (this.finishedUpTo < ops.length) {
+      const i = this.finishedUpTo;
+      const o = ops[i]!;
+      if (o.op) {
+        this.marker.currentOp = i;
+        if (!this.finishCalled) {
+          this.finishCalled = true;
+          o.op.finish();
+        }
+        if (o.op.hasPendingWork?.() === true) return false;
+      }
+      this.finishedUpTo = i + 1;
+      this.finishCalled = false;
+    }
+    return true;
+  }
+
+  /** Processes the mail operators asked for (asynchronous completions), head first. */
+  processMail(): void {
+    const ops = this.operators;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i]!;
+      if (!o.mail) continue;
+      o.mail = false;
       this.marker.currentOp = i;
-      o.op.finish();
+      o.op.processMail?.();
     }
   }
 

@@ -133,6 +133,12 @@ export class Slot {
         if (at < op.wakeupAt) op.wakeupAt = at;
         this.requestTime(at);
       },
+      requestMail: (opIndex) => {
+        // from a completion callback on the event loop: flag the operator and its task, wake the loop
+        chain.operators[opIndex]!.mail = true;
+        task.mail = true;
+        this.wake();
+      },
       sendToCoordinator: (operatorId, message) => this.o.post({ t: 'coordinator', operatorId, subtask: s, message }),
       checkpointing: this.o.checkpointMode !== undefined,
       reportAsyncError: (e) => this.fail(e),

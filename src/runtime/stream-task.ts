@@ -39,6 +39,13 @@ export abstract class StreamTask {
   protected lastSnapshotId = 0;
   /** Records taken in by the head (for positions in error messages). */
   position = 0;
+  /** An operator of the chain asked for mail (async I/O completions): processed by `step()` before input. */
+  mail = false;
+  /**
+   * The input ended but an operator still has asynchronous work (async I/O requests in flight): the task
+   * processes mail until the chain is finished, then ends its outputs.
+   */
+  protected ending = false;
   constructor(
     readonly chain: OperatorChain,
     readonly subtask: number,
@@ -192,9 +199,31 @@ export abstract class StreamTask {
     return `operator '${this.chain.head.node.name}' (subtask ${this.subtask + 1}/${this.chain.vertex.parallelism})`;
   }
 
+  /** No more input for now: an output is backlogged, or an operator refuses input (async I/O at capacity). */
   get blocked(): boolean {
+    return this.outputBlocked || this.chain.backpressured();
+  }
+
+  /** An output is backlogged (no credit). */
+  get outputBlocked(): boolean {
     for (const w of this.chain.writers) if (w.blocked) return true;
     return false;
+  }
+
+  /** Mail is waiting and its results can go out. */
+  protected mailReady(): boolean {
+    return this.mail && !this.outputBlocked;
+  }
+
+  /** Processes the chain's mail; while ending, finishes the chain once the mail drained it. */
+  protected processMail(): void {
+    this.mail = false;
+    try {
+      this.chain.processMail();
+    } catch (e) {
+      throw this.wrap(e, 'an asynchronous result');
+    }
+    if (this.ending) this.continueEnding();
   }
 
   /** Flushes partial output batches. */
@@ -207,7 +236,14 @@ export abstract class StreamTask {
     // Checkpoints still encoding are finished now: nothing of this task runs after its end of input.
     for (const p of this.pendingCheckpoints) p.finishEncoding();
     this.acknowledgeReady();
-    if (!this.finishedOnRestore) this.chain.finish();
+    this.ending = true;
+    this.continueEnding();
+  }
+
+  /** Finishes the chain as far as its asynchronous work allows; when all is finished, ends the outputs. */
+  protected continueEnding(): void {
+    if (!this.finishedOnRestore && !this.chain.finishSome()) return; // waits for mail
+    this.ending = false;
     for (const w of this.chain.writers) w.broadcastControl({ k: ElementKind.EndOfInput });
     this.finished = true;
   }
@@ -306,7 +342,11 @@ export class InputTask extends StreamTask implements ChannelObserver {
   }
 
   runnable(): boolean {
-    return !this.finished && (this.barrierQueued || ((this.gate.hasData() || this.gate.channels.length === 0) && !this.blocked));
+    if (this.finished) return false;
+    if (this.barrierQueued || this.mailReady()) return true;
+    // ending: the input is consumed; only mail, and checkpoints triggered meanwhile, remain
+    if (this.ending) return this.triggered.size > 0;
+    return (this.gate.hasData() || this.gate.channels.length === 0) && !this.blocked;
   }
 
   /** The coordinator started checkpoint `id`: its barriers are on their way (or never come, see `triggered`). */
@@ -338,6 +378,17 @@ export class InputTask extends StreamTask implements ChannelObserver {
     if (this.barrierQueued) {
       this.barrierQueued = false;
       this.serviceBarriers();
+      return true;
+    }
+    if (this.mailReady()) {
+      this.processMail();
+      return true;
+    }
+    if (this.ending) {
+      // checkpoints triggered while asynchronous work drains after the end of input: taken now, the
+      // operators' pending work (async I/O requests) in their state
+      if (this.triggered.size === 0) return false;
+      this.snapshotExpected();
       return true;
     }
     if (this.gate.channels.length === 0) {
@@ -671,7 +722,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
   private trigger: (BarrierOptions & { id: number }) | undefined;
 
   runnable(): boolean {
-    return !this.finished && (this.finishedOnRestore || this.trigger !== undefined || (this.available && !this.blocked));
+    return !this.finished && (this.finishedOnRestore || this.trigger !== undefined || this.mailReady() || (!this.ending && this.available && !this.blocked));
   }
 
   /** Returns false when the task cannot take part (it finished). */
@@ -719,7 +770,11 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
       this.acknowledgeReady();
       return true;
     }
-    if (!this.available || this.blocked) return false;
+    if (this.mailReady()) {
+      this.processMail();
+      return true;
+    }
+    if (this.ending || !this.available || this.blocked) return false;
     const before = this.position;
     let status: InputStatus;
     this.chain.marker.currentOp = 0;

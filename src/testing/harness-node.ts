@@ -58,6 +58,8 @@ export class HarnessNode {
   readonly ctx: OperatorContext;
   readonly keySelectors: Array<((v: any) => unknown) | undefined>;
   wakeupAt = Infinity;
+  /** The operator asked for mail (asynchronous completions); the harness processes it on request. */
+  mail = false;
   private tempDir: string | undefined;
 
   constructor(
@@ -65,6 +67,7 @@ export class HarnessNode {
     readonly id: string,
     clock: ManualClock,
     opts: HarnessOptions,
+    onMail: () => void = () => {},
   ) {
     this.keySelectors = t.kind === 'one-input' ? [t.keySelector] : [t.keySelector1, t.keySelector2];
     const isKeyed = this.keySelectors.some((k) => k !== undefined);
@@ -106,6 +109,10 @@ export class HarnessNode {
         if (at < this.wakeupAt) this.wakeupAt = at;
       },
       sendToCoordinator: () => {},
+      requestMail: () => {
+        this.mail = true;
+        onMail();
+      },
     };
   }
 

@@ -75,7 +75,7 @@ export class HarnessRuntime {
     let pos = 0;
     for (const t of ordered) {
       if (t.kind !== 'one-input' && t.kind !== 'two-input') continue;
-      const node = new HarnessNode(t, t.uid ?? `op${pos++}-${t.name}`, this.clock, opts);
+      const node = new HarnessNode(t, t.uid ?? `op${pos++}-${t.name}`, this.clock, opts, () => this.mailArrived());
       this.nodes.push(node);
       this.nodeOf.set(t, node);
       const sink: Sink = { node, channels: new Map(), current: -Infinity };
@@ -125,7 +125,37 @@ export class HarnessRuntime {
   /** End of input: the final watermark on every input, then `finish()` on every operator. */
   endInput(): void {
     for (let i = 0; i < this.inputs.length; i++) this.pushWatermark(i, MAX_WATERMARK);
-    for (const n of this.nodes) n.op.finish();
+    for (const n of this.nodes) {
+      n.op.finish();
+      if (n.op.hasPendingWork?.() === true)
+        throw new EddyError(`harness: operator '${n.t.name}' still has asynchronous requests at end of input; await settle() before endInput()`, { domain: 'user' });
+    }
+  }
+
+  /** Processes the mail operators asked for (asynchronous completions), as the task loop does. */
+  processMail(): void {
+    this.checkOpen();
+    for (const n of this.nodes) {
+      if (!n.mail) continue;
+      n.mail = false;
+      n.op.processMail?.();
+    }
+  }
+
+  /** Processes mail as it arrives until no operator has asynchronous work pending. */
+  async settle(): Promise<void> {
+    for (;;) {
+      this.processMail();
+      if (!this.nodes.some((n) => n.op.hasPendingWork?.() === true)) return;
+      await new Promise<void>((resolve) => (this.mailWaiter = resolve));
+    }
+  }
+
+  private mailWaiter: (() => void) | undefined;
+  private mailArrived(): void {
+    const w = this.mailWaiter;
+    this.mailWaiter = undefined;
+    w?.();
   }
 
   outputList(): HarnessOutput<unknown>[] {

@@ -61,6 +61,17 @@ export abstract class AbstractHarness<OUT> {
   snapshot(): HarnessSnapshot {
     return this.rt.snapshot();
   }
+  /**
+   * Asynchronous operators (async I/O): processes the mail they asked for — completed requests are
+   * emitted, waiting ones started — as the task loop would. Deterministic: nothing is emitted otherwise.
+   */
+  processMail(): void {
+    this.rt.processMail();
+  }
+  /** Waits for every asynchronous request of the pipeline, processing mail as it arrives. */
+  settle(): Promise<void> {
+    return this.rt.settle();
+  }
   /** Sends the final watermark and calls `finish()` on every operator (end of a bounded input). */
   endInput(): void {
     this.rt.endInput();
