@@ -36,7 +36,7 @@ function maskUrl(s: string): string {
     else if (u.username && !u.password) u.username = '***';
     return u.toString().replace(/\/$/, '');
   } catch {
-    return s;
+    return s.replace(/:[^:@/]*@/, ':***@');
   }
 }
 
