@@ -11,3 +11,5 @@ export { RedisStreamSink, RedisStreamSinkWriter, RedisStreamCommitter, COMMIT_SC
 export type { RedisStreamSinkOptions, RedisStreamCommittable } from './redis-stream-sink.ts';
 export { connectRedis, acquireRedis, releaseRedis, maskRedisUrl } from './connection.ts';
 export type { RedisClient } from './connection.ts';
+export { RedisLookup } from './lookup.ts';
+export type { RedisLookupOptions } from './lookup.ts';
