@@ -1,10 +1,11 @@
 /**
  * The layering of DESIGN §6, enforced in CI (`npm run lint:deps`):
- *   cli, web → runtime → checkpoint → graph → api → state → core
+ *   cli, web → runtime → checkpoint → graph → api → state → metrics → core
+ * (metrics sits low: operators and user functions register metrics through the api.)
  * Connectors and CEP use api, state and core, never runtime. A folder is entered only through its
  * index.ts (files inside a folder may import each other freely).
  */
-const layers = ['core', 'state', 'api', 'graph', 'checkpoint', 'runtime', 'metrics'];
+const layers = ['core', 'metrics', 'state', 'api', 'graph', 'checkpoint', 'runtime'];
 const forbidden = [];
 
 // Each layer may import only layers below it.

@@ -35,6 +35,11 @@ export interface EnvironmentOptions {
   buffersPerChannel?: number;
   /** Period of watermark generation in ms (default 200). */
   autoWatermarkInterval?: number;
+  /**
+   * Task and operator metrics beyond record counts (busy/backpressured/idle time, watermarks, user metrics;
+   * see docs/metrics.md). Default true; false leaves only the record counts (the metrics overhead benchmark).
+   */
+  metrics?: boolean;
 }
 
 export type EnvironmentConfig = Required<Omit<EnvironmentOptions, 'stateDir'>> & { stateDir: string };
@@ -48,6 +53,7 @@ const KNOWN: Record<keyof EnvironmentOptions, true> = {
   batchSize: true,
   buffersPerChannel: true,
   autoWatermarkInterval: true,
+  metrics: true,
 };
 
 /** The largest delay a Node timer honours (~24.8 days); longer ones fire after 1 ms. */
@@ -111,6 +117,9 @@ function checkOptions(where: string, o: Record<string, unknown>): void {
       case 'incrementalCheckpoints':
         incrementalOption(where, v);
         break;
+      case 'metrics':
+        if (typeof v !== 'boolean') throw new ConfigurationError(`${where}: option 'metrics' must be a boolean, got ${showValue(v)}`);
+        break;
     }
   }
 }
@@ -143,6 +152,7 @@ export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<s
     batchSize: o.batchSize ?? 1024,
     buffersPerChannel: o.buffersPerChannel ?? 8,
     autoWatermarkInterval: o.autoWatermarkInterval ?? 200,
+    metrics: o.metrics ?? true,
   };
 }
 

@@ -17,6 +17,7 @@ import type {
   AggregatingStateDescriptor,
   OperatorStateStore,
 } from '../state/index.ts';
+import type { MetricGroup } from '../metrics/index.ts';
 
 export interface Collector<T> {
   collect(value: T): void;
@@ -30,6 +31,11 @@ export interface RuntimeContext {
   getJobName(): string;
   getTaskName(): string;
   getAttemptNumber(): number;
+  /**
+   * The operator subtask's metric group (Flink's `getMetricGroup()`): register counters, gauges, histograms
+   * and meters in `open()`; they are reported with the operator's scope (REST, Prometheus).
+   */
+  getMetricGroup(): MetricGroup;
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(d: ListStateDescriptor<T>): ListState<T>;
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V>;

@@ -21,6 +21,7 @@ import type {
   KeyedStateSnapshot,
   OperatorStateSnapshot,
 } from '../state/index.ts';
+import type { MetricGroup } from '../metrics/index.ts';
 
 /** Where an operator's results go: the next chained operator, or a network writer. */
 export interface Output<T> {
@@ -50,6 +51,8 @@ export interface OperatorContext {
   readonly operatorState: OperatorStateStore;
   /** Counts dropped late records and similar; reported as operator metrics. */
   readonly metrics: OperatorMetrics;
+  /** The operator subtask's metric group (user functions get it from `getRuntimeContext().getMetricGroup()`). */
+  readonly metricGroup?: MetricGroup;
   /** Asks the runtime to call {@link StreamOperator.onProcessingTime} processing soon (timers changed). */
   requestProcessingTimeWakeup(at: number): void;
   /**

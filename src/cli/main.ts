@@ -17,6 +17,8 @@ import { JobCancelledError } from '../core/index.ts';
 import { runningJobs, type JobClient } from '../runtime/index.ts';
 import { jsonLinesChunks } from '../connectors/nexmark/index.ts';
 import { ProgressView, formatSummary } from './progress.ts';
+import { createLogger, LOG_LEVELS } from './logging.ts';
+import type { LevelWithSilent } from 'pino';
 
 function intArg(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -86,8 +88,18 @@ interface RunOptions {
   resume?: boolean;
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
+  webPort?: number;
   restPort?: number;
   rest?: boolean;
+  logLevel?: LevelWithSilent;
+}
+
+/** The web server's default port (Flink's `rest.port`); when it is taken, any free port. */
+export const DEFAULT_WEB_PORT = 8081;
+
+function logLevelArg(v: string): LevelWithSilent {
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return v as LevelWithSilent;
 }
 
 async function runCommand(job: string, opts: RunOptions, rawParams: string[], cmd: Command): Promise<number> {
@@ -111,7 +123,12 @@ async function runCommand(job: string, opts: RunOptions, rawParams: string[], cm
     badInvocation(cmd, `--from-savepoint '${opts.fromSavepoint}': no such savepoint (${resolve(opts.fromSavepoint)} does not exist)`);
   if (opts.incremental && opts.stateBackend === 'heap')
     badInvocation(cmd, '--incremental applies to the lmdb state backend only, not to --state-backend heap');
-  if (opts.rest === false && opts.restPort !== undefined) badInvocation(cmd, '--rest-port and --no-rest contradict each other; give one of them');
+  if (opts.webPort !== undefined && opts.restPort !== undefined && opts.webPort !== opts.restPort)
+    badInvocation(cmd, `--web-port ${opts.webPort} and --rest-port ${opts.restPort} name different ports (--rest-port is another name for --web-port); give one of them`);
+  const portFlag = opts.webPort !== undefined ? '--web-port' : '--rest-port';
+  const port = opts.webPort ?? opts.restPort;
+  if (opts.rest === false && port !== undefined) badInvocation(cmd, `${portFlag} and --no-rest contradict each other; give one of them`);
+  const logger = createLogger(opts.logLevel ?? 'info');
   const overrides: Record<string, unknown> = {};
   if (opts.parallelism !== undefined) overrides.parallelism = opts.parallelism;
   if (opts.stateBackend !== undefined) overrides.stateBackend = opts.stateBackend;
@@ -119,17 +136,19 @@ async function runCommand(job: string, opts: RunOptions, rawParams: string[], cm
   const rest = opts.rest === false ? undefined : new RestServer();
   if (rest) {
     try {
-      await rest.start(opts.restPort ?? 0);
+      if (port !== undefined) await rest.start(port);
+      else await rest.start(DEFAULT_WEB_PORT).catch((e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? rest.start(0) : Promise.reject(e)));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       badInvocation(
         cmd,
         err.code === 'EADDRINUSE'
-          ? `--rest-port ${opts.restPort}: port ${opts.restPort} is already in use on 127.0.0.1; choose another port, or leave out --rest-port for any free one`
-          : `cannot serve the REST API on port ${opts.restPort ?? 0}: ${err.message}`,
+          ? `${portFlag} ${port}: port ${port} is already in use on 127.0.0.1; choose another port, or leave out ${portFlag} for 8081 or any free one`
+          : `cannot serve the REST API on port ${port ?? DEFAULT_WEB_PORT}: ${err.message}`,
       );
     }
   }
+  let announced = false;
   const views: ProgressView[] = [];
   const showProgress = opts.progress !== false && !opts.json && process.stderr.isTTY;
   const ctx: LaunchContext = {
@@ -144,9 +163,15 @@ async function runCommand(job: string, opts: RunOptions, rawParams: string[], cm
       resume: opts.resume === true,
       fromSavepoint: opts.fromSavepoint,
       allowNonRestoredState: opts.allowNonRestoredState === true,
+      logRecord: (level: string, msg: string, fields: Record<string, unknown>) => logger[level as 'info'](fields, msg),
     },
     onJobStart: (client: JobClient) => {
       rest?.register(client);
+      // said once a job starts (an invalid job fails with its error alone)
+      if (rest && !announced) {
+        announced = true;
+        logger.info({ url: rest.url }, `REST API, Prometheus metrics (/metrics) and Web UI at ${rest.url}`);
+      }
       if (!showProgress) return;
       const v = new ProgressView(client);
       views.push(v);
@@ -260,6 +285,29 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
   return j;
 }
 
+/** Polls Flink's savepoint status until the operation completed; resolves to its location. */
+async function savepointResult(reg: JobRegistration, triggerId: string): Promise<string> {
+  const url = `${reg.url}/jobs/${reg.id}/savepoints/${triggerId}`;
+  for (;;) {
+    let j: { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } }; errors?: string[] };
+    try {
+      const r = await fetch(url);
+      j = (await r.json()) as typeof j;
+      if (!r.ok) throw new Error(j.errors?.join('; ') ?? `HTTP ${r.status} from ${url}`);
+    } catch (e) {
+      // stop-with-savepoint: the process may end right after the savepoint, before we read the status
+      if ((e as Error).message.includes('fetch failed')) throw new Error(`the job's process ended before reporting the savepoint (${url})`);
+      throw e;
+    }
+    if (j.status?.id === 'COMPLETED') {
+      const failure = j.operation?.['failure-cause'];
+      if (failure) throw new Error((failure['stack-trace'] ?? 'the savepoint failed').split('\n')[0]!);
+      return j.operation!.location!;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function summary(r: JobExecutionResult) {
   const { collected: _c, ...rest } = r;
   return { status: 'finished', ...rest };
@@ -284,8 +332,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--resume', 'restore the latest completed checkpoint of the job under --checkpoint-dir, or start fresh')
     .option('--from-savepoint <path>', 'restore a savepoint (or retained checkpoint) directory, at any parallelism')
     .option('--allow-non-restored-state', 'skip state of operators the job no longer has')
-    .option('--rest-port <port>', 'port of the REST API (default: any free port)', intArg('--rest-port', 0, 65535))
-    .option('--no-rest', 'do not serve the REST API')
+    .option('--web-port <port>', `port of the REST API, metrics and Web UI (default ${DEFAULT_WEB_PORT}, or any free port when it is taken)`, intArg('--web-port', 0, 65535))
+    .option('--rest-port <port>', 'another name for --web-port', intArg('--rest-port', 0, 65535))
+    .option('--no-rest', 'do not serve the REST API, metrics and Web UI')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default info)`, logLevelArg)
     .action(async (job: string, params: string[], opts: RunOptions, cmd: Command) => {
       process.exitCode = await runCommand(job, opts, params, cmd);
     });
@@ -304,7 +354,8 @@ export async function main(argv: string[]): Promise<void> {
       try {
         const reg = findJob(job);
         const r = await post(`${reg.url}/jobs/${reg.id}/savepoints`, { 'target-directory': resolve(dir) });
-        process.stdout.write(`savepoint written to ${r.location}\n`);
+        const location = await savepointResult(reg, r['request-id'] as string);
+        process.stdout.write(`savepoint written to ${location}\n`);
       } catch (e) {
         process.stderr.write(`error: ${(e as Error).message}\n`);
         process.exitCode = 1;
@@ -319,7 +370,8 @@ export async function main(argv: string[]): Promise<void> {
       try {
         const reg = findJob(job);
         const r = await post(`${reg.url}/jobs/${reg.id}/stop`, { targetDirectory: resolve(o.savepoint) });
-        process.stdout.write(`savepoint written to ${r.location}; job stopped\n`);
+        const location = await savepointResult(reg, r['request-id'] as string);
+        process.stdout.write(`savepoint written to ${location}; job stopped\n`);
       } catch (e) {
         process.stderr.write(`error: ${(e as Error).message}\n`);
         process.exitCode = 1;

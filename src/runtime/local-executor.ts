@@ -7,7 +7,7 @@
  */
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EddyError, ConfigurationError, JobCancelledError, errorFromRecord } from '../core/index.ts';
@@ -36,6 +36,9 @@ import type { TaskStats } from './slot.ts';
 import { RestartTracker } from './restart-strategy.ts';
 import { assignRestore, checkCompatible } from './restore-assignment.ts';
 import { claimStateDir, releaseStateDir } from './state-dir-owner.ts';
+import { JobMetrics } from './job-metrics.ts';
+import { CheckpointHistory } from './checkpoint-history.ts';
+import type { LogLevel } from './protocol.ts';
 
 export interface JobProgress {
   jobName: string;
@@ -54,6 +57,24 @@ export interface StartOptions {
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
   log?: (line: string) => void;
+  /** Structured log records (the CLI's logger): level, message and fields (job, slot, operator, subtask). */
+  logRecord?: (level: LogLevel, msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** Flink's job states (those eddy's jobs go through). */
+export type JobStatus = 'INITIALIZING' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+/** A failure of the job (a restart or its end), for `/jobs/:jobid/exceptions`. */
+export interface JobException {
+  timestamp: number;
+  name: string;
+  message: string;
+  stack: string;
+}
+
+/** A vertex id as Flink has them: 32 hex digits, derived from the head operator's id (stable across runs). */
+export function vertexIdOf(operatorId: string): string {
+  return createHash('md5').update(`eddy-vertex:${operatorId}`).digest('hex');
 }
 
 /** How long after terminate() a worker that has not exited is reported as stuck. */
@@ -70,8 +91,24 @@ export function liveWorkerCount(): number {
 
 /** Handle on a running job (cancel it, read its progress, take a savepoint). */
 export class JobClient {
-  readonly jobId = randomUUID();
+  /** 32 hex digits, as Flink's JobID (a savepoint's directory name starts with the first 6). */
+  readonly jobId = randomBytes(16).toString('hex');
   readonly startedAt = Date.now();
+  /** The job's state, and when it entered each (Flink's `timestamps`). */
+  status: JobStatus = 'INITIALIZING';
+  readonly timestamps: Partial<Record<JobStatus, number>> = { INITIALIZING: this.startedAt };
+  /** When the job ended (0 while it runs). */
+  endedAt = 0;
+  /** Failures (restarts and the final one), oldest first. */
+  readonly exceptions: JobException[] = [];
+  /** Task and operator metrics from the slots' reports: what REST, UI and Prometheus read. */
+  readonly metrics: JobMetrics;
+  /** Checkpoint and savepoint statistics. */
+  readonly checkpointHistory = new CheckpointHistory();
+  /** The job parameters it was launched with. */
+  readonly params: Record<string, unknown> = { ...((getLaunchContext().params as Record<string, unknown> | undefined) ?? {}) };
+  private readonly requests = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextRequest = 1;
   /** When the current attempt started running (after module loading and deployment). */
   runningSince = 0;
   /** When every sink committed its final data (before the workers are shut down). */
@@ -113,7 +150,9 @@ export class JobClient {
       this.reject = rej;
     });
     this.result.catch(() => undefined);
-    this.log = opts.log ?? ((l) => process.stderr.write(`[eddy] ${l}\n`));
+    this.metrics = new JobMetrics(graph);
+    const rec = opts.logRecord;
+    this.log = opts.log ?? (rec ? (l) => rec('info', l, this.logFields()) : (l) => process.stderr.write(`[eddy] ${l}\n`));
     for (const v of graph.vertices)
       for (const n of v.nodes) {
         const l = n.sink?.createCoordinatorListener?.();
@@ -142,12 +181,14 @@ export class JobClient {
           throw new ConfigurationError(`cannot restore from savepoint '${this.opts.fromSavepoint}': ${e.message}`, e);
         });
         checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
+        this.noteRestore(this.initialRestore);
         this.log(`restoring from ${this.initialRestore.metadata.kind} ${this.initialRestore.location} (checkpoint ${this.initialRestore.metadata.checkpointId})`);
       } else if (this.opts.resume && this.storage) {
         this.initialRestore = await this.storage.loadLatest(this.plan.jobName, this.log);
         if (this.sharedStateDir) await this.storage.removeUnreferencedShared?.(this.plan.jobName);
         if (this.initialRestore) {
           checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
+          this.noteRestore(this.initialRestore);
           this.log(`resuming job '${this.plan.jobName}' from checkpoint ${this.initialRestore.metadata.checkpointId} (${this.initialRestore.location})`);
         } else this.log(`no checkpoint of job '${this.plan.jobName}' under ${this.storage.describe(this.plan.jobName)}: starting fresh`);
       }
@@ -175,6 +216,7 @@ export class JobClient {
     this.exitedSlots.clear();
     this.startedSlots.clear();
     this.stats.clear();
+    this.metrics.reset();
     this.finishedSlots.clear();
     this.committedSlots.clear();
     for (let s = 0; s < slots; s++) {
@@ -252,9 +294,18 @@ export class JobClient {
         break;
       case 'metrics':
         this.stats.set(slot, m.stats);
+        this.metrics.onReport(m.stats);
         break;
+      case 'reply': {
+        const r = this.requests.get(m.requestId);
+        this.requests.delete(m.requestId);
+        if (r && m.ok) r.resolve(m.value);
+        else if (r && !m.ok) r.reject(Object.assign(new EddyError(m.message, { domain: 'user' }), { status: m.status }));
+        break;
+      }
       case 'finished':
         this.stats.set(slot, m.stats);
+        this.metrics.onReport(m.stats);
         this.finishedSlots.add(slot);
         if (this.finishedSlots.size === this.graph.slots) {
           // Every task finished: no restart can happen any more, so sinks commit their final data now.
@@ -263,7 +314,8 @@ export class JobClient {
         }
         break;
       case 'log':
-        this.log(`slot ${slot}: ${m.message}`);
+        if (this.opts.logRecord && !this.opts.log) this.opts.logRecord(m.level ?? 'warn', m.message, { ...this.logFields(), slot, operator: m.operator, subtask: m.subtask });
+        else this.log(`slot ${slot}: ${m.message}`);
         break;
       case 'committed':
         this.committedSlots.add(slot);
@@ -273,6 +325,7 @@ export class JobClient {
         }
         break;
       case 'ack':
+        this.checkpointHistory.ack(m.checkpointId, Number(m.task.split('/')[0]), m.states, Date.now());
         this.coordinator?.acknowledge(m.checkpointId, m.task, m.states);
         break;
       case 'failed':
@@ -308,6 +361,7 @@ export class JobClient {
     }
     this.coordinator = this.makeCoordinator(restore);
     this.runningSince = Date.now();
+    this.setStatus('RUNNING');
     const last = this.recoveries[this.recoveries.length - 1];
     if (last && last.runningAt === 0) last.runningAt = this.runningSince;
     for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'start', restored: assignment?.perSlot[s] });
@@ -336,18 +390,22 @@ export class JobClient {
         return keys;
       },
       triggerSources: (id, savepoint, start) => {
+        this.checkpointHistory.trigger(id, savepoint, start.unaligned === true, this.graph.vertices.reduce((n, v) => n + v.parallelism, 0) + sourceVertices.length, Date.now());
         for (const v of sourceVertices) {
           const en = this.enumerators.get(v.index)!;
+          this.checkpointHistory.ack(id, v.index, [], Date.now());
           this.coordinator!.acknowledge(id, `enum/${v.index}`, [{ operatorId: v.head.operatorId, subtask: -1, custom: en.snapshotState(id) }]);
         }
         // Every slot hears of it: its running sources inject the barrier, its finished tasks acknowledge at once.
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint, ...start });
       },
       notifyComplete: (id) => {
+        this.checkpointHistory.complete(id, Date.now(), c.latest?.metadata.checkpointId === id ? c.latest.location : undefined);
         for (const l of this.listeners.values()) l.checkpointComplete?.(id);
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint-complete', checkpointId: id });
       },
       notifyAborted: (id) => {
+        this.checkpointHistory.fail(id, Date.now(), 'aborted (timed out, or a subtask failed or could not write its state)');
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint-aborted', checkpointId: id });
       },
       operators: () =>
@@ -368,7 +426,59 @@ export class JobClient {
   async triggerSavepoint(dir: string): Promise<string> {
     await Promise.race([this.running, this.result.then(() => undefined, () => undefined)]);
     if (!this.coordinator || this.settled) throw new EddyError('cannot take a savepoint: the job is not running', { domain: 'user' });
-    return this.coordinator.triggerSavepoint(dir);
+    const c = this.coordinator;
+    const loc = await c.triggerSavepoint(dir);
+    const r = this.checkpointHistory.latest((x) => x.savepoint && x.status === 'COMPLETED' && x.location === undefined);
+    if (r) r.location = loc;
+    return loc;
+  }
+
+  /** Fields every log record of this job carries. */
+  logFields(): Record<string, unknown> {
+    return { job_id: this.jobId, job_name: this.plan.jobName };
+  }
+
+  private setStatus(s: JobStatus): void {
+    this.status = s;
+    this.timestamps[s] = Date.now();
+    if (s === 'FINISHED' || s === 'FAILED' || s === 'CANCELED') this.endedAt = this.timestamps[s]!;
+  }
+
+  private noteRestore(cp: CompletedCheckpoint): void {
+    this.checkpointHistory.noteRestored({ id: cp.metadata.checkpointId, at: Date.now(), savepoint: cp.metadata.kind === 'savepoint', location: cp.location });
+  }
+
+  private noteException(e: Error): void {
+    this.exceptions.push({ timestamp: Date.now(), name: e.name || 'Error', message: e.message, stack: e.stack ?? `${e.name}: ${e.message}` });
+    if (this.exceptions.length > 100) this.exceptions.shift();
+  }
+
+  /** The 32-hex vertex id of a vertex of this job. */
+  vertexId(vertexIndex: number): string {
+    return vertexIdOf(this.graph.vertices[vertexIndex]!.id);
+  }
+
+  /**
+   * Asks the slot running subtask `slot` a question (state browser, CPU profile) and waits for its answer.
+   * Rejects with an error carrying `status` (HTTP) when the job does not run or the worker says no.
+   */
+  request(slot: number, m: { t: 'query-state'; operatorId: string; state?: string; key?: unknown } | { t: 'profile'; ms: number }, timeoutMs = 10_000): Promise<unknown> {
+    const w = this.workers[slot];
+    if (this.settled || this.status !== 'RUNNING' || w === undefined || !this.startedSlots.has(slot))
+      return Promise.reject(Object.assign(new EddyError(`the job is not running (${this.status.toLowerCase()})`, { domain: 'user' }), { status: 409 }));
+    const requestId = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requests.delete(requestId);
+        reject(Object.assign(new EddyError(`slot ${slot} did not answer within ${timeoutMs} ms`), { status: 504 }));
+      }, timeoutMs);
+      timer.unref?.();
+      this.requests.set(requestId, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      w.postMessage({ ...m, requestId } as MainToWorker);
+    });
   }
 
   /** Takes a savepoint, then stops the job; `execute()` resolves with `status: 'stopped'` and the savepoint. */
@@ -454,6 +564,9 @@ export class JobClient {
       return;
     }
     const failedAt = Date.now();
+    this.noteException(e);
+    this.setStatus('RESTARTING');
+    this.checkpointHistory.failPending(failedAt, `the job failed: ${e.message}`);
     this.log(`job '${this.plan.jobName}' failed (attempt ${this.attempt}): ${e.message}; restarting in ${delay} ms from ${this.coordinator?.latest ? `checkpoint ${this.coordinator.latest.metadata.checkpointId}` : 'the beginning'}`);
     this.recoveries.push({ failedAt, runningAt: 0, cause: e.message });
     const restore = this.coordinator?.latest ?? this.initialRestore;
@@ -463,6 +576,7 @@ export class JobClient {
       if (this.sharedStateDir) await this.storage?.removeUnreferencedShared?.(this.plan.jobName).catch((e: Error) => this.log(`cleaning shared checkpoint files failed: ${e.message}`));
       if (this.settled) return;
       for (const l of this.listeners.values()) l.reset?.();
+      if (restore) this.noteRestore(restore);
       this.attempt++;
       const t = setTimeout(() => {
         if (!this.settled) this.launch(restore);
@@ -475,6 +589,7 @@ export class JobClient {
     if (this.settled) return;
     this.settled = true;
     await this.stopAttempt();
+    this.setStatus('FINISHED');
     await this.sweepShared();
     await releaseStateDir(this.plan.config.stateDir, this.jobId).catch(() => undefined);
     if (extra.status === 'finished') for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
@@ -499,6 +614,14 @@ export class JobClient {
   fail(e: Error): void {
     if (this.settled) return;
     this.settled = true;
+    if (e instanceof JobCancelledError) this.setStatus('CANCELED');
+    else {
+      this.noteException(e);
+      this.setStatus('FAILED');
+    }
+    this.checkpointHistory.failPending(Date.now(), e instanceof JobCancelledError ? 'the job was cancelled' : `the job failed: ${e.message}`);
+    for (const r of this.requests.values()) r.reject(Object.assign(new EddyError('the job ended'), { status: 409 }));
+    this.requests.clear();
     void this.stopAttempt()
       .then(() => this.sweepShared())
       .then(() => releaseStateDir(this.plan.config.stateDir, this.jobId).catch(() => undefined))

@@ -32,6 +32,9 @@ export interface RestoredOperatorState {
 export interface OperatorStats {
   recordsIn: number;
   recordsOut: number;
+  /** The last watermark the operator received / emitted (metrics; written per watermark, not per record). */
+  inputWatermark: number;
+  outputWatermark: number;
 }
 
 /** Which operator of a chain is running (for error messages). */
@@ -59,6 +62,7 @@ export class ChainingOutput implements Output<unknown> {
     const m = this.marker;
     const prev = m.currentOp;
     m.currentOp = this.index;
+    this.stats.inputWatermark = watermark;
     this.op.processWatermark(watermark);
     m.currentOp = prev;
   }
@@ -87,6 +91,7 @@ export class OperatorOutput implements Output<unknown> {
     for (let i = 0; i < list.length; i++) list[i]!.collect(value, timestamp);
   }
   emitWatermark(watermark: number): void {
+    this.stats.outputWatermark = watermark;
     for (const o of this.main) o.emitWatermark(watermark);
     for (const l of this.side.values()) for (const o of l) o.emitWatermark(watermark);
   }
@@ -147,7 +152,7 @@ export class OperatorChain {
     const outputs = new Map<StreamNode, Output<unknown>>();
     // Create operators in chain order (head first) so indices follow the chain.
     vertex.nodes.forEach((node, index) => {
-      const stats: OperatorStats = { recordsIn: 0, recordsOut: 0 };
+      const stats: OperatorStats = { recordsIn: 0, recordsOut: 0, inputWatermark: -Infinity, outputWatermark: -Infinity };
       const op = (node.factory ? node.factory() : undefined) as ChainedOperator['op'] | undefined;
       const state = createOperatorStateServices(node, vertex, env);
       const entry: ChainedOperator = { node, op: op!, stats, ctx: undefined as unknown as OperatorContext, state, wakeupAt: Infinity, mail: false };
@@ -164,6 +169,7 @@ export class OperatorChain {
         timerService: state.timers,
         operatorState: state.operatorState,
         metrics: state.metrics,
+        metricGroup: state.metrics,
         requestProcessingTimeWakeup: (at: number) => env.requestWakeup(index, at),
         requestMail: () => env.requestMail(index),
         sendToCoordinator: (m: unknown) => env.sendToCoordinator(node.operatorId, m),

@@ -15,8 +15,11 @@ export type WorkerToMain =
   | { t: 'metrics'; slot: number; stats: TaskStats[] }
   | { t: 'finished'; slot: number; stats: TaskStats[] }
   | { t: 'committed'; slot: number }
-  /** A warning for the job's log (something failed without failing the job). */
-  | { t: 'log'; slot: number; message: string }
+  /** A record for the job's log (by default a warning: something failed without failing the job). */
+  | { t: 'log'; slot: number; message: string; level?: LogLevel; operator?: string; subtask?: number }
+  /** The answer to a request of the JobManager (state browser, CPU profile). */
+  | { t: 'reply'; requestId: number; ok: true; value: unknown }
+  | { t: 'reply'; requestId: number; ok: false; status: number; message: string }
   | { t: 'failed'; slot: number; error: ErrorRecord }
   | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] };
 
@@ -29,7 +32,13 @@ export type MainToWorker =
   | { t: 'splits'; vertex: number; subtask: number; splits: unknown[] }
   | { t: 'no-more-splits'; vertex: number; subtask: number }
   | { t: 'final-commit' }
+  /** State browser: the value of `key` in keyed state `state` of operator `operatorId` (its subtask in this slot). */
+  | { t: 'query-state'; requestId: number; operatorId: string; state?: string; key?: unknown }
+  /** Flame graph: profile this worker thread for `ms` milliseconds. */
+  | { t: 'profile'; requestId: number; ms: number }
   | { t: 'cancel' };
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface WorkerData {
   slot: number;

@@ -21,6 +21,8 @@ import { decodeChannelElement, edgeKey } from './channel-state.ts';
 import type { ChannelState } from '../checkpoint/index.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { WorkerToMain } from './protocol.ts';
+import type { MetricSample } from '../metrics/index.ts';
+import { queryKeyedState } from './state-query.ts';
 
 export const SLICE_MS = 10;
 /** Time per slice spent encoding captured keyed state of pending checkpoints (their asynchronous phase). */
@@ -48,16 +50,49 @@ export interface SlotOptions {
   pollPeers?: () => boolean;
 }
 
+/** One operator subtask's figures in a report (metrics on: watermarks and its metric group's values too). */
+export interface OperatorStatsReport {
+  id: string;
+  name: string;
+  recordsIn: number;
+  recordsOut: number;
+  inputWatermark?: number;
+  outputWatermark?: number;
+  /** The operator's metric group: its own counters (numLateRecordsDropped …) and user metrics. */
+  metrics?: MetricSample[];
+}
+
+/**
+ * What a slot reports of each task every {@link REPORT_MS} (and when it finishes): cumulative counts and
+ * times since the attempt started; the JobManager derives rates from two reports.
+ */
 export interface TaskStats {
   vertex: number;
   subtask: number;
-  operators: { id: string; name: string; recordsIn: number; recordsOut: number }[];
+  operators: OperatorStatsReport[];
   finished: boolean;
   backpressured: boolean;
+  /** Epoch ms of the report. */
+  at?: number;
+  /** Milliseconds spent processing (busy), waiting for output credit (backpressured), and since the start. */
+  busyMs?: number;
+  backPressuredMs?: number;
+  sinceMs?: number;
+}
+
+/** Per-task time accounting (metrics on): busy time measured per step, backpressure per slice. */
+interface TaskTimes {
+  busyMs: number;
+  backPressuredMs: number;
+  /** performance.now() when the task was last seen blocked on output, or -1. */
+  blockedSince: number;
 }
 
 export class Slot {
   readonly tasks: StreamTask[] = [];
+  /** Time accounting per task (same order as {@link tasks}); empty when metrics are off. */
+  private readonly times: TaskTimes[] = [];
+  private startedAt = performance.now();
   private readonly inputs = new Map<number, InputChannel>();
   private readonly outputs = new Map<number, OutputChannel>();
   private readonly sources = new Map<number, SourceTask>();
@@ -198,6 +233,7 @@ export class Slot {
     task.onCheckpoint = (checkpointId, states) => this.o.post({ t: 'ack', checkpointId, task: taskKey, states });
     task.time = { now: () => this.o.scheduler.now(), requestTime: (at) => this.requestTime(at) };
     this.tasks.push(task);
+    if (config.metrics) this.times.push({ busyMs: 0, backPressuredMs: 0, blockedSince: -1 });
   }
 
   private deliverLocal(id: number, e: StreamElement): void {
@@ -240,6 +276,7 @@ export class Slot {
     // A source restored finished reads nothing: it is not registered, so its enumerator assigns it nothing.
     for (const [vi, t] of this.sources) if (!t.finishedOnRestore) this.o.post({ t: 'reader-registered', vertex: vi, subtask: this.o.slot });
     this.o.post({ t: 'started', slot: this.o.slot });
+    this.startedAt = performance.now();
     this.nextTimeAt = this.o.scheduler.now();
     this.wake();
   }
@@ -353,12 +390,24 @@ export class Slot {
       for (;;) {
         if (now >= this.nextTimeAt) this.fireTimers(now);
         let progressed = false;
-        for (const t of this.tasks) if (t.runnable() && t.step(batchSize)) progressed = true;
+        const times = this.times;
+        if (times.length === 0) {
+          for (const t of this.tasks) if (t.runnable() && t.step(batchSize)) progressed = true;
+        } else
+          // metrics: a step is one batch (or control element, or source poll): two clock reads per batch
+          for (let i = 0; i < this.tasks.length; i++) {
+            const t = this.tasks[i]!;
+            if (!t.runnable()) continue;
+            const t0 = performance.now();
+            if (t.step(batchSize)) progressed = true;
+            times[i]!.busyMs += performance.now() - t0;
+          }
         if (this.o.pollPeers !== undefined && this.o.pollPeers()) progressed = true;
         now = sch.now();
         if (!progressed || now >= deadline) break;
       }
       for (const t of this.tasks) if (!t.finished) t.flush();
+      if (this.times.length > 0) this.accountBackpressure(performance.now());
       // Asynchronous phase of checkpoints: encode captured keyed state a little at a time, between slices.
       const until = performance.now() + ENCODE_MS;
       for (const t of this.tasks) if (t.encoding && t.encodeSome(until)) encoding = true;
@@ -436,19 +485,75 @@ export class Slot {
     if (first) throw first;
   }
 
+  /**
+   * State browser (between slices): the value of `key` in keyed state `state` of an operator of this slot, or
+   * the operator's state names when `state` is not given.
+   */
+  queryState(operatorId: string, state: string | undefined, key: unknown): { ok: true; value: unknown } | { ok: false; status: number; message: string } {
+    for (const t of this.tasks)
+      for (const o of t.chain.operators) {
+        if (o.node.operatorId !== operatorId) continue;
+        const backend = o.state.keyed;
+        if (backend === undefined) return { ok: false, status: 400, message: `operator '${o.node.name}' has no keyed state (it is not on a keyed stream)` };
+        if (state === undefined) return { ok: true, value: { states: backend.getStateNames() } };
+        const r = queryKeyedState(backend, state, key);
+        if ('status' in r) return { ok: false, status: r.status, message: `operator '${o.node.name}': ${r.message}` };
+        return { ok: true, value: { ...r, subtask: t.subtask } };
+      }
+    return { ok: false, status: 404, message: `operator ${operatorId} has no subtask in slot ${this.o.slot}` };
+  }
+
+  /** Once per slice: a task blocked on output credit is backpressured from when it was first seen so until it is not. */
+  private accountBackpressure(now: number): void {
+    for (let i = 0; i < this.tasks.length; i++) {
+      const tt = this.times[i]!;
+      const blocked = !this.tasks[i]!.finished && this.tasks[i]!.blocked;
+      if (blocked) {
+        if (tt.blockedSince < 0) tt.blockedSince = now;
+      } else if (tt.blockedSince >= 0) {
+        tt.backPressuredMs += now - tt.blockedSince;
+        tt.blockedSince = -1;
+      }
+    }
+  }
+
+  /** The report of every task (every 500 ms, and when the slot finishes). */
   stats(): TaskStats[] {
-    return this.tasks.map((t) => ({
-      vertex: t.chain.vertex.index,
-      subtask: t.subtask,
-      operators: t.chain.operators.map((o) => ({
-        id: o.node.operatorId,
-        name: o.node.name,
-        recordsIn: o.node.kind === 'source' ? o.stats.recordsOut : o.stats.recordsIn,
-        recordsOut: o.stats.recordsOut,
-      })),
-      finished: t.finished,
-      backpressured: t.blocked,
-    }));
+    const detailed = this.times.length > 0;
+    const now = performance.now();
+    if (detailed) this.accountBackpressure(now);
+    const at = Date.now();
+    return this.tasks.map((t, i) => {
+      const head = t.chain.head;
+      const s: TaskStats = {
+        vertex: t.chain.vertex.index,
+        subtask: t.subtask,
+        operators: t.chain.operators.map((o) => {
+          const r: OperatorStatsReport = {
+            id: o.node.operatorId,
+            name: o.node.name,
+            recordsIn: o.node.kind === 'source' ? o.stats.recordsOut : o.stats.recordsIn,
+            recordsOut: o.stats.recordsOut,
+          };
+          if (detailed) {
+            r.inputWatermark = o === head && t instanceof InputTask ? t.gate.watermark : o.stats.inputWatermark;
+            r.outputWatermark = o.stats.outputWatermark;
+            r.metrics = o.state.metrics.sample();
+          }
+          return r;
+        }),
+        finished: t.finished,
+        backpressured: t.blocked,
+        at,
+      };
+      if (detailed) {
+        const tt = this.times[i]!;
+        s.busyMs = tt.busyMs;
+        s.backPressuredMs = tt.backPressuredMs + (tt.blockedSince >= 0 ? now - tt.blockedSince : 0);
+        s.sinceMs = now - this.startedAt;
+      }
+      return s;
+    });
   }
 }
 

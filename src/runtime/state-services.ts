@@ -1,9 +1,9 @@
 /**
  * Creates the state an operator subtask uses: a keyed state backend and a timer service when its
- * input is keyed, an operator state store always, and its metric counters.
+ * input is keyed, an operator state store always, and its metric group.
  */
 import { KeyGroupRange } from '../core/index.ts';
-import type { OperatorMetrics } from '../api/index.ts';
+import { OperatorMetricGroup } from '../metrics/index.ts';
 import { createKeyedStateBackend, InternalTimerService, OperatorStateStore, type KeyedStateBackend } from '../state/index.ts';
 import type { JobVertex, StreamNode } from '../graph/index.ts';
 import type { ChainEnv } from './operator-chain.ts';
@@ -12,29 +12,9 @@ export interface OperatorStateServices {
   keyed: KeyedStateBackend | undefined;
   timers: InternalTimerService | undefined;
   operatorState: OperatorStateStore;
-  metrics: OperatorMetrics & { snapshot(): Record<string, number> };
+  /** The operator's metric group: its own counters (late records …) and what user functions register. */
+  metrics: OperatorMetricGroup;
   dispose(): void;
-}
-
-class Counters implements OperatorMetrics {
-  private readonly map = new Map<string, { count: number; inc(n?: number): void }>();
-  counter(name: string) {
-    let c = this.map.get(name);
-    if (!c) {
-      const cc = {
-        count: 0,
-        inc(n = 1) {
-          cc.count += n;
-        },
-      };
-      c = cc;
-      this.map.set(name, c);
-    }
-    return c;
-  }
-  snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.map].map(([k, v]) => [k, v.count]));
-  }
 }
 
 export function createOperatorStateServices(node: StreamNode, vertex: JobVertex, env: ChainEnv): OperatorStateServices {
@@ -58,7 +38,7 @@ export function createOperatorStateServices(node: StreamNode, vertex: JobVertex,
     keyed,
     timers,
     operatorState,
-    metrics: new Counters(),
+    metrics: new OperatorMetricGroup(),
     dispose() {
       keyed?.dispose();
     },

@@ -9,6 +9,7 @@ import { setLaunchContext, type JobExecutionResult, type JobExecutor, type JobPl
 import { buildJobGraph, buildStreamGraph } from '../graph/index.ts';
 import { Slot, type PeerPort } from './slot.ts';
 import { SystemScheduler } from './scheduler.ts';
+import { profileThisThread } from './cpu-profiler.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './protocol.ts';
 
 /**
@@ -127,6 +128,18 @@ export async function runWorker(): Promise<void> {
           break;
         case 'final-commit':
           void slot!.finalCommit();
+          break;
+        case 'query-state': {
+          // handled on the event loop, so between two slices of the mailbox loop (never inside a batch)
+          const r = slot ? slot.queryState(m.operatorId, m.state, m.key) : { ok: false as const, status: 409, message: 'the slot is not running' };
+          post(r.ok ? { t: 'reply', requestId: m.requestId, ok: true, value: r.value } : { t: 'reply', requestId: m.requestId, ok: false, status: r.status, message: r.message });
+          break;
+        }
+        case 'profile':
+          profileThisThread(m.ms).then(
+            (value) => post({ t: 'reply', requestId: m.requestId, ok: true, value }),
+            (e: Error) => post({ t: 'reply', requestId: m.requestId, ok: false, status: 500, message: `profiling failed: ${e.message}` }),
+          );
           break;
         case 'cancel':
           try {

@@ -1,5 +1,7 @@
 /**
- * web: the operational surface served by a process that runs jobs — for now the REST API (Flink's
- * paths) and the job registry the CLI uses to find running jobs. May import `runtime` and below.
+ * web: the operational surface served by the process that runs jobs — Flink's REST API, the Prometheus
+ * metrics and the Web UI on one port (fastify), and the job registry the CLI uses to find running jobs.
+ * May import `runtime` and below.
  */
-export { RestServer, type JobRegistration } from './rest-server.ts';
+export { RestServer, MAX_BODY_BYTES, RETAIN_ENDED_MS, webUiDirs, type JobRegistration, type SavepointOperation } from './rest-server.ts';
+export { HttpError } from './http-errors.ts';

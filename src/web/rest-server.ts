@@ -1,25 +1,30 @@
 /**
- * A small REST API on Flink's paths, served by the process that runs jobs (`eddy run`):
+ * The JobManager's web server (`eddy run`): Flink's monitoring REST API (docs/rest-api.md), the Prometheus
+ * metrics at `/metrics` (docs/metrics.md), and the Web UI (a static app) at `/`, on one port, with fastify.
+ * Every answer is built from the {@link JobClient}s of this process — the one view of a job that REST, UI
+ * and Prometheus share.
  *
- *   GET   /jobs                         → { jobs: [{ id, name, status }] }
- *   GET   /jobs/:id                     → progress (operators, checkpoints, attempt)
- *   POST  /jobs/:id/savepoints          { "target-directory": dir, "cancel-job"?: bool } → { location }
- *   POST  /jobs/:id/stop                { "targetDirectory": dir } → { location } (savepoint, then stop)
- *   PATCH /jobs/:id[?mode=cancel]       → 202, cancels the job
+ * Errors have Flink's shape, `{ "errors": ["…"] }`: 400 (malformed JSON, a body or query that does not
+ * match the route's schema — every problem listed), 404 (unknown path, job, vertex, checkpoint, trigger),
+ * 405 (the path exists with other methods; `Allow` lists them), 409 (the job is not running), 413 (a body
+ * over {@link MAX_BODY_BYTES}); failures of the job itself answer 500.
  *
- * `:id` is a job id or a job's name. Every error answers with Flink's shape, `{ "errors": ["…"] }`, and a
- * 4xx status when the request was wrong: 400 (malformed JSON, a body that is not an object, a missing,
- * mistyped or unknown field, a bad query), 404 (unknown path or job), 405 (method not allowed on the
- * path; `Allow` lists the right ones), 413 (a body over {@link MAX_BODY_BYTES}). Failures of the job
- * itself answer 500.
- *
- * Each running job is also registered in `.eddy/jobs/<id>.json` ({ id, name, pid, url }) so the
- * `eddy savepoint` / `eddy stop` / `eddy list` commands can find it from another terminal.
+ * Each running job is also registered in `.eddy/jobs/<id>.json` ({ id, name, pid, url }) so `eddy list`,
+ * `eddy savepoint` and `eddy stop` can find it from another terminal.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { JobClient } from '../runtime/index.ts';
+import { PrometheusReporter } from '../metrics/index.ts';
+import { compileValidator, HttpError, type Schema } from './http-errors.ts';
+import { registerRoutes, ROUTES } from './routes.ts';
+import { prometheusMetrics } from './prometheus-view.ts';
+
+export { HttpError };
 
 export interface JobRegistration {
   id: string;
@@ -30,58 +35,85 @@ export interface JobRegistration {
 
 /** Request bodies larger than this are refused with 413 (no request of this API needs more than a path). */
 export const MAX_BODY_BYTES = 1 << 20;
+/** How long an ended job stays visible (its final state, exceptions, checkpoints). */
+export const RETAIN_ENDED_MS = 10 * 60_000;
 
-/** A request that cannot be served: the status and the messages of the `errors` body. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errors: string[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(errors.join('; '));
-  }
+/** A savepoint (or stop-with-savepoint) requested over REST: Flink's asynchronous operation. */
+export interface SavepointOperation {
+  jobId: string;
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  location?: string;
+  error?: Error;
+  /** Its completed status was answered (the server waits for that before closing, so `eddy stop` hears of it). */
+  read?: boolean;
 }
 
-/** The fields a request body may have: name → required, and the type its value must have. */
-type BodySpec = Record<string, { type: 'string' | 'boolean'; required?: boolean; what: string }>;
-
-const SAVEPOINT_BODY: BodySpec = {
-  'target-directory': { type: 'string', required: true, what: 'the directory to write the savepoint into' },
-  'cancel-job': { type: 'boolean', what: 'whether to stop the job after the savepoint' },
-};
-const STOP_BODY: BodySpec = {
-  targetDirectory: { type: 'string', required: true, what: 'the directory to write the savepoint into' },
-};
-
-/** The routes, as path patterns and the methods each allows. */
-const ROUTES: { pattern: RegExp; methods: string[]; template: string }[] = [
-  { pattern: /^\/jobs$/, methods: ['GET'], template: '/jobs' },
-  { pattern: /^\/jobs\/[^/]+$/, methods: ['GET', 'PATCH'], template: '/jobs/:id' },
-  { pattern: /^\/jobs\/[^/]+\/savepoints$/, methods: ['POST'], template: '/jobs/:id/savepoints' },
-  { pattern: /^\/jobs\/[^/]+\/stop$/, methods: ['POST'], template: '/jobs/:id/stop' },
-];
+/** Where the Web UI's built files are looked for, first found wins. */
+export function webUiDirs(): string[] {
+  return [fileURLToPath(new URL('../../dist/web-ui', import.meta.url)), fileURLToPath(new URL('./ui/dist', import.meta.url))];
+}
 
 export class RestServer {
-  private server: Server | undefined;
-  private readonly jobs = new Map<string, JobClient>();
+  private app: FastifyInstance | undefined;
+  readonly jobs = new Map<string, JobClient>();
+  readonly savepoints = new Map<string, SavepointOperation>();
+  readonly reporter = new PrometheusReporter();
   url = '';
+  private readonly timers = new Set<NodeJS.Timeout>();
+
   constructor(private readonly registryDir = resolve('.eddy/jobs')) {}
 
   /** Listens on `host:port` (0: any free port); rejects with the listen error (EADDRINUSE …). */
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    if (this.server) return this.url;
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(port, host, () => {
-        server.off('error', fail);
-        ok();
-      });
+    if (this.app) return this.url;
+    const app = Fastify({
+      logger: false,
+      bodyLimit: MAX_BODY_BYTES,
+      routerOptions: { ignoreTrailingSlash: true },
+      frameworkErrors: (e, req, reply) => {
+        if ((e as { code?: string }).code === 'FST_ERR_BAD_URL') void sendErrors(reply, new HttpError(400, [`malformed URL: '${req.url}'`]));
+        else void sendErrors(reply, new HttpError(400, [e.message]));
+      },
     });
-    server.unref();
-    const addr = server.address();
+    // Bodies are JSON whatever the content type says (curl sends form-urlencoded by default); parse errors are 400.
+    const parse = (_req: FastifyRequest, body: string, done: (e: Error | null, v?: unknown) => void) => {
+      if (body.trim() === '') return done(null, {});
+      try {
+        done(null, JSON.parse(body));
+      } catch (e) {
+        done(new HttpError(400, [`request body is not valid JSON: ${(e as Error).message}`]));
+      }
+    };
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, parse);
+    app.setValidatorCompiler(({ schema, httpPart }) => compileValidator(schema as Schema, httpPart ?? 'body'));
+    app.setErrorHandler((e: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      if (e instanceof HttpError) return sendErrors(reply, e);
+      if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendErrors(reply, new HttpError(413, [`request body is larger than ${MAX_BODY_BYTES} bytes`], { connection: 'close' }));
+      const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+      return sendErrors(reply, new HttpError(status, [e.message]));
+    });
+    app.setNotFoundHandler((req, reply) => {
+      const path = (req.url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';
+      const route = ROUTES.find((r) => r.pattern.test(path));
+      if (route) {
+        const allow = route.methods.join(', ');
+        return sendErrors(reply, new HttpError(405, [`method ${req.method} is not allowed on ${route.template} (allowed: ${allow})`], { allow }));
+      }
+      return sendErrors(reply, new HttpError(404, [`no such path '${path}' (see docs/rest-api.md for the routes; e.g. GET /jobs, GET /jobs/:jobid, GET /metrics)`]));
+    });
+    registerRoutes(app, this);
+    app.get('/metrics', async (_req, reply) => {
+      const { contentType, body } = await this.reporter.render(prometheusMetrics([...this.jobs.values()]));
+      return reply.type(contentType).send(body);
+    });
+    const ui = webUiDirs().find((d) => existsSync(join(d, 'index.html')));
+    if (ui) await app.register(fastifyStatic, { root: ui, prefix: '/', wildcard: false, index: 'index.html' });
+    await app.listen({ port, host });
+    const addr = app.server.address();
     this.url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
-    this.server = server;
+    app.server.unref();
+    this.app = app;
     return this.url;
   }
 
@@ -97,126 +129,48 @@ export class RestServer {
     } catch {
       /* the registry is a convenience; the REST API works without it */
     }
-    void client.result.finally(() => this.unregister(client.jobId)).catch(() => undefined);
+    void client.result
+      .finally(() => {
+        rmSync(join(this.registryDir, `${client.jobId}.json`), { force: true });
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          this.forget(client.jobId);
+        }, RETAIN_ENDED_MS);
+        t.unref();
+        this.timers.add(t);
+      })
+      .catch(() => undefined);
   }
 
-  private unregister(id: string): void {
+  private forget(id: string): void {
     this.jobs.delete(id);
-    rmSync(join(this.registryDir, `${id}.json`), { force: true });
+    for (const [k, op] of this.savepoints) if (op.jobId === id) this.savepoints.delete(k);
+  }
+
+  /** Starts a savepoint (then stops the job when `stop`) and answers the trigger id at once. */
+  triggerSavepoint(job: JobClient, dir: string, stop: boolean): string {
+    const id = randomBytes(16).toString('hex');
+    const op: SavepointOperation = { jobId: job.jobId, status: 'IN_PROGRESS' };
+    this.savepoints.set(id, op);
+    (stop ? job.stopWithSavepoint(dir) : job.triggerSavepoint(dir)).then(
+      (location) => Object.assign(op, { status: 'COMPLETED', location }),
+      (error: Error) => Object.assign(op, { status: 'COMPLETED', error }),
+    );
+    return id;
   }
 
   async close(): Promise<void> {
-    for (const id of [...this.jobs.keys()]) this.unregister(id);
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-    this.server = undefined;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      if (res.headersSent) return;
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
-    };
-    try {
-      const { status, body } = await this.route(req);
-      send(status, body);
-    } catch (e) {
-      if (e instanceof HttpError) send(e.status, { errors: e.errors }, e.headers);
-      else send(500, { errors: [(e as Error)?.message ?? String(e)] });
-    }
-  }
-
-  private async route(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
-    const method = req.method ?? 'GET';
-    const raw = req.url ?? '/';
-    const q = raw.indexOf('?');
-    const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '') || '/';
-    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-    const route = ROUTES.find((r) => r.pattern.test(path));
-    if (!route) throw new HttpError(404, [`no such path '${path}' (this API serves ${ROUTES.map((r) => `${r.methods.join('|')} ${r.template}`).join(', ')})`]);
-    if (!route.methods.includes(method))
-      throw new HttpError(405, [`method ${method} is not allowed on ${route.template} (allowed: ${route.methods.join(', ')})`], { allow: route.methods.join(', ') });
-    if (route.template === '/jobs')
-      return { status: 200, body: { jobs: [...this.jobs.values()].map((j) => ({ id: j.jobId, name: j.plan.jobName, status: 'RUNNING' })) } };
-
-    const job = this.findJob(path.split('/')[2]!);
-    switch (`${method} ${route.template}`) {
-      case 'GET /jobs/:id':
-        return { status: 200, body: job.progress() };
-      case 'PATCH /jobs/:id': {
-        for (const k of query.keys()) if (k !== 'mode') throw new HttpError(400, [`unknown query parameter '${k}' (known: mode)`]);
-        const mode = query.get('mode');
-        if (mode !== null && mode !== 'cancel') throw new HttpError(400, [`query parameter 'mode' must be 'cancel', got '${mode}'`]);
-        job.cancel();
-        return { status: 202, body: {} };
-      }
-      case 'POST /jobs/:id/savepoints': {
-        const body = checkBody(await readJsonBody(req), SAVEPOINT_BODY);
-        const dir = resolve(body['target-directory'] as string);
-        const location = body['cancel-job'] === true ? await job.stopWithSavepoint(dir) : await job.triggerSavepoint(dir);
-        return { status: 200, body: { location } };
-      }
-      case 'POST /jobs/:id/stop': {
-        const body = checkBody(await readJsonBody(req), STOP_BODY);
-        return { status: 200, body: { location: await job.stopWithSavepoint(resolve(body.targetDirectory as string)) } };
-      }
-    }
-    throw new Error(`route ${method} ${route.template} has no handler`);
-  }
-
-  /** The running job with this id, or else the one with this name. */
-  private findJob(segment: string): JobClient {
-    let ref: string;
-    try {
-      ref = decodeURIComponent(segment);
-    } catch {
-      throw new HttpError(400, [`malformed job id in the path: '${segment}'`]);
-    }
-    const byId = this.jobs.get(ref);
-    if (byId) return byId;
-    const byName = [...this.jobs.values()].filter((j) => j.plan.jobName === ref);
-    if (byName.length === 1) return byName[0]!;
-    if (byName.length > 1) throw new HttpError(400, [`'${ref}' is the name of ${byName.length} running jobs; use the job id`]);
-    const running = [...this.jobs.values()].map((j) => `${j.plan.jobName} (${j.jobId})`).join(', ') || 'none';
-    throw new HttpError(404, [`no running job '${ref}' (running: ${running})`]);
+    // A stop-with-savepoint ends the job and then this server: let its caller read the outcome first (≤ 3 s).
+    for (let i = 0; i < 60 && [...this.savepoints.values()].some((o) => o.status === 'IN_PROGRESS' || !o.read); i++) await new Promise((r) => setTimeout(r, 50));
+    for (const j of this.jobs.values()) rmSync(join(this.registryDir, `${j.jobId}.json`), { force: true });
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.jobs.clear();
+    await this.app?.close();
+    this.app = undefined;
   }
 }
 
-/** Reads a JSON request body of at most MAX_BODY_BYTES; an empty body is `{}`. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const tooLarge = () => new HttpError(413, [`request body is larger than ${MAX_BODY_BYTES} bytes`], { connection: 'close' });
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new HttpError(400, [`request body is not valid JSON: ${(e as Error).message}`]);
-  }
-}
-
-/** Checks a parsed body against `spec`: every problem (unknown, missing, mistyped fields) is reported. */
-function checkBody(body: unknown, spec: BodySpec): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new HttpError(400, [`request body must be a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`]);
-  const o = body as Record<string, unknown>;
-  const errors: string[] = [];
-  for (const k of Object.keys(o)) if (!(k in spec)) errors.push(`unknown field '${k}' (known: ${Object.keys(spec).join(', ')})`);
-  for (const [k, f] of Object.entries(spec)) {
-    const v = o[k];
-    if (v === undefined || v === null) {
-      if (f.required) errors.push(`field '${k}' is required: ${f.what}`);
-    } else if (typeof v !== f.type) errors.push(`field '${k}' must be a ${f.type} (${f.what}), got ${Array.isArray(v) ? 'an array' : typeof v}`);
-    else if (f.type === 'string' && v === '') errors.push(`field '${k}' must not be empty: ${f.what}`);
-  }
-  if (errors.length) throw new HttpError(400, errors);
-  return o;
+export function sendErrors(reply: FastifyReply, e: HttpError): FastifyReply {
+  return reply.code(e.statusCode).headers(e.headers).type('application/json').send({ errors: e.errors });
 }

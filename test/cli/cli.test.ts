@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { eddy, freePort, registration, repo, startEddy, tempDir } from './eddy-process.ts';
+import { eddy, freePort, registration, repo, startEddy, tempDir, waitFor } from './eddy-process.ts';
 
 const T = { timeout: 60_000 };
 const COUNT = repo('examples/nexmark/count.ts'); // keyed rolling count; events=Infinity runs until stopped
@@ -129,7 +129,7 @@ test('a REST port already in use is refused naming the port', T, async (t) => {
   assert.equal(await run.exited, 2, run.stderr());
   assert.equal(
     run.stderr().split('\n')[0],
-    `error: --rest-port ${port}: port ${port} is already in use on 127.0.0.1; choose another port, or leave out --rest-port for any free one`,
+    `error: --rest-port ${port}: port ${port} is already in use on 127.0.0.1; choose another port, or leave out --rest-port for 8081 or any free one`,
   );
   assert.equal(run.stderr().split('\n')[1], `usage: ${RUN}`);
   assert.deepEqual(readdirSync(cwd), []);
@@ -177,9 +177,14 @@ test('--rest-port serves the REST API on that port and registers its URL', T, as
   t.after(() => run.stop());
   const reg = await registration(cwd, run);
   assert.equal(reg.url, `http://127.0.0.1:${port}`);
-  const res = await fetch(`http://127.0.0.1:${port}/jobs`);
-  assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { jobs: [{ id: reg.id, name: 'nexmark-count', status: 'RUNNING' }] });
+  // registered as soon as it starts (INITIALIZING while its workers load the job), then RUNNING
+  const jobs = await waitFor('the job to run', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/jobs`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { jobs: { status: string }[] };
+    return body.jobs[0]?.status === 'RUNNING' ? body : undefined;
+  });
+  assert.deepEqual(jobs, { jobs: [{ id: reg.id, name: 'nexmark-count', status: 'RUNNING' }] });
   // cancelled through the API, the run ends as cancelled
   assert.equal((await fetch(`http://127.0.0.1:${port}/jobs/${reg.id}`, { method: 'PATCH' })).status, 202);
   assert.equal(await run.exited, 130, run.stderr());

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, registration, repo, startEddy, type Registration, type RunningEddy } from '../cli/eddy-process.ts';
+import { freePort, registration, repo, startEddy, waitFor, type Registration, type RunningEddy } from '../cli/eddy-process.ts';
 
 const T = { timeout: 60_000 };
 const COUNT = repo('examples/nexmark/count.ts');
@@ -27,10 +27,25 @@ async function call(url: string, init: RequestInit = {}): Promise<Reply> {
 /** POSTs `body` as it is (a string is sent verbatim, so it can be malformed). */
 const post = (url: string, body: string) => call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
+/** Polls Flink's savepoint status until it completed; the location. */
+async function savepointLocation(base: string, job: string, trigger: string): Promise<string> {
+  for (;;) {
+    const r = await call(`${base}/jobs/${job}/savepoints/${trigger}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const b = r.body as { status: { id: string }; operation?: { location?: string; 'failure-cause'?: unknown } };
+    if (b.status.id === 'COMPLETED') {
+      assert.equal(b.operation?.['failure-cause'], undefined, JSON.stringify(b));
+      return b.operation!.location!;
+    }
+    assert.deepEqual(b, { status: { id: 'IN_PROGRESS' } });
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 /** Asserts an error reply: the status, JSON, and exactly these messages. */
 function assertErrors(r: Reply, status: number, errors: string[]): void {
   assert.equal(r.status, status, JSON.stringify(r.body));
-  assert.equal(r.type, 'application/json');
+  assert.equal(r.type, 'application/json; charset=utf-8');
   assert.deepEqual(r.body, { errors });
 }
 
@@ -47,6 +62,8 @@ describe('REST API of a running job', T, () => {
     reg = await registration(dir, run);
     base = `http://127.0.0.1:${port}`;
     assert.equal(reg.url, base);
+    // registered while its workers load the job module (INITIALIZING); the tests want it running
+    await waitFor('the job to run', async () => ((await call(`${base}/jobs/${reg.id}`)).body as { state: string }).state === 'RUNNING' || undefined);
   });
 
   after(async () => {
@@ -57,37 +74,49 @@ describe('REST API of a running job', T, () => {
   test('GET /jobs lists the running job', T, async () => {
     const r = await call(`${base}/jobs`);
     assert.equal(r.status, 200);
-    assert.equal(r.type, 'application/json');
+    assert.equal(r.type, 'application/json; charset=utf-8');
+    assert.match(reg.id, /^[0-9a-f]{32}$/);
     assert.deepEqual(r.body, { jobs: [{ id: reg.id, name: 'nexmark-count', status: 'RUNNING' }] });
   });
 
-  test('GET /jobs/:id gives the progress of the job, by id or by name', T, async () => {
+  test('GET /jobs/:id gives Flink\'s job details, by id or by name', T, async () => {
     for (const ref of [reg.id, 'nexmark-count']) {
       const r = await call(`${base}/jobs/${ref}`);
       assert.equal(r.status, 200);
-      const p = r.body as { jobName: string; jobId: string; attempt: number; finished: boolean; operators: { name: string; parallelism: number }[] };
-      assert.deepEqual([p.jobName, p.jobId, p.attempt, p.finished], ['nexmark-count', reg.id, 0, false]);
-      assert.deepEqual(p.operators.map((o) => [o.name, o.parallelism]), OPERATORS.map((n) => [n, 1]));
+      const p = r.body as { jid: string; name: string; state: string; 'job-type': string; vertices: { id: string; name: string; parallelism: number; status: string }[]; plan: { nodes: { operators: { name: string }[] }[] } };
+      assert.deepEqual([p.jid, p.name, p.state, p['job-type']], [reg.id, 'nexmark-count', 'RUNNING', 'STREAMING']);
+      // bids -> map chained; the keyed sum and its sink chained behind the keyBy exchange
+      assert.deepEqual(p.vertices.map((v) => [v.name, v.parallelism, v.status]), [
+        [`${OPERATORS[0]} -> ${OPERATORS[1]}`, 1, 'RUNNING'],
+        [`${OPERATORS[2]} -> ${OPERATORS[3]}`, 1, 'RUNNING'],
+      ]);
+      for (const v of p.vertices) assert.match(v.id, /^[0-9a-f]{32}$/);
+      assert.deepEqual(p.plan.nodes.flatMap((n) => n.operators.map((o) => o.name)), OPERATORS);
     }
   });
 
   test('an unknown job answers 404 naming it and the running ones', T, async () => {
     const running = `nexmark-count (${reg.id})`;
-    assertErrors(await call(`${base}/jobs/no-such-job`), 404, [`no running job 'no-such-job' (running: ${running})`]);
-    assertErrors(await post(`${base}/jobs/0000/savepoints`, '{}'), 404, [`no running job '0000' (running: ${running})`]);
-    assertErrors(await call(`${base}/jobs/%E0%A4%A`), 400, ["malformed job id in the path: '%E0%A4%A'"]);
+    assertErrors(await call(`${base}/jobs/no-such-job`), 404, [`no job 'no-such-job' (jobs: ${running})`]);
+    assertErrors(await post(`${base}/jobs/0000/savepoints`, '{"target-directory": "/tmp/x"}'), 404, [`no job '0000' (jobs: ${running})`]);
+    assertErrors(await call(`${base}/jobs/%E0%A4%A`), 400, ["malformed URL: '/jobs/%E0%A4%A'"]);
+    const vertex = await call(`${base}/jobs/${reg.id}/vertices/0123456789abcdef0123456789abcdef`);
+    assert.equal(vertex.status, 404);
+    assert.match((vertex.body as { errors: string[] }).errors[0]!, new RegExp(`^job ${reg.id} has no vertex '0123456789abcdef0123456789abcdef' \\(its vertices: [0-9a-f]{32} bids`));
+    assertErrors(await call(`${base}/jobs/${reg.id}/checkpoints/details/7`), 404, ['Could not find checkpointing statistics for checkpoint 7 (the history holds none).']);
+    assertErrors(await call(`${base}/jobs/${reg.id}/checkpoints/config`), 404, [`Checkpointing is not enabled for job ${reg.id}.`]);
+    assertErrors(await call(`${base}/jobs/${reg.id}/savepoints/feedbeef`), 404, [`no savepoint operation 'feedbeef' for job ${reg.id}`]);
   });
 
   test('an unknown path answers 404, a wrong method 405 with Allow', T, async () => {
-    const served = 'this API serves GET /jobs, GET|PATCH /jobs/:id, POST /jobs/:id/savepoints, POST /jobs/:id/stop';
-    assertErrors(await call(`${base}/`), 404, [`no such path '/' (${served})`]);
-    assertErrors(await call(`${base}/overview`), 404, [`no such path '/overview' (${served})`]);
+    const served = 'see docs/rest-api.md for the routes; e.g. GET /jobs, GET /jobs/:jobid, GET /metrics';
+    assertErrors(await call(`${base}/nothing`), 404, [`no such path '/nothing' (${served})`]);
     assertErrors(await call(`${base}/jobs/${reg.id}/checkpoints/1`), 404, [`no such path '/jobs/${reg.id}/checkpoints/1' (${served})`]);
     const del = await call(`${base}/jobs/${reg.id}`, { method: 'DELETE' });
-    assertErrors(del, 405, ['method DELETE is not allowed on /jobs/:id (allowed: GET, PATCH)']);
+    assertErrors(del, 405, ['method DELETE is not allowed on /jobs/:jobid (allowed: GET, PATCH)']);
     assert.equal(del.allow, 'GET, PATCH');
     const get = await call(`${base}/jobs/${reg.id}/savepoints`);
-    assertErrors(get, 405, ['method GET is not allowed on /jobs/:id/savepoints (allowed: POST)']);
+    assertErrors(get, 405, ['method GET is not allowed on /jobs/:jobid/savepoints (allowed: POST)']);
     assert.equal(get.allow, 'POST');
     assertErrors(await post(`${base}/jobs`, '{}'), 405, ['method POST is not allowed on /jobs (allowed: GET)']);
   });
@@ -114,7 +143,7 @@ describe('REST API of a running job', T, () => {
       "field 'cancel-job' must be a boolean (whether to stop the job after the savepoint), got string",
     ]);
     assertErrors(await post(stop, '{"target-directory": "/tmp/sp"}'), 400, [
-      "unknown field 'target-directory' (known: targetDirectory)",
+      "unknown field 'target-directory' (known: targetDirectory, drain)",
       `field 'targetDirectory' is required: ${target}`,
     ]);
     assertErrors(await post(stop, '{"targetDirectory": ["/tmp"]}'), 400, [`field 'targetDirectory' must be a string (${target}), got an array`]);
@@ -142,8 +171,8 @@ describe('REST API of a running job', T, () => {
   test('POST /jobs/:id/savepoints writes a savepoint inside the target directory', T, async () => {
     const target = join(dir, 'savepoints');
     const r = await post(`${base}/jobs/${reg.id}/savepoints`, JSON.stringify({ 'target-directory': target }));
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    const { location } = r.body as { location: string };
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const location = await savepointLocation(base, reg.id, (r.body as { 'request-id': string })['request-id']);
     assert.equal(typeof location, 'string');
     assert.ok(location === target || location.startsWith(target + '/'), `${location} is not inside ${target}`);
     assert.ok(existsSync(location) && statSync(location).isDirectory(), location);
@@ -169,8 +198,8 @@ describe('POST /jobs/:id/stop', T, () => {
     const reg = await registration(dir, run);
     const target = join(dir, 'stopped');
     const r = await post(`${reg.url}/jobs/${reg.id}/stop`, JSON.stringify({ targetDirectory: target }));
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    const { location } = r.body as { location: string };
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const location = await savepointLocation(reg.url, reg.id, (r.body as { 'request-id': string })['request-id']);
     assert.ok(location === target || location.startsWith(target + '/'), `${location} is not inside ${target}`);
     assert.ok(existsSync(location) && statSync(location).isDirectory(), location);
     assert.equal(await run.exited, 0, run.stderr());

@@ -4,6 +4,7 @@
  * `processElement`.
  */
 import { EddyError } from '../../core/index.ts';
+import { OperatorMetricGroup } from '../../metrics/index.ts';
 import type { OperatorContext, OperatorSnapshot, Output, StreamOperator } from '../operator.ts';
 import type { RichFunctionLifecycle, RuntimeContext, CheckpointedFunction, CheckpointListener, FunctionInitializationContext } from '../functions.ts';
 
@@ -98,6 +99,8 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
   protected runtimeContext(): RuntimeContext {
     const ctx = this.ctx;
     const keyed = () => this.keyedState();
+    // outside the runtime (a bare harness) metrics go to a group nobody reads
+    const group = ctx.metricGroup ?? new OperatorMetricGroup();
     return {
       getIndexOfThisSubtask: () => ctx.subtaskIndex,
       getNumberOfParallelSubtasks: () => ctx.parallelism,
@@ -105,6 +108,7 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
       getJobName: () => ctx.jobName,
       getTaskName: () => ctx.operatorName,
       getAttemptNumber: () => ctx.attemptNumber,
+      getMetricGroup: () => group,
       getState: (d) => keyed().getState(d),
       getListState: (d) => keyed().getListState(d),
       getMapState: (d) => keyed().getMapState(d),
