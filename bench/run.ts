@@ -5,7 +5,7 @@
  *
  *   npm run bench                       # everything, 10 M events
  *   npm run bench -- --events 2000000   # smaller
- *   npm run bench -- --only nexmark     # one suite: nexmark | windows | checkpoints | state | cep | backpressure | incremental
+ *   npm run bench -- --only nexmark     # one suite: nexmark | windows | checkpoints | state | cep | backpressure | asyncIo | incremental
  *   npm run bench -- --repeat 1         # runs per measurement (best is reported; default 3)
  *   npm run bench -- --only incremental # not in `all`: ~1 GB of lmdb state, ~3 GB of disk, ~1.5 min
  *                                       # (incremental checkpoints + SIGKILL recovery; --keys, --kill-after, --p, --max-deltas, --ratio)
@@ -211,7 +211,20 @@ interface IncrementalResult {
   perCheckpoint: { id: number; run: number; phase: string; at: number; durationMs: number; deltaBytes: number; baseBytes: number; referencedBytes: number; deltas: number }[];
 }
 
-const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure };
+/** Async I/O: the time AsyncDataStream adds around the same async calls as a hand-written loop with the same concurrency. */
+function asyncIo(): void {
+  const n = Math.min(EVENTS, 1_000_000);
+  const capacity = Number(opt('capacity', '100'));
+  const r = one('bench/async-io.ts', [String(n), String(capacity)]);
+  printTable(`Async I/O, ${n.toLocaleString('en')} calls, ${capacity} in flight, p=1 (records/s; eddy net of the same job without the async call; ratio = eddy ÷ loop, same run)`, [
+    ['service', 'loop', 'eddy', 'ratio'],
+    ['answers at once', r.instantLoopPerSec!, r.instantEddyPerSec!, r.instantRatio!],
+    ['1 ms latency', r['1msLoopPerSec']!, r['1msEddyPerSec']!, r['1msRatio']!],
+  ]);
+  save('async-io', r);
+}
+
+const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure, asyncIo };
 // Not in `all`: it needs ~3 GB of disk and ~1.5 min.
 const onDemand: Record<string, () => void> = { incremental };
 for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();
