@@ -33,6 +33,8 @@ export {
   SystemClock,
 } from './core/index.ts';
 export type { Clock } from './core/index.ts';
+export { SimpleCounter, DescriptiveStatisticsHistogram, MeterView } from './metrics/index.ts';
+export type { Counter, Gauge, Histogram, HistogramStatistics, Meter, MetricGroup } from './metrics/index.ts';
 export { runJob, runningJobs, liveWorkerCount, JobClient } from './runtime/index.ts';
 export type { RunJobOptions, JobProgress } from './runtime/index.ts';
 

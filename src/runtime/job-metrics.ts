@@ -164,7 +164,10 @@ export class JobMetrics {
           for (const part of m.scope) {
             const eq = part.indexOf('=');
             if (eq < 0) names.push(part);
-            else extra[part.slice(0, eq)] = part.slice(eq + 1);
+            else {
+              names.push(part.slice(0, eq));
+              extra[part.slice(0, eq)] = part.slice(eq + 1);
+            }
           }
           const base = [...names, m.name].join('_');
           const l = { ...labels, ...extra };

@@ -590,6 +590,7 @@ export class JobClient {
     this.settled = true;
     await this.stopAttempt();
     this.setStatus('FINISHED');
+    this.checkpointHistory.failPending(Date.now(), 'the job ended before it completed');
     await this.sweepShared();
     await releaseStateDir(this.plan.config.stateDir, this.jobId).catch(() => undefined);
     if (extra.status === 'finished') for (const l of this.listeners.values()) l.checkpointComplete?.(Infinity);
