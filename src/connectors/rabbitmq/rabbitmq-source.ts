@@ -1,0 +1,268 @@
+/**
+ * `RabbitMQSource`: consumes a queue (durable, non-exclusive: several readers may share it) and
+ * acknowledges a message only when the checkpoint that covers it completes, as Flink's RMQSource. With
+ * `deduplicate` (the default) each message must carry a `messageId`; the ids of messages whose
+ * checkpoint has not been acknowledged yet are kept in the checkpoint, and a redelivered message whose id
+ * is known is dropped (and acknowledged) — so, although the broker delivers at least once, the job's
+ * state sees each message once. I/O runs on the task's event loop: deliveries fill a bounded queue
+ * (the channel's prefetch) that `pollNext` drains. A lost connection is reopened; unacknowledged
+ * messages come back from the broker and are de-duplicated.
+ */
+import amqp from 'amqplib';
+import { ConfigurationError, EddyError } from '../../core/index.ts';
+import {
+  InputStatus,
+  StaticSplitEnumerator,
+  type ReaderOutput,
+  type Source,
+  type SourceReader,
+  type SourceReaderContext,
+  type SplitEnumerator,
+  type SplitEnumeratorContext,
+} from '../../api/index.ts';
+import { redactAmqpUrl } from './urls.ts';
+
+export interface RabbitMQSourceOptions<T> {
+  /** `amqp://user:password@host:5672/vhost` */
+  url: string;
+  queue: string;
+  /** Bytes → record (default: the body as UTF-8 text). */
+  deserializer?: (content: Buffer, properties: amqp.MessageProperties) => T;
+  /** Drop redelivered messages by `messageId` (default true; every message must then have one). */
+  deduplicate?: boolean;
+  /** Unacknowledged messages the broker may hand this reader (default 1000): the bounded queue. */
+  prefetch?: number;
+  /** Reconnect attempts after the connection is lost, 1 s apart (default 30). */
+  reconnectAttempts?: number;
+  /** Bounded mode: the stream ends at the first record for which this returns true (not emitted). */
+  isEndOfStream?: (value: T) => boolean;
+}
+
+/** One reader's split: its index and the message ids of checkpoints not yet acknowledged. */
+export interface RabbitMQSplit {
+  id: number;
+  /** [checkpoint id, message ids] */
+  pending: [number, string[]][];
+}
+
+interface Settings<T> {
+  url: string;
+  queue: string;
+  deserializer: (content: Buffer, properties: amqp.MessageProperties) => T;
+  deduplicate: boolean;
+  prefetch: number;
+  reconnectAttempts: number;
+  isEndOfStream: ((value: T) => boolean) | undefined;
+}
+
+export class RabbitMQSource<T = string> implements Source<T, RabbitMQSplit, RabbitMQSplit[]> {
+  readonly boundedness: 'bounded' | 'unbounded';
+  readonly name = 'RabbitMQSource';
+  /** @internal use {@link RabbitMQSource.of} */
+  constructor(readonly settings: Readonly<Settings<T>>) {
+    this.boundedness = settings.isEndOfStream ? 'bounded' : 'unbounded';
+  }
+
+  static of<T = string>(options: RabbitMQSourceOptions<T>): RabbitMQSource<T> {
+    const w = 'RabbitMQSource';
+    const o = options ?? ({} as RabbitMQSourceOptions<T>);
+    for (const k of Object.keys(o))
+      if (!['url', 'queue', 'deserializer', 'deduplicate', 'prefetch', 'reconnectAttempts', 'isEndOfStream'].includes(k)) throw new ConfigurationError(`${w}: unknown option '${k}'`);
+    if (typeof o.url !== 'string' || !/^amqps?:\/\//.test(o.url)) throw new ConfigurationError(`${w}: option 'url' must be an amqp:// URL`);
+    if (typeof o.queue !== 'string' || o.queue === '') throw new ConfigurationError(`${w}: option 'queue' must be a queue name`);
+    const prefetch = o.prefetch ?? 1000;
+    if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65535) throw new ConfigurationError(`${w}: option 'prefetch' must be an integer between 1 and 65535, got ${prefetch}`);
+    const reconnectAttempts = o.reconnectAttempts ?? 30;
+    if (!Number.isInteger(reconnectAttempts) || reconnectAttempts < 0) throw new ConfigurationError(`${w}: option 'reconnectAttempts' must be an integer >= 0`);
+    return new RabbitMQSource<T>({
+      url: o.url,
+      queue: o.queue,
+      deserializer: o.deserializer ?? ((b: Buffer) => b.toString('utf8') as T),
+      deduplicate: o.deduplicate ?? true,
+      prefetch,
+      reconnectAttempts,
+      isEndOfStream: o.isEndOfStream,
+    });
+  }
+
+  createEnumerator(ctx: SplitEnumeratorContext<RabbitMQSplit>, restored?: RabbitMQSplit[]): SplitEnumerator<RabbitMQSplit, RabbitMQSplit[]> {
+    return new StaticSplitEnumerator(ctx, restored ?? Array.from({ length: ctx.parallelism }, (_, i) => ({ id: i, pending: [] })));
+  }
+
+  createReader(ctx: SourceReaderContext): SourceReader<T, RabbitMQSplit> {
+    return new RabbitMQReader<T>(ctx, this.settings);
+  }
+}
+
+class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
+  private conn: amqp.ChannelModel | undefined;
+  private ch: amqp.Channel | undefined;
+  /** Channel generation: delivery tags are valid only on the channel that gave them. */
+  private gen = 0;
+  private queue: amqp.ConsumeMessage[] = [];
+  private head = 0;
+  private error: Error | undefined;
+  private closed = false;
+  private ended = false;
+  private attempts = 0;
+  private splitIds: number[] = [];
+  /** Message ids: of pending checkpoints (restored or taken) and of this session (since the last checkpoint). */
+  private readonly known = new Set<string>();
+  private session: string[] = [];
+  private sessionTags: number[] = [];
+  private readonly pending = new Map<number, { ids: string[]; tags: number[]; gen: number }>();
+  private readonly where: string;
+
+  constructor(
+    private readonly ctx: SourceReaderContext,
+    private readonly s: Readonly<Settings<T>>,
+  ) {
+    this.where = `RabbitMQSource (queue '${s.queue}', ${redactAmqpUrl(s.url)}, subtask ${ctx.subtaskIndex})`;
+  }
+
+  start(): void {}
+
+  addSplits(splits: RabbitMQSplit[]): void {
+    for (const sp of splits) {
+      this.splitIds.push(sp.id);
+      // ids of checkpoints restored: their messages are in the state already; if they come back, drop them
+      for (const [cp, ids] of sp.pending) {
+        const p = this.pending.get(cp) ?? { ids: [], tags: [], gen: -1 };
+        for (const id of ids) {
+          p.ids.push(id);
+          this.known.add(id);
+        }
+        this.pending.set(cp, p);
+      }
+    }
+    if (!this.conn && !this.ch) this.connect();
+  }
+
+  notifyNoMoreSplits(): void {}
+
+  private fail(e: Error): void {
+    if (this.closed) return;
+    this.error ??= e;
+    this.ctx.wakeup();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const gen = ++this.gen;
+    this.sessionTags = []; // tags of the old channel are void; its unacknowledged messages come back
+    this.queue = [];
+    this.head = 0;
+    const lost = (e: unknown): void => {
+      if (this.closed || gen !== this.gen || this.conn === undefined) return;
+      const c = this.conn;
+      this.conn = undefined;
+      this.ch = undefined;
+      void c.close().catch(() => undefined);
+      if (this.attempts++ >= this.s.reconnectAttempts) {
+        this.fail(new EddyError(`${this.where}: connection lost (${(e as Error)?.message ?? e}); gave up after ${this.s.reconnectAttempts} reconnect attempts`, { domain: 'external', retriable: true, cause: e }));
+        return;
+      }
+      const t = setTimeout(() => this.connect(), 1_000);
+      t.unref?.();
+    };
+    void (async () => {
+      let conn: amqp.ChannelModel;
+      try {
+        conn = await amqp.connect(this.s.url);
+      } catch (e) {
+        const m = (e as Error).message;
+        if (/ACCESS_REFUSED|403/.test(m)) throw new ConfigurationError(`${this.where}: the broker refused the credentials (${m})`, e);
+        if (this.gen === gen && this.attempts > 0) {
+          this.conn = { close: async () => undefined } as unknown as amqp.ChannelModel;
+          return lost(e);
+        }
+        throw new EddyError(`${this.where}: cannot connect: ${m}`, { domain: 'external', retriable: true, cause: e });
+      }
+      if (this.closed || gen !== this.gen) return void conn.close().catch(() => undefined);
+      this.conn = conn;
+      conn.on('error', lost);
+      conn.on('close', lost);
+      const ch = await conn.createChannel();
+      ch.on('error', () => undefined); // the connection's close follows
+      try {
+        await ch.checkQueue(this.s.queue);
+      } catch (e) {
+        throw new ConfigurationError(`${this.where}: queue '${this.s.queue}' does not exist (declare it durable, e.g. with rabbitmqadmin or channel.assertQueue)`, e);
+      }
+      await ch.prefetch(this.s.prefetch);
+      this.ch = ch;
+      await ch.consume(
+        this.s.queue,
+        (m) => {
+          if (m === null) return lost(new Error('the broker cancelled the consumer'));
+          if (gen !== this.gen) return;
+          this.queue.push(m);
+          this.ctx.wakeup();
+        },
+        { noAck: false },
+      );
+      this.attempts = 0;
+    })().catch((e: unknown) => this.fail(e instanceof EddyError ? e : new EddyError(`${this.where}: ${(e as Error)?.message ?? e}`, { domain: 'external', retriable: true, cause: e })));
+  }
+
+  pollNext(out: ReaderOutput<T>, max: number): InputStatus {
+    if (this.error) throw this.error;
+    if (this.ended) return InputStatus.EndOfInput;
+    const q = this.queue;
+    const end = Math.min(q.length, this.head + max);
+    const dedupe = this.s.deduplicate;
+    for (let i = this.head; i < end; i++) {
+      const m = q[i]!;
+      this.sessionTags.push(m.fields.deliveryTag);
+      if (dedupe) {
+        const id = m.properties.messageId as string | undefined;
+        if (id === undefined || id === null || id === '')
+          throw new EddyError(`${this.where}: a message has no messageId; de-duplication needs one per message (publish with messageId, or set deduplicate: false)`, { domain: 'user' });
+        if (this.known.has(id)) continue; // redelivered: its effect is in the state already
+        this.known.add(id);
+        this.session.push(id);
+      }
+      const v = this.s.deserializer(m.content, m.properties);
+      if (this.s.isEndOfStream !== undefined && this.s.isEndOfStream(v)) {
+        this.ended = true;
+        this.head = q.length;
+        return InputStatus.EndOfInput;
+      }
+      out.collect(v);
+    }
+    this.head = end;
+    if (end === q.length) {
+      this.queue = [];
+      this.head = 0;
+      return InputStatus.NothingAvailable;
+    }
+    return InputStatus.MoreAvailable;
+  }
+
+  snapshotState(checkpointId: number): RabbitMQSplit[] {
+    this.pending.set(checkpointId, { ids: this.session, tags: this.sessionTags, gen: this.gen });
+    this.session = [];
+    this.sessionTags = [];
+    const all: [number, string[]][] = [...this.pending].map(([cp, p]) => [cp, p.ids.slice()]);
+    // one split per reader keeps the ids; the others (more splits than readers after a rescale) travel empty
+    return this.splitIds.map((id, i) => ({ id, pending: i === 0 ? all : [] }));
+  }
+
+  /** The checkpoint is durable: acknowledge its messages (and forget their ids: the broker will not resend them). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const [cp, p] of this.pending) {
+      if (cp > checkpointId) continue;
+      if (p.gen === this.gen && this.ch) for (const tag of p.tags) this.ch.ack({ fields: { deliveryTag: tag } } as amqp.Message);
+      // tags of an earlier channel are void: those messages come back and are dropped (and acked) as duplicates
+      if (p.gen === this.gen || p.gen === -1) for (const id of p.ids) this.known.delete(id);
+      this.pending.delete(cp);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    const c = this.conn;
+    this.conn = undefined;
+    if (c) void c.close().catch(() => undefined);
+  }
+}
