@@ -168,11 +168,13 @@ export class JetStreamReader<T> implements SourceReader<T, JetStreamSplit> {
     const info = await jsm.streams.info(sp.stream);
     const last = info.state.last_seq;
     if (this.o.bounded && sp.bound === undefined) sp.bound = last;
+    // an empty stream: nothing up to the bound (the pump ends the split without fetching)
+    if (this.o.bounded && info.state.messages === 0 && sp.next === undefined) sp.next = last + 1;
     if (sp.next === undefined) {
       if (st === 'latest') sp.next = last + 1;
       else if (typeof st === 'object' && 'sequence' in st) sp.next = st.sequence;
-      if (sp.next !== undefined) s.cursor = sp.next;
     }
+    if (sp.next !== undefined) s.cursor = sp.next;
   }
 
   private push(s: SplitState, value: T, seq: number, time: number): void {
