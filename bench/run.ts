@@ -224,7 +224,17 @@ function asyncIo(): void {
   save('async-io', r);
 }
 
-const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure, asyncIo };
+/** Metrics on vs off (bench/metrics-overhead.ts): the cost of collecting metrics on q1 and the keyed count. */
+function metrics(): void {
+  const r = one('bench/metrics-overhead.ts', [String(Math.min(EVENTS, 5_000_000)), String(REPEAT)]) as unknown as Record<string, { on: number; off: number; cost: number }>;
+  printTable('Metrics overhead (the same job with metrics: false; best of runs, alternated)', [
+    ['query', 'metrics off ev/s', 'metrics on ev/s', 'cost'],
+    ...['q1', 'keyedCount'].map((q) => [q, r[q]!.off, r[q]!.on, `${(r[q]!.cost * 100).toFixed(1)}%`]),
+  ]);
+  save('metrics', r);
+}
+
+const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure, asyncIo, metrics };
 // Not in `all`: it needs ~3 GB of disk and ~1.5 min.
 const onDemand: Record<string, () => void> = { incremental };
 for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();
