@@ -46,7 +46,7 @@ if (forever) {
     .fromSource(NexmarkSource.bids({ events: Infinity, seed: 1 }), WatermarkStrategy.noWatermarks<BidEvent>(), 'bids')
     .filter(function dropEveryBidInUserFunction(b: BidEvent) {
       let h = 0;
-      for (let i = 0; i < 200; i++) h = (h * 31 + b.price + i) | 0;
+      for (let i = 0; i < 2000; i++) h = (h * 31 + b.price + i) | 0;
       return h === 0.5; // never
     })
     .name('drop bids')
