@@ -4,11 +4,20 @@
  * then notifies every task (`notifyCheckpointComplete`, when two-phase-commit sinks commit). A
  * checkpoint that does not complete within `timeoutMs` is aborted and counted; more than
  * `tolerableFailures` failures in a row fail the job.
+ *
+ * Which snapshots commit side effects (docs/checkpoint-format.md, "Snapshots and side effects"): only
+ * those a failover may restore from. A periodic checkpoint commits when it completes. A savepoint does
+ * not: it is the user's copy of the state, written into a new directory under the target, and its
+ * committables are committed by the next checkpoint that completes. A stop-with-savepoint ends the job,
+ * so it commits, and it is also written to the checkpoint storage so that a resume continues from it.
+ * The job's final checkpoint (every task finished) holds the sinks' last committables; it is written
+ * before they are committed, so a resume after the job finished commits them again (idempotently) and
+ * runs nothing twice. Checkpoint ids never repeat: a restart continues the numbering.
  */
 import { ConfigurationError, EddyError } from '../core/index.ts';
 import type { CheckpointToWrite } from './fs-checkpoint-storage.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
-import { writeCheckpointDir } from './fs-checkpoint-storage.ts';
+import { createSavepointDir, writeCheckpointDir } from './fs-checkpoint-storage.ts';
 import { toCanonicalStates } from './savepoint-states.ts';
 import type { CompletedCheckpoint, OperatorMetadata, OperatorSubtaskState } from './checkpoint-format.ts';
 
@@ -97,9 +106,19 @@ export interface CoordinatorHooks {
   failJob(e: Error): void;
 }
 
+/** What a pending snapshot is, beyond a periodic checkpoint. */
+interface SavepointRequest {
+  /** The directory the user named; the savepoint goes into a new subdirectory of it. */
+  target: string;
+  /** Stop-with-savepoint: it commits and is also written to the checkpoint storage. */
+  stop: boolean;
+}
+
 interface Pending {
   id: number;
-  savepoint: string | undefined;
+  savepoint: SavepointRequest | undefined;
+  /** The job's final checkpoint (every task finished). */
+  final: boolean;
   startedAt: number;
   waiting: Set<string>;
   states: Map<string, OperatorSubtaskState[]>;
@@ -127,6 +146,8 @@ export class CheckpointCoordinator {
   private stopped = false;
   private jobFinished = false;
   latest: CompletedCheckpoint | undefined;
+  /** A checkpoint whose write completed after the job stopped (a task failed meanwhile): it is complete, the restart uses it. */
+  lateCompletedId = 0;
   readonly stats: CheckpointStats = { completed: 0, failed: 0, inProgress: 0, lastCompletedId: 0, lastDurationMs: 0, lastSizeBytes: 0, durationsMs: [] };
 
   constructor(
@@ -135,9 +156,18 @@ export class CheckpointCoordinator {
     private readonly jobName: string,
     private readonly hooks: CoordinatorHooks,
     restored?: CompletedCheckpoint,
+    opts: { firstId?: number; jobId?: string } = {},
   ) {
     this.latest = restored;
-    this.nextId = (restored?.metadata.checkpointId ?? 0) + 1;
+    this.nextId = Math.max((restored?.metadata.checkpointId ?? 0) + 1, opts.firstId ?? 1);
+    this.jobId = opts.jobId ?? '';
+  }
+
+  private readonly jobId: string;
+
+  /** The id the next checkpoint will get (a restarted attempt's coordinator continues from it). */
+  get nextCheckpointId(): number {
+    return this.nextId;
   }
 
   start(): void {
@@ -169,19 +199,40 @@ export class CheckpointCoordinator {
     this.schedule(c.intervalMs);
   }
 
-  /** Starts a savepoint into `dir`; resolves to its location when complete. */
-  triggerSavepoint(dir: string): Promise<string> {
+  /**
+   * Starts a savepoint into a new directory under `target`; resolves to that directory when complete.
+   * `stop`: a stop-with-savepoint (see the file comment).
+   */
+  triggerSavepoint(target: string, opts: { stop?: boolean } = {}): Promise<{ location: string; checkpointId: number }> {
     return new Promise((resolve, reject) => {
-      const p = this.trigger(dir);
+      const p = this.trigger({ target, stop: opts.stop === true });
       if (!p) reject(new EddyError('cannot take a savepoint now: the job is not running', { domain: 'user' }));
       else {
-        p.resolve = resolve;
+        p.resolve = (location) => resolve({ location, checkpointId: p.id });
         p.reject = reject;
       }
     });
   }
 
-  private trigger(savepoint: string | undefined): Pending | undefined {
+  /**
+   * Every task finished: stops periodic checkpoints and takes the job's final checkpoint (the sinks' last
+   * committables, which the caller commits once this resolves). Resolves to its id.
+   */
+  triggerFinal(): Promise<number> {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    return new Promise((resolve, reject) => {
+      const p = this.trigger(undefined, true);
+      if (!p) reject(new EddyError('cannot take the final checkpoint: the job is not running'));
+      else {
+        p.resolve = () => resolve(p.id);
+        p.reject = reject;
+      }
+    });
+  }
+
+  private trigger(savepoint: SavepointRequest | undefined, final = false): Pending | undefined {
+    if (this.stopped) return undefined;
     const expected = this.hooks.expectedAcks();
     if (!expected) return undefined;
     const id = this.nextId++;
@@ -189,6 +240,7 @@ export class CheckpointCoordinator {
     const p: Pending = {
       id,
       savepoint,
+      final,
       startedAt: this.hooks.now(),
       waiting: new Set(expected),
       states: new Map(),
@@ -234,31 +286,58 @@ export class CheckpointCoordinator {
     this.hooks.log(`checkpoint ${id} aborted: ${reason}`);
     this.hooks.notifyAborted(id);
     p.reject?.(new EddyError(`${p.savepoint ? 'savepoint' : 'checkpoint'} ${id} aborted: ${reason}`));
-    if (!p.savepoint && this.config && this.failuresInARow > this.config.tolerableFailures)
+    if (p.final) this.hooks.failJob(new EddyError(`the job's final checkpoint ${id} failed: ${reason}`, { retriable: true }));
+    else if (!p.savepoint && this.config && this.failuresInARow > this.config.tolerableFailures)
       this.hooks.failJob(new EddyError(`${this.failuresInARow} checkpoints failed in a row (tolerance ${this.config.tolerableFailures}); last: ${reason}`, { retriable: true }));
   }
 
   private async complete(p: Pending): Promise<void> {
     p.cancelTimeout();
+    const sp = p.savepoint;
     const cp: CheckpointToWrite = {
-      metadata: { kind: p.savepoint ? 'savepoint' : 'checkpoint', jobName: this.jobName, checkpointId: p.id, timestamp: p.startedAt, operators: this.hooks.operators() },
+      metadata: {
+        kind: sp && !sp.stop ? 'savepoint' : 'checkpoint',
+        jobName: this.jobName,
+        checkpointId: p.id,
+        timestamp: p.startedAt,
+        operators: this.hooks.operators(),
+        ...(p.final ? { jobFinished: true as const } : {}),
+      },
       states: p.states,
     };
     let location = 'memory';
+    /** Whether this snapshot is now the one a failover or a resume restores from. */
+    let restorable = false;
     try {
-      if (p.savepoint) {
-        await writeCheckpointDir(p.savepoint, { ...cp, states: toCanonicalStates(cp.states) });
-        location = p.savepoint;
-      } else if (this.storage) location = await this.storage.write(cp);
+      if (sp) {
+        location = await createSavepointDir(sp.target, this.jobId);
+        await writeCheckpointDir(location, { metadata: { ...cp.metadata, kind: 'savepoint' }, states: toCanonicalStates(cp.states) });
+        if (sp.stop && this.storage) {
+          // The stopped job's output up to here gets committed: a resume must continue from here too.
+          await this.storage.write({ ...cp, metadata: { ...cp.metadata, stopSavepoint: location } });
+          restorable = true;
+        }
+      } else if (this.storage) {
+        location = await this.storage.write(cp);
+        restorable = true;
+      } else restorable = true;
     } catch (e) {
       this.abort(p.id, `writing it failed: ${(e as Error).message}`);
       return;
     }
+    const asLatest = (): void => {
+      if (!restorable || (this.latest && this.latest.metadata.checkpointId > p.id)) return;
+      this.latest = { metadata: { format: 'eddy-checkpoint', version: 1, ...cp.metadata, operators: [] }, location, states: p.states };
+    };
     if (this.stopped || !this.pending.has(p.id)) {
-      // Written, but the job finished meanwhile: it stays a valid checkpoint on disk, so the retention still
-      // applies (older ones and their shared files go). Not after a failure: the restart may restore an
-      // older one, whose shared files the restored tasks go on using.
-      if (this.jobFinished && !p.savepoint && this.storage && this.config) await this.storage.prune(this.jobName, this.config.retained).catch((e) => this.hooks.log(`pruning old checkpoints failed: ${(e as Error).message}`));
+      // Written, but the job stopped meanwhile. After a failure, a checkpoint (not a savepoint) written
+      // completely is still complete: the restart restores it (its committables are committed then), as a
+      // resume after a crash would. After the job finished, the retention still applies.
+      if (!p.savepoint && restorable && !this.jobFinished) {
+        asLatest();
+        if (this.latest?.metadata.checkpointId === p.id) this.lateCompletedId = p.id;
+      }
+      if (this.jobFinished && restorable && this.storage && this.config) await this.storage.prune(this.jobName, this.config.retained).catch((e) => this.hooks.log(`pruning old checkpoints failed: ${(e as Error).message}`));
       return;
     }
     this.pending.delete(p.id);
@@ -271,11 +350,13 @@ export class CheckpointCoordinator {
     this.stats.durationsMs.push(duration);
     if (this.stats.durationsMs.length > 1000) this.stats.durationsMs.shift();
     this.lastCompletedAt = this.hooks.now();
-    if (!p.savepoint) {
-      this.latest = { metadata: { format: 'eddy-checkpoint', version: 1, ...cp.metadata, operators: [] }, location, states: p.states };
+    if (restorable) {
+      asLatest();
       if (this.storage && this.config) await this.storage.prune(this.jobName, this.config.retained, p.id).catch((e) => this.hooks.log(`pruning old checkpoints failed: ${(e as Error).message}`));
     }
-    this.hooks.notifyComplete(p.id);
+    // Only periodic checkpoints commit here; the caller commits a stop-with-savepoint and the final
+    // checkpoint (it then ends the job); a plain savepoint commits nothing.
+    if (!p.savepoint && !p.final) this.hooks.notifyComplete(p.id);
     p.resolve?.(location);
   }
 }

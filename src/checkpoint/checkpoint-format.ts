@@ -90,6 +90,18 @@ export interface CheckpointMetadata {
    * with size and SHA-256; absent when there are none. Reference-counted across retained checkpoints.
    */
   shared?: SharedStateFile[];
+  /**
+   * The job's final checkpoint: every task had finished, and its sinks' last committables are in it. A
+   * resume from it commits them (idempotently) and runs nothing again.
+   */
+  jobFinished?: true;
+  /**
+   * A checkpoint copy of a stop-with-savepoint, written to the job's checkpoint storage so that a resume
+   * continues where the stopped job ended (its output up to the savepoint was committed): the savepoint's path.
+   */
+  stopSavepoint?: string;
+  /** SHA-256 (hex) of this metadata without the field, serialized as written (`JSON.stringify(m, null, 1)`); absent in older metadata. */
+  checksum?: string;
 }
 
 /** A loaded checkpoint: metadata plus every state. */

@@ -13,10 +13,13 @@ export interface CheckpointStorage {
   /** Writes a completed checkpoint atomically; resolves to its location. */
   write(cp: CheckpointToWrite): Promise<string>;
   /**
-   * The newest checkpoint of the job that verifies (checksums); incomplete ones are removed, corrupt ones
-   * skipped with a log line. Throws when checkpoints exist but none is usable, naming the bad file/row.
+   * The newest completed checkpoint of the job, verified (checksums); incomplete ones are removed. Throws
+   * when the newest is damaged, naming the bad file/row: falling back to an older one would replay output
+   * the newest may have committed, so that is left to the user.
    */
   loadLatest(jobName: string, log: CheckpointLog): Promise<CompletedCheckpoint | undefined>;
+  /** The highest checkpoint id the job's storage holds (complete or not); 0 when none. New ids go above it. */
+  highestId(jobName: string): Promise<number>;
   /** Keeps the newest `retain` completed checkpoints (and `keep`), removes the rest. */
   prune(jobName: string, retain: number, keep?: number): Promise<void>;
   /**

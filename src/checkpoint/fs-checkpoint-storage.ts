@@ -1,10 +1,13 @@
 /**
  * Checkpoints in a directory: `<root>/<job>/chk-<id>/` with one state file per operator subtask and a
  * `_metadata` file written last, atomically (temp file, fsync, rename, directory fsync). Every state
- * file's SHA-256 is in the metadata; a file that does not match is detected on load, and the previous
- * completed checkpoint is used instead, with a log line saying which file was bad.
+ * file's SHA-256 is in the metadata, and the metadata carries a checksum of itself; a file that does not
+ * match is detected on load and named. A damaged newest checkpoint stops a resume with an error rather
+ * than falling back silently: an older checkpoint would replay output the newest one already committed.
+ * Savepoints go into a new directory `savepoint-<job id prefix>-<random>` under the target the user
+ * names; nothing already in the target is deleted or overwritten.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsc } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Packr } from 'msgpackr';
@@ -53,10 +56,37 @@ async function fsyncPath(path: string, dir = false): Promise<void> {
   }
 }
 
-/** Writes a checkpoint or savepoint into `dir` (created; must not hold a completed checkpoint). */
+/** The checksum of a metadata object (without its own `checksum` field), as written to `_metadata`. */
+function metadataChecksum(m: Omit<CheckpointMetadata, 'checksum'>): string {
+  return sha256(Buffer.from(JSON.stringify(m, null, 1)));
+}
+
+/**
+ * Creates a new, empty savepoint directory `savepoint-<job id prefix>-<random>` under `target` (created
+ * if missing) and returns its path; never touches what `target` already holds. The new entry is fsynced.
+ */
+export async function createSavepointDir(target: string, jobId: string): Promise<string> {
+  const root = resolve(target);
+  await fs.mkdir(root, { recursive: true });
+  const prefix = jobId.replace(/[^0-9a-fA-F]/g, '').slice(0, 6).toLowerCase() || 'eddy';
+  for (let i = 0; ; i++) {
+    const dir = join(root, `savepoint-${prefix}-${randomBytes(6).toString('hex')}`);
+    try {
+      await fs.mkdir(dir); // not recursive: fails if the name exists
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && i < 10) continue;
+      throw e;
+    }
+    await fsyncPath(root, true);
+    return dir;
+  }
+}
+
+/**
+ * Writes a checkpoint or savepoint into `dir`, which must exist and be empty (a new savepoint directory,
+ * or a checkpoint directory the storage just created): nothing in it is deleted.
+ */
 export async function writeCheckpointDir(dir: string, cp: CheckpointToWrite): Promise<CheckpointMetadata> {
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
   // Files are written and fsynced concurrently: the metadata, written after all of them, is the commit point.
   const operators: OperatorMetadata[] = await Promise.all(
     cp.metadata.operators.map(async (op) => {
@@ -79,13 +109,14 @@ export async function writeCheckpointDir(dir: string, cp: CheckpointToWrite): Pr
   );
   const shared = new Map<string, SharedStateFile>();
   for (const list of cp.states.values()) for (const st of list) for (const f of sharedFilesOf(st.keyed)) shared.set(f.file, f);
-  const metadata: CheckpointMetadata = {
+  const unsigned: CheckpointMetadata = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_FORMAT_VERSION,
     ...cp.metadata,
     operators,
     ...(shared.size > 0 ? { shared: [...shared.values()] } : {}),
   };
+  const metadata: CheckpointMetadata = { ...unsigned, checksum: metadataChecksum(unsigned) };
   faultPoint('coordinator:before-metadata');
   const tmp = join(dir, METADATA_FILE + '.tmp');
   await fs.writeFile(tmp, JSON.stringify(metadata, null, 1));
@@ -111,7 +142,12 @@ export async function readCheckpointDir(dir: string): Promise<CompletedCheckpoin
   } catch (e) {
     throw new CheckpointCorruptError(`checkpoint metadata ${metaPath} is not valid JSON: ${(e as Error).message}`, metaPath);
   }
-  if (metadata.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`${metaPath} is not an eddy checkpoint`, metaPath);
+  if (metadata === null || typeof metadata !== 'object' || metadata.format !== CHECKPOINT_FORMAT) throw new CheckpointCorruptError(`${metaPath} is not an eddy checkpoint`, metaPath);
+  if (metadata.checksum !== undefined) {
+    // Written by every writer since the field exists; older metadata (the v1 fixtures) has none.
+    const { checksum, ...unsigned } = metadata;
+    if (checksum !== metadataChecksum(unsigned)) throw new CheckpointCorruptError(`checkpoint metadata ${metaPath} is corrupt (checksum mismatch)`, metaPath);
+  }
   if (metadata.version > CHECKPOINT_FORMAT_VERSION)
     throw new CheckpointCorruptError(`${metaPath} has format version ${metadata.version}; this eddy reads up to ${CHECKPOINT_FORMAT_VERSION}`, metaPath);
   const states = new Map<string, OperatorSubtaskState[]>();
@@ -150,6 +186,16 @@ export async function readCheckpointDir(dir: string): Promise<CompletedCheckpoin
   return { metadata, location: resolve(dir), states };
 }
 
+/** Why a resume stops at a damaged newest checkpoint, and what the user can do. */
+export function unusableCheckpointMessage(jobName: string, id: number, problem: string, older: string | undefined): string {
+  return (
+    `cannot resume job '${jobName}': its newest checkpoint ${id} is unusable: ${problem}. ` +
+    `eddy does not fall back to an older checkpoint on its own: checkpoint ${id} may have committed output that a restore of an older one would write again. ` +
+    (older !== undefined ? `To continue anyway, restore the older one explicitly (${older}) and expect output committed after it to appear twice, ` : 'To continue, ') +
+    `or start the job fresh without --resume.`
+  );
+}
+
 /** Name of the directory of shared files (incremental checkpoints) next to a job's `chk-<n>` directories. */
 export const SHARED_DIR = 'shared';
 
@@ -180,9 +226,20 @@ export class FsCheckpointStorage implements CheckpointStorage {
   }
 
   async write(cp: CheckpointToWrite): Promise<string> {
-    const dir = join(this.jobDir(cp.metadata.jobName), `chk-${cp.metadata.checkpointId}`);
+    const jd = this.jobDir(cp.metadata.jobName);
+    const dir = join(jd, `chk-${cp.metadata.checkpointId}`);
+    // Checkpoint ids never repeat within a job's directory; a directory of this id can only be the
+    // leftover of an attempt that never completed it.
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.mkdir(dir, { recursive: true });
+    await fsyncPath(jd, true);
     await writeCheckpointDir(dir, cp);
     return dir;
+  }
+
+  async highestId(jobName: string): Promise<number> {
+    const all = await this.list(jobName);
+    return all.length > 0 ? all[0]!.id : 0;
   }
 
   /** Completed-looking checkpoint directories of a job, newest first. */
@@ -209,12 +266,13 @@ export class FsCheckpointStorage implements CheckpointStorage {
   }
 
   /**
-   * The newest checkpoint that verifies. Incomplete directories are removed; a corrupt one is skipped
-   * with a log line. Throws when checkpoints exist but none is usable (naming the last bad file).
+   * The newest completed checkpoint, verified. Incomplete directories (no `_metadata`: never completed,
+   * so nothing was committed for them) are removed. A damaged newest checkpoint throws
+   * {@link CheckpointCorruptError} naming the bad file: it may have committed output, which restoring an
+   * older one would emit again (see {@link unusableCheckpointMessage}).
    */
   async loadLatest(jobName: string, log: CheckpointLog): Promise<CompletedCheckpoint | undefined> {
     const all = await this.list(jobName);
-    let lastError: CheckpointCorruptError | undefined;
     for (const c of all) {
       if (!c.complete) {
         log(`removing incomplete checkpoint ${c.dir}`);
@@ -225,11 +283,10 @@ export class FsCheckpointStorage implements CheckpointStorage {
         return await readCheckpointDir(c.dir);
       } catch (e) {
         if (!(e instanceof CheckpointCorruptError)) throw e;
-        lastError = e;
-        log(`checkpoint ${c.id} is unusable (${e.message}); trying the previous one`);
+        const older = all.find((o) => o.id < c.id && o.complete);
+        throw new CheckpointCorruptError(unusableCheckpointMessage(jobName, c.id, e.message, older && `--from-savepoint ${older.dir}`), e.file);
       }
     }
-    if (lastError) throw new CheckpointCorruptError(`no usable checkpoint for job '${jobName}' under ${this.jobDir(jobName)}: ${lastError.message}`, lastError.file);
     return undefined;
   }
 

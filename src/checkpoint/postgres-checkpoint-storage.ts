@@ -4,15 +4,15 @@
  * `eddy_checkpoints` one metadata row (the canonical {@link CheckpointMetadata} as jsonb) per completed
  * checkpoint. A checkpoint's blobs and metadata are written in one transaction, metadata last, so a
  * checkpoint is complete exactly when its metadata row exists. Loading verifies every blob's size and
- * checksum; a corrupt one makes `loadLatest` fall back to the previous checkpoint, with a log line
- * naming the bad row.
+ * checksum; a corrupt one in the newest checkpoint stops `loadLatest` with an error naming the bad row
+ * (never a silent fall-back to an older checkpoint, which would replay committed output).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { Packr } from 'msgpackr';
 import { EddyError, faultPoint } from '../core/index.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
-import { CheckpointCorruptError, type CheckpointLog, type CheckpointToWrite } from './fs-checkpoint-storage.ts';
+import { CheckpointCorruptError, unusableCheckpointMessage, type CheckpointLog, type CheckpointToWrite } from './fs-checkpoint-storage.ts';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
@@ -206,18 +206,19 @@ export class PostgresCheckpointStorage implements CheckpointStorage {
       ),
     );
     if (orphans.rowCount) log(`removed ${orphans.rowCount} state rows of incomplete checkpoints of job '${jobName}' from ${this.describe(jobName)}`);
-    let lastError: CheckpointCorruptError | undefined;
-    for (const id of await this.list(jobName)) {
-      try {
-        return await this.read(jobName, id);
-      } catch (e) {
-        if (!(e instanceof CheckpointCorruptError)) throw e;
-        lastError = e;
-        log(`checkpoint ${id} is unusable (${e.message}); trying the previous one`);
-      }
+    const ids = await this.list(jobName);
+    if (ids.length === 0) return undefined;
+    try {
+      return await this.read(jobName, ids[0]!);
+    } catch (e) {
+      if (!(e instanceof CheckpointCorruptError)) throw e;
+      throw new CheckpointCorruptError(unusableCheckpointMessage(jobName, ids[0]!, e.message, ids[1] !== undefined ? `checkpoint ${ids[1]}: delete checkpoint ${ids[0]}'s rows from eddy_checkpoints and resume` : undefined), e.file);
     }
-    if (lastError) throw new CheckpointCorruptError(`no usable checkpoint for job '${jobName}' in ${this.describe(jobName)}: ${lastError.message}`, lastError.file);
-    return undefined;
+  }
+
+  async highestId(jobName: string): Promise<number> {
+    const ids = await this.list(jobName);
+    return ids[0] ?? 0;
   }
 
   async prune(jobName: string, retain: number, keep?: number): Promise<void> {

@@ -18,6 +18,12 @@ export type FaultPoint =
   | 'coordinator:after-metadata'
   | 'sink:before-commit'
   | 'sink:after-commit'
+  /** The job's final checkpoint (every task finished) is written; its committables are not committed yet. */
+  | 'job:final-checkpoint-written'
+  /** Every sink committed its final output; the job has not reported its end yet. */
+  | 'job:final-committed'
+  /** A stop-with-savepoint is written (savepoint and checkpoint copy); nothing of it is committed yet. */
+  | 'job:stop-savepoint-written'
   /** A slot worker has just started a background base copy (incremental lmdb checkpoints): the copy is in flight. */
   | 'lmdb:copy-started'
   /** A delta file's bytes are written but it is not fsynced, closed or referenced yet. */

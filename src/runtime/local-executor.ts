@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EddyError, ConfigurationError, JobCancelledError, errorFromRecord } from '../core/index.ts';
+import { EddyError, ConfigurationError, JobCancelledError, errorFromRecord, faultPoint } from '../core/index.ts';
 import {
   getLaunchContext,
   RestartStrategies,
@@ -134,6 +134,12 @@ export class JobClient {
   private coordinator: CheckpointCoordinator | undefined;
   private readonly storage: CheckpointStorage | undefined;
   private initialRestore: CompletedCheckpoint | undefined;
+  /** Ids of new checkpoints start here: above every checkpoint the job's storage already holds. */
+  private firstCheckpointId = 1;
+  /** A resume found the job's final checkpoint: the last run had finished; nothing runs again. */
+  private resumedFinished = false;
+  /** A stop-with-savepoint waiting for every slot to commit what the savepoint covers. */
+  private stopCommit: { checkpointId: number; slots: Set<number>; done: () => void } | undefined;
   /** Restart history: when each failure happened and when output resumed. */
   readonly recoveries: { failedAt: number; runningAt: number; cause: string }[] = [];
   private readonly log: (line: string) => void;
@@ -186,11 +192,29 @@ export class JobClient {
       } else if (this.opts.resume && this.storage) {
         this.initialRestore = await this.storage.loadLatest(this.plan.jobName, this.log);
         if (this.sharedStateDir) await this.storage.removeUnreferencedShared?.(this.plan.jobName);
-        if (this.initialRestore) {
+        if (this.initialRestore?.metadata.jobFinished) {
+          // Restoring it commits the sinks' last committables again (a no-op unless the crash came
+          // between writing it and committing them); every task comes back finished, so nothing is read.
+          this.resumedFinished = true;
+          checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
+          this.log(
+            `job '${this.plan.jobName}' finished in its last run (final checkpoint ${this.initialRestore.metadata.checkpointId}, ${this.initialRestore.location}): ` +
+              `nothing to resume; its output is committed. Run it without --resume to process the input again`,
+          );
+        } else if (this.initialRestore) {
           checkCompatible(this.initialRestore, this.graph, this.opts.allowNonRestoredState === true);
           this.noteRestore(this.initialRestore);
           this.log(`resuming job '${this.plan.jobName}' from checkpoint ${this.initialRestore.metadata.checkpointId} (${this.initialRestore.location})`);
         } else this.log(`no checkpoint of job '${this.plan.jobName}' under ${this.storage.describe(this.plan.jobName)}: starting fresh`);
+      }
+      if (this.storage && this.plan.checkpointing) {
+        const highest = await this.storage.highestId(this.plan.jobName);
+        this.firstCheckpointId = highest + 1;
+        if (!this.opts.resume && highest > 0)
+          this.log(
+            `job '${this.plan.jobName}' has checkpoints up to ${highest} under ${this.storage.describe(this.plan.jobName)} from an earlier run: starting fresh ` +
+              `(--resume would continue from them); new checkpoints are numbered from ${highest + 1}`,
+          );
       }
     } catch (e) {
       this.settled = true;
@@ -307,12 +331,16 @@ export class JobClient {
         this.stats.set(slot, m.stats);
         this.metrics.onReport(m.stats);
         this.finishedSlots.add(slot);
-        if (this.finishedSlots.size === this.graph.slots) {
-          // Every task finished: no restart can happen any more, so sinks commit their final data now.
-          this.coordinator?.stop(true);
-          for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'final-commit' });
+        if (this.finishedSlots.size === this.graph.slots) this.allFinished();
+        break;
+      case 'stop-committed': {
+        const sc = this.stopCommit;
+        if (sc && sc.checkpointId === m.checkpointId) {
+          sc.slots.add(slot);
+          if (sc.slots.size === this.graph.slots) sc.done();
         }
         break;
+      }
       case 'log':
         if (this.opts.logRecord && !this.opts.log) this.opts.logRecord(m.level ?? 'warn', m.message, { ...this.logFields(), slot, operator: m.operator, subtask: m.subtask });
         else this.log(`slot ${slot}: ${m.message}`);
@@ -320,8 +348,9 @@ export class JobClient {
       case 'committed':
         this.committedSlots.add(slot);
         if (this.committedSlots.size === this.graph.slots) {
+          faultPoint('job:final-committed');
           this.finishedAt = Date.now();
-          void this.succeed({ status: 'finished' });
+          void this.succeed({ status: 'finished', ...(this.resumedFinished ? { alreadyFinished: true } : {}) });
         }
         break;
       case 'ack':
@@ -332,6 +361,34 @@ export class JobClient {
         this.onFailure(errorFromRecord(m.error));
         break;
     }
+  }
+
+  /**
+   * Every task finished. With checkpointing, the job's final checkpoint is written first (it holds the
+   * sinks' last committables), then the sinks commit: a crash in between or after leaves a checkpoint
+   * that a resume recognises as finished, and commits again idempotently instead of replaying the tail.
+   */
+  private allFinished(): void {
+    const c = this.coordinator;
+    const commit = (): void => {
+      c?.stop(true);
+      for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'final-commit' });
+    };
+    if (!c?.config || !this.storage) {
+      commit();
+      return;
+    }
+    const attempt = this.attempt;
+    c.triggerFinal().then(
+      () => {
+        if (attempt !== this.attempt || this.settled || this.stopping) return;
+        faultPoint('job:final-checkpoint-written');
+        commit();
+      },
+      (e: Error) => {
+        if (attempt === this.attempt) this.onFailure(e);
+      },
+    );
   }
 
   private post(slot: number, m: MainToWorker): void {
@@ -414,7 +471,7 @@ export class JobClient {
         ),
       log: this.log,
       failJob: (e) => this.onFailure(e),
-    }, restore ?? previous?.latest);
+    }, restore ?? previous?.latest, { firstId: Math.max(this.firstCheckpointId, previous?.nextCheckpointId ?? 1), jobId: this.jobId });
     if (previous) Object.assign(c.stats, { ...previous.stats, inProgress: 0 });
     return c;
   }
@@ -422,15 +479,13 @@ export class JobClient {
   private markRunning!: () => void;
   private readonly running = new Promise<void>((r) => (this.markRunning = r));
 
-  /** Takes a savepoint of the running job into `dir` (waiting until it runs); resolves to its location. */
-  async triggerSavepoint(dir: string): Promise<string> {
-    await Promise.race([this.running, this.result.then(() => undefined, () => undefined)]);
-    if (!this.coordinator || this.settled) throw new EddyError('cannot take a savepoint: the job is not running', { domain: 'user' });
-    const c = this.coordinator;
-    const loc = await c.triggerSavepoint(dir);
-    const r = this.checkpointHistory.latest((x) => x.savepoint && x.status === 'COMPLETED' && x.location === undefined);
-    if (r) r.location = loc;
-    return loc;
+  /**
+   * Takes a savepoint of the running job (waiting until it runs) into a new directory
+   * `savepoint-<job id prefix>-<random>` under `target`; resolves to that directory. Nothing already in
+   * `target` is touched. A savepoint commits no output (the next checkpoint does).
+   */
+  async triggerSavepoint(target: string): Promise<string> {
+    return (await this.savepoint(target, false)).location;
   }
 
   /** Fields every log record of this job carries. */
@@ -481,11 +536,46 @@ export class JobClient {
     });
   }
 
-  /** Takes a savepoint, then stops the job; `execute()` resolves with `status: 'stopped'` and the savepoint. */
-  async stopWithSavepoint(dir: string): Promise<string> {
-    const loc = await this.triggerSavepoint(dir);
-    await this.succeed({ status: 'stopped', savepoint: loc });
-    return loc;
+  private async savepoint(target: string, stop: boolean): Promise<{ location: string; checkpointId: number }> {
+    await Promise.race([this.running, this.result.then(() => undefined, () => undefined)]);
+    if (!this.coordinator || this.settled) throw new EddyError('cannot take a savepoint: the job is not running', { domain: 'user' });
+    const r = await this.coordinator.triggerSavepoint(target, { stop });
+    const h = this.checkpointHistory.latest((x) => x.savepoint && x.status === 'COMPLETED' && x.location === undefined);
+    if (h) h.location = r.location;
+    return r;
+  }
+
+  /**
+   * Takes a savepoint (as {@link triggerSavepoint}), commits the output it covers, then stops the job;
+   * `execute()` resolves with `status: 'stopped'` and the savepoint's directory. With checkpointing, the
+   * savepoint is also written to the job's checkpoint storage, so `--resume` continues from it as
+   * `--from-savepoint` does.
+   */
+  async stopWithSavepoint(target: string): Promise<string> {
+    const { location, checkpointId } = await this.savepoint(target, true);
+    faultPoint('job:stop-savepoint-written');
+    if (this.settled) return location;
+    const attempt = this.attempt;
+    await new Promise<void>((resolve, reject) => {
+      this.stopCommit = { checkpointId, slots: new Set(), done: resolve };
+      for (const l of this.listeners.values()) l.checkpointComplete?.(checkpointId);
+      for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'stop-commit', checkpointId });
+      // A failure meanwhile restarts the job from this savepoint's checkpoint copy (which commits it).
+      void this.result.then(
+        () => reject(new EddyError('the job ended before the stop-with-savepoint committed')),
+        (e: Error) => reject(e),
+      );
+      const poll = setInterval(() => {
+        if (this.attempt !== attempt) {
+          clearInterval(poll);
+          reject(new EddyError(`the job failed while stopping with savepoint ${location}; it restarts from it`));
+        }
+      }, 50);
+      poll.unref();
+      void this.result.finally(() => clearInterval(poll)).catch(() => undefined);
+    }).finally(() => (this.stopCommit = undefined));
+    await this.succeed({ status: 'stopped', savepoint: location });
+    return location;
   }
 
   /** Per-operator totals over all subtasks, from the latest reports. */
@@ -567,11 +657,22 @@ export class JobClient {
     this.noteException(e);
     this.setStatus('RESTARTING');
     this.checkpointHistory.failPending(failedAt, `the job failed: ${e.message}`);
-    this.log(`job '${this.plan.jobName}' failed (attempt ${this.attempt}): ${e.message}; restarting in ${delay} ms from ${this.coordinator?.latest ? `checkpoint ${this.coordinator.latest.metadata.checkpointId}` : 'the beginning'}`);
+    const failedAttempt = this.attempt;
+    const lateBefore = this.coordinator?.lateCompletedId ?? 0;
     this.recoveries.push({ failedAt, runningAt: 0, cause: e.message });
-    const restore = this.coordinator?.latest ?? this.initialRestore;
     void this.stopAttempt().then(async () => {
       if (this.settled) return;
+      // A checkpoint acknowledged by every task before the failure may still be being written: once written
+      // it is complete (a crash now would resume from it), so the restart restores it too, never an older one
+      // whose replay would repeat what it committed.
+      await this.coordinator?.settled();
+      if (this.settled) return;
+      const latestId = this.coordinator?.latest?.metadata.checkpointId ?? 0;
+      if (this.coordinator && this.coordinator.lateCompletedId > lateBefore) for (const l of this.listeners.values()) l.checkpointComplete?.(this.coordinator.lateCompletedId);
+      const restore = this.coordinator?.latest ?? this.initialRestore;
+      const from = restore ? `${restore.metadata.kind} ${restore.metadata.checkpointId}` : 'the beginning';
+      const lateNote = latestId > 0 && latestId === this.coordinator?.lateCompletedId ? ' (its write completed after the failure)' : '';
+      this.log(`job '${this.plan.jobName}' failed (attempt ${failedAttempt}): ${e.message}; restarting in ${delay} ms from ${from}${lateNote}`);
       // Shared files written for checkpoints that never completed belong to no checkpoint: drop them.
       if (this.sharedStateDir) await this.storage?.removeUnreferencedShared?.(this.plan.jobName).catch((e: Error) => this.log(`cleaning shared checkpoint files failed: ${e.message}`));
       if (this.settled) return;

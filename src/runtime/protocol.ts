@@ -21,7 +21,8 @@ export type WorkerToMain =
   | { t: 'reply'; requestId: number; ok: true; value: unknown }
   | { t: 'reply'; requestId: number; ok: false; status: number; message: string }
   | { t: 'failed'; slot: number; error: ErrorRecord }
-  | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] };
+  | { t: 'ack'; checkpointId: number; task: string; states: OperatorSubtaskState[] }
+  | { t: 'stop-committed'; slot: number; checkpointId: number };
 
 export type MainToWorker =
   | { t: 'start'; restored?: Record<string, RestoredOperatorState> }
@@ -36,6 +37,8 @@ export type MainToWorker =
   | { t: 'query-state'; requestId: number; operatorId: string; state?: string; key?: unknown }
   /** Flame graph: profile this worker thread for `ms` milliseconds. */
   | { t: 'profile'; requestId: number; ms: number }
+  /** Stop-with-savepoint: commit what the savepoint `checkpointId` covers, answer `stop-committed`; the job then stops. */
+  | { t: 'stop-commit'; checkpointId: number }
   | { t: 'cancel' };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';

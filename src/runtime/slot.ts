@@ -454,6 +454,18 @@ export class Slot {
     this.o.post({ t: 'committed', slot: this.o.slot });
   }
 
+  /** Stop-with-savepoint: commit what the savepoint covers (the job stops next; nothing else is committed). */
+  async stopCommit(checkpointId: number): Promise<void> {
+    try {
+      for (const t of this.tasks) t.notifyCheckpointComplete(checkpointId);
+      await Promise.all(this.tasks.map((t) => t.chain.drain()));
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.o.post({ t: 'stop-committed', slot: this.o.slot, checkpointId });
+  }
+
   fail(e: unknown): void {
     if (this.dead) return;
     this.dead = true;

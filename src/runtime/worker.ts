@@ -141,6 +141,9 @@ export async function runWorker(): Promise<void> {
             (e: Error) => post({ t: 'reply', requestId: m.requestId, ok: false, status: 500, message: `profiling failed: ${e.message}` }),
           );
           break;
+        case 'stop-commit':
+          void slot!.stopCommit(m.checkpointId);
+          break;
         case 'cancel':
           try {
             slot?.close();

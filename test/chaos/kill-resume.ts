@@ -36,6 +36,12 @@ export interface ChaosOptions {
   backend?: 'heap' | 'lmdb-incremental';
   /** lmdb-incremental: a new base copy after this many deltas (default 3, so kills hit copies in flight). */
   maxDeltas?: number;
+  /**
+   * Operations too (test/chaos/ops-driver.ts): savepoints every `savepointEveryMs`, up to `stops`
+   * stop-with-savepoints (the next run restores the savepoint, or resumes, at random), and a failover in
+   * user code at record `failAt` (once); each run may still be SIGKILLed.
+   */
+  ops?: { savepointEveryMs: number; stops: number; failAt?: number; stopFirst?: boolean };
 }
 
 export interface ChaosResult extends Verdict {
@@ -54,6 +60,12 @@ export interface ChaosResult extends Verdict {
   notSwept: string[];
   /** lmdb-incremental: what is left in the state directory after the job completed (killed runs' working directories must be gone). */
   stateLeft: string[];
+  /** ops: stop-with-savepoints taken, and how the next run started after each ('savepoint' or 'resume'). */
+  stops: string[];
+  /** ops: savepoints taken (not stops). */
+  savepoints: number;
+  /** ops: failovers in user code (restarts inside a run). */
+  failovers: number;
 }
 
 function rng(seed: number): () => number {
@@ -121,18 +133,43 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const exitCodes: (number | null)[] = [];
   let kills = 0;
   let runs = 0;
+  let lastStop: string | undefined;
+  const stops: string[] = [];
+  let savepoints = 0;
+  let failovers = 0;
   for (;;) {
     runs++;
     const before = committedCount(out);
     const started = Date.now();
     const faulty = o.faultPoint !== undefined && kills < o.kills;
-    const child: ChildProcess = spawn(process.execPath, args, {
+    let runArgs = args;
+    if (o.ops) {
+      const restoreSavepoint = lastStop !== undefined && random() < 0.5;
+      if (lastStop !== undefined) stops.push(restoreSavepoint ? 'savepoint' : 'resume');
+      const stopping = stops.length < o.ops.stops && (random() < 0.6 || (o.ops.stopFirst === true && runs === 1));
+      runArgs = [
+        '--import', 'tsx', join(ROOT, 'test/chaos/ops-driver.ts'),
+        JSON.stringify({
+          checkpointDir: join(dir, 'checkpoints'),
+          savepointDir: join(dir, 'savepoints'),
+          params: { out, n: o.n, keys, window, pace: o.pace, ...(o.ops.failAt !== undefined ? { failAt: o.ops.failAt, failMark: join(dir, 'failed-once') } : {}) },
+          ...(restoreSavepoint ? { fromSavepoint: lastStop } : {}),
+          savepointEveryMs: o.ops.savepointEveryMs,
+          ...(stopping ? { stopAfterMs: 300 + random() * o.maxDelayMs } : {}),
+          seed: Math.floor(random() * 1e9),
+        }),
+      ];
+      lastStop = undefined;
+    }
+    const child: ChildProcess = spawn(process.execPath, runArgs, {
       cwd: ROOT,
       env: { ...process.env, ...(faulty ? { EDDY_FAULT: o.faultPoint } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
     child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     let firstOutput = 0;
     const poll = setInterval(() => {
@@ -165,6 +202,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     exitCodes.push(code);
     // each run's log stays next to its checkpoints, for diagnosis of a failed verdict
     writeFileSync(join(dir, `run-${runs}.log`), stderr);
+    if (o.ops) {
+      savepoints += (stderr.match(/\[eddy\] savepoint \//g) ?? []).length;
+      failovers += (stderr.match(/injected failover at record/g) ?? []).length;
+      const stopped = /^stopped (.+)$/m.exec(stdout);
+      if (code === 0 && stopped) {
+        lastStop = stopped[1]!;
+        continue;
+      }
+    }
     if (code === 0) break;
     if (code !== null) throw new Error(`eddy exited with ${code}:\n${stderr}`);
     if (runs > o.kills + 20) throw new Error(`the job did not complete after ${runs} runs:\n${stderr}`);
@@ -172,7 +218,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const verdict = verify(committedLines(out), o.n, keys, window);
   const notSwept = [...leftBehind].filter((f) => existsSync(join(jobDir, 'shared', f)));
   const stateLeft = lmdb && existsSync(join(dir, 'state')) ? readdirSync(join(dir, 'state')) : [];
-  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept, stateLeft };
+  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept, stateLeft, stops, savepoints, failovers };
 }
 
 export function percentile(xs: number[], p: number): number {

@@ -12,8 +12,8 @@ import { FileSink, FileSinkCommitter, parsePartName, type FileSinkCommittable } 
 const JOB = new URL('../jobs/file-sink-job.ts', import.meta.url);
 const cfg = { partPrefix: 'part', partSuffix: '' };
 
-function ctx(subtaskIndex = 0, attemptNumber = 0): SinkWriterContext {
-  return { subtaskIndex, parallelism: 1, jobName: 'fs-test', attemptNumber, checkpointing: true };
+function ctx(subtaskIndex = 0, attemptNumber = 0, parallelism = 1): SinkWriterContext {
+  return { subtaskIndex, parallelism, jobName: 'fs-test', attemptNumber, checkpointing: true };
 }
 
 /** Lines of the committed (visible) files in `dir`. */
@@ -69,13 +69,16 @@ test('restore discards files written after the checkpoint and keeps pending ones
     w.write('y2', 0); // rolls: .part-0-1.pending (after the checkpoint)
     w.write('y3', 0); // .part-0-2.inprogress
     w.flush(false);
-    // a stray file of another subtask, and an unrelated file, are left alone
+    // a hidden file of subtask 1 (another writer's at parallelism 2), and an unrelated file, are left alone
     writeFileSync(join(dir, '.part-1-5.inprogress'), 'other\n');
     writeFileSync(join(dir, 'README'), 'hi\n');
     // the worker dies; the next attempt restores the checkpoint's state
-    const w2 = sink.createWriter(ctx(0, 1), state);
+    const w2 = sink.createWriter(ctx(0, 1, 2), state);
     sink.createCommitter().commit(cs); // the sink operator re-commits the restored committables
     assert.deepEqual(readdirSync(dir).sort(), ['.part-1-5.inprogress', 'README', 'part-0-0']);
+    // at parallelism 1, writer 0 owns subtask 1's files: that hidden file (no restored state covers it) goes
+    sink.createWriter(ctx(0, 2, 1), state).close();
+    assert.deepEqual(readdirSync(dir).sort(), ['README', 'part-0-0']);
     w2.write('z', 0);
     const cs2 = w2.prepareCommit!(2) as FileSinkCommittable[];
     assert.deepEqual(cs2.map((c) => c.committed), ['part-0-1']);

@@ -64,10 +64,16 @@ test('write, load the latest, skip a corrupt row to the previous checkpoint, pru
       await c.query(`INSERT INTO eddy_checkpoint_blobs VALUES ($1, 9, 'src', -1, '\\x00', 'x')`, [job]);
       await c.query(`UPDATE eddy_checkpoint_blobs SET data = '\\xdeadbeef' WHERE job = $1 AND checkpoint_id = 3 AND operator_id = 'sums' AND subtask = 1`, [job]);
       log.length = 0;
-      const prev = (await s.loadLatest(job, (l) => log.push(l)))!;
-      assert.equal(prev.metadata.checkpointId, 2);
+      // a damaged newest checkpoint stops the load, naming the row (no silent fall-back to checkpoint 2)
+      await assert.rejects(
+        s.loadLatest(job, (l) => log.push(l)),
+        (e: unknown) =>
+          e instanceof CheckpointCorruptError &&
+          /newest checkpoint 3 is unusable: checkpoint row eddy_checkpoint_blobs\(job='[^']+', checkpoint_id=3, operator_id='sums', subtask=1\) is corrupt/.test(e.message) &&
+          /checkpoint 2/.test(e.message),
+      );
       assert.match(log.join('\n'), /removed 1 state rows of incomplete checkpoints/);
-      assert.match(log.join('\n'), /checkpoint 3 is unusable \(checkpoint row eddy_checkpoint_blobs\(job='[^']+', checkpoint_id=3, operator_id='sums', subtask=1\) is corrupt/);
+      assert.equal((await s.read(job, 2)).metadata.checkpointId, 2, 'the previous checkpoint is intact');
 
       await s.prune(job, 2);
       assert.deepEqual(await s.list(job), [3, 2]);
@@ -77,7 +83,7 @@ test('write, load the latest, skip a corrupt row to the previous checkpoint, pru
       assert.deepEqual(await s.list(job), [3]);
       const blobs = await c.query('SELECT DISTINCT checkpoint_id FROM eddy_checkpoint_blobs WHERE job = $1', [job]);
       assert.deepEqual(blobs.rows.map((r) => Number(r.checkpoint_id)), [3]);
-      await assert.rejects(s.loadLatest(job, () => {}), (e: unknown) => e instanceof CheckpointCorruptError && /no usable checkpoint for job/.test(e.message));
+      await assert.rejects(s.loadLatest(job, () => {}), (e: unknown) => e instanceof CheckpointCorruptError && /newest checkpoint 3 is unusable/.test(e.message));
     } finally {
       await c.end();
     }

@@ -7,11 +7,15 @@
 // Output goes through the exactly-once FileSink: lines {"t":"r",k,seq,v,sum,alert} and {"t":"w",start,sum,count}.
 // `inject=dup:<v>` or `inject=drop:<v>` corrupt the source on purpose, to show the checks catch it.
 // With `--state-backend lmdb maxDeltas=<n>` it runs on lmdb with incremental checkpoints.
+// `failAt=<v> failMark=<file>`: a user-function failure at record v, once (the file marks it done).
 import { StreamEnvironment, KeyedProcessFunction, ValueStateDescriptor, WatermarkStrategy, TumblingEventTimeWindows, jobParameters } from 'eddy';
 import type { Collector, KeyedProcessContext, ValueState } from 'eddy';
 import { FileSink } from 'eddy/connectors/file';
+import { existsSync, writeFileSync } from 'node:fs';
 
-const { n = 100_000, keys = 10, out = 'out/chaos', interval = 200, pace = 0, window = 1000, p = 2, inject = '', tolerable = 10, state = '', maxDeltas = 0 } = jobParameters<{
+const { n = 100_000, keys = 10, out = 'out/chaos', interval = 200, pace = 0, window = 1000, p = 2, inject = '', tolerable = 10, state = '', maxDeltas = 0, failAt = -1, failMark = '' } = jobParameters<{
+  failAt?: number;
+  failMark?: string;
   tolerable?: number;
   state?: string;
   maxDeltas?: number;
@@ -71,6 +75,11 @@ const records = env
       while (performance.now() < until);
     }
     if (injectKind === 'drop' && v === injectAt) return;
+    // A failover in user code, once over all runs (the mark file remembers it): the job restarts in-process.
+    if (failMark && v >= failAt && failAt >= 0 && !existsSync(failMark)) {
+      writeFileSync(failMark, String(v));
+      throw new Error(`injected failover at record ${v}`);
+    }
     o.collect(v);
     if (injectKind === 'dup' && v === injectAt) o.collect(v);
   })

@@ -53,7 +53,7 @@ class RunningSum extends KeyedProcessFunction<number, number, { key: number; sum
 
 // small buffers: barriers do not queue behind seconds of paced records
 const env = StreamEnvironment.create({ parallelism: p, stateBackend: backend, batchSize: 64, buffersPerChannel: 2, incrementalCheckpoints: inc ? { minMaterializeBytes: minBytes, maxDeltas: 8 } : false });
-env.enableCheckpointing(interval, { retained: 2 });
+env.enableCheckpointing(interval, { retained: 3 }); // after the end: the final checkpoint and the two before it
 env.setRestartStrategy(restarts > 0 ? RestartStrategies.fixedDelay(restarts, 0) : RestartStrategies.noRestart());
 await env
   .fromSequence(1, n)

@@ -1,9 +1,11 @@
 /**
- * Runs a {@link SinkWriter} at the end of a chain, and its two-phase commit: on each checkpoint the
- * writer flushes and prepares committables (kept in this operator's state); when the checkpoint
- * completes they are committed; after a restore, the committables of the restored (completed)
- * checkpoint are committed again — committers are idempotent. At end of input everything is
- * prepared and committed at once.
+ * Runs a {@link SinkWriter} at the end of a chain, and its two-phase commit: on each checkpoint (and
+ * savepoint) barrier the writer flushes and prepares committables, kept in this operator's state by
+ * checkpoint id; when a checkpoint completes, every committable of that id and below is committed (a
+ * savepoint's committables thus wait for the next checkpoint). After a restore, the restored
+ * committables are committed again — committers are idempotent — and stay in the pending set (and in
+ * every snapshot) until that commit has succeeded, so a commit that fails later is retried by the next
+ * restore instead of being lost. At end of input everything is prepared and committed at once.
  */
 import { EddyError, faultPoint } from '../../core/index.ts';
 import type { Committer, Sink, SinkWriter } from '../sink.ts';
@@ -31,12 +33,14 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     super.initializeState(restored);
     this.committer = this.sink.createCommitter?.();
     const customs = (restored?.custom as SinkState[] | undefined) ?? [];
-    const toCommit: unknown[] = [];
     for (const s of customs) {
-      for (const [, list] of s.pending) toCommit.push(...list);
+      for (const [id, list] of s.pending) this.pending.set(id, [...(this.pending.get(id) ?? []), ...list]);
       if (s.writer) (this.restoredWriterState ??= []).push(...s.writer);
     }
-    if (toCommit.length) this.commit(toCommit);
+    if (this.pending.size > 0) {
+      const ids = [...this.pending.keys()];
+      this.commit(ids.flatMap((id) => this.pending.get(id)!), ids);
+    }
   }
   override open(): void {
     const c = this.ctx;

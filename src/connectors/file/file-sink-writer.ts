@@ -5,7 +5,9 @@
  * to pending (`.part-<subtask>-<n>.pending`), and every pending file becomes a committable; the
  * committer renames it to `part-<subtask>-<n>` once the checkpoint completes. The writer's state is the
  * next part counter: on restore, hidden part files of the restored subtasks numbered at or above it hold
- * records written after the checkpoint (they will be replayed) and are deleted.
+ * records written after the checkpoint (they will be replayed) and are deleted, as are hidden part files of
+ * subtasks the restored state does not cover (failed attempts or runs that are not restored). Committed
+ * files are never touched, and new part numbers start above every existing file's.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +62,11 @@ export class FileSinkWriter<T> implements SinkWriter<T, FileSinkCommittable, Fil
     for (const st of restored ?? []) restoredNext.set(st.subtask, Math.max(restoredNext.get(st.subtask) ?? 0, st.nextCounter));
     for (const f of files) {
       const from = restoredNext.get(f.subtask);
-      if (from !== undefined && f.stage !== 'committed' && f.counter >= from) {
+      // Hidden files no restored state references: written after the restored checkpoint (replayed now), or
+      // by a failed attempt or an earlier run that this one does not restore. Subtask j's files belong to
+      // writer j % parallelism (as its restored state does after a rescale).
+      const unreferenced = from !== undefined ? f.counter >= from : f.subtask % ctx.parallelism === ctx.subtaskIndex;
+      if (f.stage !== 'committed' && unreferenced) {
         rmSync(join(s.dir, f.name), { force: true });
         continue;
       }

@@ -10,7 +10,8 @@
  * Keys are the backend's binary lmdb keys (key group first); a key occurs at most once per file. The writer
  * is synchronous and buffered (1 MiB), hashing what it writes, so the SHA-256 is ready without a re-read.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, constants as fsc } from 'node:fs';
+import { dirname } from 'node:path';
 import { createHash, type Hash } from 'node:crypto';
 import type { Database } from 'lmdb';
 import { EddyError, faultPoint } from '../../../core/index.ts';
@@ -86,6 +87,8 @@ export class DeltaFileWriter {
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
+    // The file's directory entry must be durable too before a checkpoint references it.
+    fsyncDirSync(dirname(this.path));
     return { file: this.file, size: this.size, sha256: this.hash.digest('hex') };
   }
 
@@ -167,4 +170,14 @@ export function applyMergedDeltas(merged: { keys: string[]; values: Map<string, 
 
 function corrupt(path: string, at: number): EddyError {
   return new EddyError(`incremental checkpoint delta file ${path} is truncated or corrupt at byte ${at}`, { domain: 'external' });
+}
+
+/** fsyncs a directory, so that entries created or renamed in it survive a crash. */
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, fsc.O_RDONLY | (fsc.O_DIRECTORY ?? 0));
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

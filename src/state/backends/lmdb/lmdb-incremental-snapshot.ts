@@ -38,7 +38,7 @@ import {
   type SharedStateFile,
   type SnapshotStateMeta,
 } from '../../keyed-state-snapshot.ts';
-import { DeltaFileWriter } from './delta-file.ts';
+import { DeltaFileWriter, fsyncDirSync } from './delta-file.ts';
 
 /** Tuning of incremental checkpoints (all optional). */
 export interface IncrementalCheckpointOptions {
@@ -200,6 +200,7 @@ export class IncrementalCheckpointer {
         };
         const got = await copyInChildProcess(dataFile, tmp, metaFile, pinNow, unpin, (c) => (this.copyProcess = c));
         await rename(join(tmp, 'data.mdb'), join(this.sharedDir, file));
+        fsyncDirSync(this.sharedDir); // the rename must be durable before a checkpoint references the base
         m.result = { file, ...got };
         trace(() => `${this.fileStem} materialized ${file}`);
       } catch (e) {
