@@ -27,7 +27,7 @@ const quiet = () => {};
 
 /** Waits until the running job has read `n` records (progress is reported every 500 ms). */
 async function readAtLeast(get: () => JobClient | undefined, n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1200; i++) {
     const c = get();
     if (c && c.progress().operators[0]!.recordsOut >= n) return;
     await new Promise((r) => setTimeout(r, 50));
