@@ -732,6 +732,31 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
     return true;
   }
 
+  /**
+   * Split assignments (and the end of them) from the enumerator. One that arrives after a checkpoint was
+   * triggered but before this task took it waits until it has: the enumerator's part of that checkpoint was
+   * taken at the trigger and still holds the split, so the reader's part must not (a restore would read the
+   * split twice).
+   */
+  private readonly afterTrigger: (unknown[] | null)[] = [];
+
+  addSplits(splits: unknown[]): void {
+    if (this.trigger !== undefined || this.afterTrigger.length > 0) this.afterTrigger.push(splits);
+    else this.reader.addSplits(splits);
+  }
+
+  notifyNoMoreSplits(): void {
+    if (this.trigger !== undefined || this.afterTrigger.length > 0) this.afterTrigger.push(null);
+    else this.reader.notifyNoMoreSplits();
+  }
+
+  private releaseAfterTrigger(): void {
+    for (const x of this.afterTrigger.splice(0)) {
+      if (x === null) this.reader.notifyNoMoreSplits();
+      else this.reader.addSplits(x);
+    }
+  }
+
   protected override headExtras(checkpointId: number): Partial<OperatorSubtaskState> {
     return { splits: this.reader.snapshotState(checkpointId) };
   }
@@ -768,6 +793,7 @@ export class SourceTask extends StreamTask implements ReaderOutput<unknown> {
       const p = this.checkpoint(t.id, t, capture);
       if (capture !== undefined) p.channels = capture.result();
       this.acknowledgeReady();
+      this.releaseAfterTrigger();
       return true;
     }
     if (this.mailReady()) {

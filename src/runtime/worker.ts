@@ -112,10 +112,10 @@ export async function runWorker(): Promise<void> {
           setInterval(() => slot && post({ t: 'metrics', slot: data.slot, stats: slot.stats() }), 500).unref();
           break;
         case 'splits':
-          slot!.source(m.vertex)?.reader.addSplits(m.splits);
+          slot!.source(m.vertex)?.addSplits(m.splits);
           break;
         case 'no-more-splits':
-          slot!.source(m.vertex)?.reader.notifyNoMoreSplits();
+          slot!.source(m.vertex)?.notifyNoMoreSplits();
           break;
         case 'checkpoint':
           slot!.triggerCheckpoint(m.checkpointId, { savepoint: m.savepoint, unaligned: m.unaligned, alignedUntil: m.alignedUntil });
