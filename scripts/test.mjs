@@ -28,7 +28,7 @@ if (files.length === 0) {
 }
 // Every test has a timeout: a hang fails that test, by name, instead of stalling the run. Tests that need
 // longer set their own ({ timeout }); the chaos suite's runs are long by design.
-const timeout = chaos ? 30 * 60_000 : 600_000;
+const timeout = chaos ? 30 * 60_000 : 15 * 60_000;
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${timeout}`, ...files], {
   stdio: 'inherit',
   env: { ...process.env, EDDY_TEST: '1' },

@@ -3,7 +3,9 @@
 // in lmdb with incremental checkpoints (kills also land while base copies run in child processes). Prints
 // and saves kills survived, records checked, duplicates, losses, alerts and recovery time (restart to first
 // committed output) p50/p95/max; for lmdb also the kills during a base copy, copy processes left alive
-// (must be 0) and the partial shared files killed runs left (all swept on resume).
+// (must be 0) and the partial shared files killed runs left (all swept on resume). Then the same under the
+// operations a user performs (test/chaos/ops-driver.ts): savepoints every ~0.5 s, stop-with-savepoints
+// followed by --from-savepoint or --resume, a failover in user code, and SIGKILLs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { clean } from './verify.ts';
 const KILLS = Number(process.env.CHAOS_KILLS ?? 20);
 const LMDB_KILLS = Number(process.env.CHAOS_LMDB_KILLS ?? 10);
 const SEED = Number(process.env.CHAOS_SEED ?? 42);
+const OPS_KILLS = Number(process.env.CHAOS_OPS_KILLS ?? 10);
 
 async function longRun(label: string, kills: number, n: number, o: Partial<ChaosOptions> = {}): Promise<void> {
   const t0 = Date.now();
@@ -30,6 +33,7 @@ async function longRun(label: string, kills: number, n: number, o: Partial<Chaos
     wrongSums: r.wrongSums,
     windowsChecked: r.windows,
     recoveryMs: { p50: percentile(r.recoveryMs, 50), p95: percentile(r.recoveryMs, 95), max: Math.max(...r.recoveryMs), samples: r.recoveryMs.length },
+    ...(o.ops ? { savepoints: r.savepoints, stopsThenRestored: r.stops.filter((x) => x === 'savepoint').length, stopsThenResumed: r.stops.filter((x) => x === 'resume').length, failovers: r.failovers } : {}),
     ...(o.backend === 'lmdb-incremental'
       ? { killsDuringBaseCopy: r.killsDuringCopy, lingeringCopyProcesses: r.lingeringCopies, partialSharedFilesLeft: r.leftBehind, notSwept: r.notSwept.length }
       : {}),
@@ -53,4 +57,8 @@ test(`heap: ${KILLS} SIGKILLs 0–6 s apart: exactly-once output, no alerts`, { 
 
 test(`lmdb, incremental checkpoints: ${LMDB_KILLS} SIGKILLs 0–6 s apart: exactly-once output, no alerts, no copy process left`, { timeout: 30 * 60_000 }, () =>
   longRun('lmdb-incremental', LMDB_KILLS, 200_000, { backend: 'lmdb-incremental' }),
+);
+
+test(`operations: savepoints, stop-with-savepoint + restore or resume, a failover and ${OPS_KILLS} SIGKILLs: exactly-once output, no alerts`, { timeout: 30 * 60_000 }, () =>
+  longRun('operations', OPS_KILLS, 200_000, { ops: { savepointEveryMs: 500, stops: 4, failAt: 70_000 } }),
 );

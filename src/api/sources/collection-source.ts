@@ -19,16 +19,19 @@ export interface SequenceSplit {
   to: number;
 }
 
-/** Assigns a fixed list of splits, one per subtask slot in order, then signals no more. */
-export class StaticSplitEnumerator<S> implements SplitEnumerator<S, S[]> {
+/**
+ * Assigns a fixed list of splits, split `id` to subtask `id % parallelism` (restored splits too, so a
+ * restore at the same parallelism gives each subtask the splits it had), then signals no more.
+ */
+export class StaticSplitEnumerator<S extends { id: number }> implements SplitEnumerator<S, S[]> {
   private pending = new Map<number, S[]>();
   constructor(
     private readonly ctx: SplitEnumeratorContext<S>,
     splits: S[],
   ) {
     const p = ctx.parallelism;
-    splits.forEach((s, i) => {
-      const owner = i % p;
+    splits.forEach((s) => {
+      const owner = s.id % p;
       const list = this.pending.get(owner) ?? [];
       list.push(s);
       this.pending.set(owner, list);
