@@ -44,8 +44,12 @@ export interface Sink<T, Committable = never, WriterState = unknown> {
 /** The JobManager side of a sink: messages from writers, checkpoint completion, restarts. */
 export interface SinkCoordinatorListener {
   message(subtask: number, message: unknown): void;
-  /** Checkpoint `id` completed: data prepared for it is final. */
-  checkpointComplete?(id: number): void;
+  /**
+   * Checkpoint `id` completed: data prepared for it is final, and so is the end-of-input data of the
+   * subtasks that had finished when it was taken (`finishedSubtasks`: a restore from it brings them back
+   * finished, so they never send that data again).
+   */
+  checkpointComplete?(id: number, finishedSubtasks?: readonly number[]): void;
   /** The job restarts from a checkpoint: drop what was not committed. */
   reset?(): void;
 }

@@ -380,9 +380,12 @@ export class JobClient {
     }
     const attempt = this.attempt;
     c.triggerFinal().then(
-      () => {
+      (id) => {
         if (attempt !== this.attempt || this.settled || this.stopping) return;
         faultPoint('job:final-checkpoint-written');
+        // A restart from here on restores the final checkpoint, which re-sends nothing: its data is final.
+        const states = c.latest?.metadata.checkpointId === id ? c.latest.states : undefined;
+        for (const [op, l] of this.listeners) l.checkpointComplete?.(id, states ? finishedSubtasks(states, op) : []);
         commit();
       },
       (e: Error) => {
@@ -456,9 +459,9 @@ export class JobClient {
         // Every slot hears of it: its running sources inject the barrier, its finished tasks acknowledge at once.
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint, ...start });
       },
-      notifyComplete: (id) => {
+      notifyComplete: (id, states) => {
         this.checkpointHistory.complete(id, Date.now(), c.latest?.metadata.checkpointId === id ? c.latest.location : undefined);
-        for (const l of this.listeners.values()) l.checkpointComplete?.(id);
+        for (const [op, l] of this.listeners) l.checkpointComplete?.(id, finishedSubtasks(states, op));
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint-complete', checkpointId: id });
       },
       notifyAborted: (id) => {
@@ -558,7 +561,8 @@ export class JobClient {
     const attempt = this.attempt;
     await new Promise<void>((resolve, reject) => {
       this.stopCommit = { checkpointId, slots: new Set(), done: resolve };
-      for (const l of this.listeners.values()) l.checkpointComplete?.(checkpointId);
+      const stopped = this.coordinator?.latest?.metadata.checkpointId === checkpointId ? this.coordinator.latest.states : undefined;
+      for (const [op, l] of this.listeners) l.checkpointComplete?.(checkpointId, stopped ? finishedSubtasks(stopped, op) : []);
       for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'stop-commit', checkpointId });
       // A failure meanwhile restarts the job from this savepoint's checkpoint copy (which commits it).
       void this.result.then(
@@ -668,7 +672,9 @@ export class JobClient {
       await this.coordinator?.settled();
       if (this.settled) return;
       const latestId = this.coordinator?.latest?.metadata.checkpointId ?? 0;
-      if (this.coordinator && this.coordinator.lateCompletedId > lateBefore) for (const l of this.listeners.values()) l.checkpointComplete?.(this.coordinator.lateCompletedId);
+      const lateCp = this.coordinator?.latest;
+      if (lateCp && this.coordinator!.lateCompletedId > lateBefore)
+        for (const [op, l] of this.listeners) l.checkpointComplete?.(this.coordinator!.lateCompletedId, finishedSubtasks(lateCp.states, op));
       const restore = this.coordinator?.latest ?? this.initialRestore;
       const from = restore ? `${restore.metadata.kind} ${restore.metadata.checkpointId}` : 'the beginning';
       const lateNote = latestId > 0 && latestId === this.coordinator?.lateCompletedId ? ' (its write completed after the failure)' : '';
@@ -743,6 +749,11 @@ export class JobClient {
   cancel(): void {
     this.fail(new JobCancelledError());
   }
+}
+
+/** Subtasks of operator `op` that had finished when a checkpoint with these states was taken. */
+function finishedSubtasks(states: ReadonlyMap<string, { subtask: number; finished?: true }[]>, op: string): number[] {
+  return (states.get(op) ?? []).filter((s) => s.finished === true && s.subtask >= 0).map((s) => s.subtask);
 }
 
 async function removeAttemptDirs(stateDir: string, jobId: string, attempt: number, slots: number): Promise<void> {

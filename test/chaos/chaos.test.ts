@@ -74,7 +74,7 @@ function runOnce(dir: string, extra: string[] = [], env: Record<string, string> 
   return spawnSync(
     process.execPath,
     ['bin/eddy.mjs', 'run', 'test/jobs/chaos-job.ts', '--checkpoint-dir', join(dir, 'checkpoints'), '--resume', '--no-progress', '--no-rest', `out=${join(dir, 'out')}`, 'n=8000', ...extra],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } },
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 },
   );
 }
 

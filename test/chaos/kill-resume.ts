@@ -111,6 +111,9 @@ function unreferencedShared(jobDir: string): string[] {
   return readdirSync(shared).filter((f) => !referenced.has(f));
 }
 
+/** How long one run may take before it counts as hung. */
+const RUN_LIMIT_MS = Number(process.env.CHAOS_RUN_LIMIT_MS ?? 240_000);
+
 const committedCount = (out: string) => (existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')).length : 0);
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
@@ -186,7 +189,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       code = await exited;
     } else {
+      // A run that neither ends nor is killed within RUN_LIMIT_MS hangs: fail with its log instead of waiting.
+      const hung = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
       code = await exited;
+      clearTimeout(hung);
+      if (code === null && !faulty) {
+        writeFileSync(join(dir, `run-${runs}.log`), stderr);
+        throw new Error(`run ${runs} did not end within ${RUN_LIMIT_MS / 1000} s (killed; log in ${join(dir, `run-${runs}.log`)}):\n${stderr.slice(-4000)}`);
+      }
       if (faulty && code !== 0) kills++;
     }
     if (code === null && lmdb) {

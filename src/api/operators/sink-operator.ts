@@ -127,7 +127,12 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
     this.writer.flush(true);
     const last = this.writer.prepareCommit?.(FINAL_CHECKPOINT) ?? [];
     if (last.length) this.pending.set(FINAL_CHECKPOINT, last);
+    // The writer's state at its end goes into every later checkpoint: a restore creates a writer from it,
+    // and a writer's recovery must know the transactions it prepared last (PostgreSQL rolls back the
+    // prepared transactions its restored state does not name).
+    this.finalWriterState = this.writer.snapshotState?.(FINAL_CHECKPOINT);
   }
+  private finalWriterState: unknown[] | undefined;
   /**
    * A checkpoint after end of input: the final committables belong to it from now on, so they are
    * committed when it completes (a restore from it commits them too) instead of waiting for the whole job
@@ -139,7 +144,7 @@ export class SinkOperator<T> extends AbstractStreamOperator<T, never> {
       this.pending.delete(FINAL_CHECKPOINT);
       this.pending.set(checkpointId, last);
     }
-    return { pending: [...this.pending], writer: undefined };
+    return { pending: [...this.pending], writer: this.finalWriterState ?? this.restoredWriterState };
   }
   override close(): void {
     this.writer?.close();

@@ -42,16 +42,18 @@ export class CollectSink<T> implements Sink<T> {
     };
   }
   createCoordinatorListener(): SinkCoordinatorListener {
-    const pending: { checkpoint: number; records: T[] }[] = [];
+    const pending: { checkpoint: number; subtask: number; records: T[] }[] = [];
     return {
-      message: (_s, m) => {
+      message: (s, m) => {
         const msg = m as CollectMessage;
-        if (msg.checkpoint !== undefined) pending.push({ checkpoint: msg.checkpoint, records: msg.records as T[] });
+        if (msg.checkpoint !== undefined) pending.push({ checkpoint: msg.checkpoint, subtask: s, records: msg.records as T[] });
         else for (const v of msg.records as T[]) this.collected.push(v);
       },
-      checkpointComplete: (id) => {
+      checkpointComplete: (id, finishedSubtasks = []) => {
         for (let i = 0; i < pending.length; ) {
-          if (pending[i]!.checkpoint <= id) {
+          const p = pending[i]!;
+          // A subtask finished in checkpoint `id` comes back finished from it: its end-of-input data is final.
+          if (p.checkpoint <= id || (p.checkpoint === FINAL_CHECKPOINT && finishedSubtasks.includes(p.subtask))) {
             for (const v of pending[i]!.records) this.collected.push(v);
             pending.splice(i, 1);
           } else i++;
