@@ -20,18 +20,20 @@ export interface SequenceSplit {
 }
 
 /**
- * Assigns a fixed list of splits, split `id` to subtask `id % parallelism` (restored splits too, so a
- * restore at the same parallelism gives each subtask the splits it had), then signals no more.
+ * Assigns a fixed list of splits, then signals no more: a split with a numeric `id` to subtask
+ * `id % parallelism` (restored splits too, so a restore at the same parallelism gives each subtask the
+ * splits it had), others by their position in the list.
  */
-export class StaticSplitEnumerator<S extends { id: number }> implements SplitEnumerator<S, S[]> {
+export class StaticSplitEnumerator<S> implements SplitEnumerator<S, S[]> {
   private pending = new Map<number, S[]>();
   constructor(
     private readonly ctx: SplitEnumeratorContext<S>,
     splits: S[],
   ) {
     const p = ctx.parallelism;
-    splits.forEach((s) => {
-      const owner = s.id % p;
+    splits.forEach((s, i) => {
+      const id = (s as { id?: unknown }).id;
+      const owner = (typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : i) % p;
       const list = this.pending.get(owner) ?? [];
       list.push(s);
       this.pending.set(owner, list);
