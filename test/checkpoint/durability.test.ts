@@ -42,10 +42,10 @@ test('checkpoint directories: the job directory is fsynced after chk-<n> is crea
       const chk = join(jobDir, `chk-${id}`);
       const made = find(lines, new RegExp(`mkdir(at)?\\(.*"${esc(chk)}"`));
       if (made < 0) continue;
-      const dirSync = find(lines, new RegExp(`fsync\\(\\d+<${esc(jobDir)}>\\)`), made);
+      const dirSync = find(lines, new RegExp(`fsync\\(\\d+<${esc(jobDir)}>`), made);
       const landed = find(lines, new RegExp(`rename(at2?)?\\(.*${esc(join(chk, '_metadata.tmp'))}.*${esc(join(chk, '_metadata'))}"`), made);
       assert.ok(dirSync > made && landed > dirSync, `chk-${id}: mkdir at ${made}, job dir fsync at ${dirSync}, _metadata at ${landed}`);
-      assert.ok(find(lines, new RegExp(`fsync\\(\\d+<${esc(chk)}>\\)`), landed) > landed, `chk-${id} is fsynced after _metadata lands`);
+      assert.ok(find(lines, new RegExp(`fsync\\(\\d+<${esc(chk)}>`), landed) > landed, `chk-${id} is fsynced after _metadata lands`);
       checked++;
     }
     assert.ok(checked >= 1, 'at least one checkpoint was traced');
@@ -60,9 +60,9 @@ test('incremental lmdb checkpoints: shared/ is fsynced after new delta files and
     const lines = strace(dir, ['test/jobs/incremental.ts', '--checkpoint-dir', dir, '--no-progress', '--no-rest', 'n=30000', 'keys=20000', 'pace=20', 'minBytes=1']);
     if (!lines) return t.skip('strace is not installed');
     const shared = join(dir, 'incremental', 'shared');
-    const sharedSync = new RegExp(`fsync\\(\\d+<${esc(shared)}>\\)`);
+    const sharedSync = new RegExp(`fsync\\(\\d+<${esc(shared)}>`);
     // a delta file is fsynced (its descriptor shows its path), then its directory
-    const delta = find(lines, new RegExp(`fsync\\(\\d+<${esc(shared)}/[^>]+\\.delta>\\)`));
+    const delta = find(lines, new RegExp(`fsync\\(\\d+<${esc(shared)}/[^>]+\\.delta>`));
     assert.ok(delta >= 0, 'a delta file was written');
     assert.ok(find(lines, sharedSync, delta) > delta, 'shared/ is fsynced after the delta file');
     const base = find(lines, new RegExp(`rename(at2?)?\\(.*"${esc(shared)}/[^"]+\\.base\\.mdb"`));
