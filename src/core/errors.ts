@@ -24,7 +24,11 @@ export class ConfigurationError extends EddyError {
   }
 }
 
-/** An exception thrown by user code inside a running task. */
+/**
+ * An exception thrown by user code (or a connector) inside a running task. Retriable, unless it wraps a
+ * user-domain error that says it is not (a {@link ConfigurationError}, a {@link SerializationError}: a
+ * restart would fail the same way).
+ */
 export class UserFunctionError extends EddyError {
   constructor(
     message: string,
@@ -32,7 +36,8 @@ export class UserFunctionError extends EddyError {
     readonly subtask: number,
     cause?: unknown,
   ) {
-    super(message, { domain: 'user', retriable: true, cause });
+    const c = cause as { domain?: unknown; retriable?: unknown } | undefined;
+    super(message, { domain: 'user', retriable: !(c instanceof EddyError && c.domain === 'user' && c.retriable === false), cause });
   }
 }
 

@@ -33,7 +33,7 @@ test('StreamEnvironment.create rejects each invalid option, naming the call, the
     [{ incrementalCheckpoints: { maxDeltas: 1.5 } }, "StreamEnvironment.create: option 'incrementalCheckpoints.maxDeltas' must be an integer ≥ 1, got 1.5"],
     [{ incrementalCheckpoints: { materializeRatio: NaN } }, "StreamEnvironment.create: option 'incrementalCheckpoints.materializeRatio' must be a finite number > 0, got NaN"],
     [{ incrementalCheckpoints: { every: 3 } }, "StreamEnvironment.create: unknown option 'incrementalCheckpoints.every' (known: materializeRatio, maxDeltas, minMaterializeBytes)"],
-    [{ paralelism: 2 }, "StreamEnvironment.create: unknown environment option 'paralelism' (known: parallelism, maxParallelism, stateBackend, stateDir, incrementalCheckpoints, batchSize, buffersPerChannel, autoWatermarkInterval)"],
+    [{ paralelism: 2 }, "StreamEnvironment.create: unknown environment option 'paralelism' (known: parallelism, maxParallelism, stateBackend, stateDir, incrementalCheckpoints, batchSize, buffersPerChannel, autoWatermarkInterval, metrics)"],
     [null, 'StreamEnvironment.create: options must be an object, got null'],
     [[2], 'StreamEnvironment.create: options must be an object, got [2]'],
     [{ parallelism: 4, maxParallelism: 2 }, 'maxParallelism (2) must be ≥ parallelism (4): maxParallelism from StreamEnvironment.create, parallelism from StreamEnvironment.create'],
