@@ -33,3 +33,5 @@ export { PostgresCdcSource } from './postgres-cdc-source.ts';
 export type { ChangeEvent, PostgresCdcSourceOptions, CdcSplit, CdcSettings, SpillTable } from './postgres-cdc-source.ts';
 export { checkWalLevel, walLevelMessage, redactUrl } from './cdc-checks.ts';
 export { parseLsn, formatLsn } from './lsn.ts';
+export { PostgresTableSource } from './postgres-table-source.ts';
+export type { PostgresTableSourceOptions, TableSourceSettings, TableSplit, TableEnumState } from './postgres-table-source.ts';
