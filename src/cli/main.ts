@@ -166,6 +166,11 @@ async function runCommand(job: string, opts: RunOptions, rawParams: string[], cm
       logRecord: (level: string, msg: string, fields: Record<string, unknown>) => logger[level as 'info'](fields, msg),
     },
     onJobStart: (client: JobClient) => {
+      // Ctrl-C (or SIGTERM) before the job started: it is cancelled as soon as it exists.
+      if (cancelled) {
+        client.cancel();
+        return;
+      }
       rest?.register(client);
       // said once a job starts (an invalid job fails with its error alone)
       if (rest && !announced) {

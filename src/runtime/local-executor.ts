@@ -221,6 +221,7 @@ export class JobClient {
       this.reject(e as Error);
       return;
     }
+    if (this.settled) return; // cancelled while it was loading: no worker starts
     this.launch(this.initialRestore);
   }
 

@@ -13,8 +13,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EDDY = join(ROOT, 'bin/eddy.mjs');
 const JOB = join(ROOT, 'test/jobs/safety-job.ts');
 
+/** tsx maps `eddy` to the sources through the repository's tsconfig.json; from a temporary cwd it is named. */
+const ENV = { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
+
 function eddy(cwd: string, args: string[]) {
-  return spawnSync(process.execPath, [EDDY, ...args], { cwd, encoding: 'utf8', timeout: 90_000 });
+  return spawnSync(process.execPath, [EDDY, ...args], { cwd, env: ENV, encoding: 'utf8', timeout: 90_000 });
 }
 
 function committedIds(out: string): number[] {
@@ -32,7 +35,7 @@ test('eddy savepoint and eddy stop --savepoint write new directories and print t
     const target = join(cwd, 'savepoints');
     mkdirSync(target);
     writeFileSync(join(target, 'keep.txt'), 'mine');
-    const run = spawn(process.execPath, [EDDY, 'run', JOB, '--no-progress', '--rest-port', '0', ...params, 'pace=2'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = spawn(process.execPath, [EDDY, 'run', JOB, '--no-progress', '--rest-port', '0', ...params, 'pace=2'], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     run.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => run.on('exit', (c) => r(c)));
