@@ -287,8 +287,8 @@ export class CheckpointCoordinator {
     this.hooks.log(`checkpoint ${id} aborted: ${reason}`);
     this.hooks.notifyAborted(id);
     p.reject?.(new EddyError(`${p.savepoint ? 'savepoint' : 'checkpoint'} ${id} aborted: ${reason}`));
-    if (p.final) this.hooks.failJob(new EddyError(`the job's final checkpoint ${id} failed: ${reason}`, { retriable: true }));
-    else if (!p.savepoint && this.config && this.failuresInARow > this.config.tolerableFailures)
+    // A failed final checkpoint is the caller's to handle (it commits without it); it does not fail the job.
+    if (!p.savepoint && !p.final && this.config && this.failuresInARow > this.config.tolerableFailures)
       this.hooks.failJob(new EddyError(`${this.failuresInARow} checkpoints failed in a row (tolerance ${this.config.tolerableFailures}); last: ${reason}`, { retriable: true }));
   }
 

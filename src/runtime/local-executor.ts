@@ -390,7 +390,14 @@ export class JobClient {
         commit();
       },
       (e: Error) => {
-        if (attempt === this.attempt) this.onFailure(e);
+        if (attempt !== this.attempt || this.settled || this.stopping) return; // the attempt failed meanwhile
+        // The output must not wait on a checkpoint that cannot be written (a full disk, say): commit without
+        // it, as without checkpointing. Only a crash before the job ends could then replay the tail on --resume.
+        this.log(
+          `the job's final checkpoint could not be written (${e.message}); committing its last output without it ` +
+            `(a crash before the job ends would make --resume replay the input since checkpoint ${c.latest?.metadata.checkpointId ?? 0})`,
+        );
+        commit();
       },
     );
   }
