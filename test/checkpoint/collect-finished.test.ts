@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from 'eddy';
-import { pgClient, pgSkipReason, PG_URL, uniqueName } from '../connectors/pg-test-kit.ts';
+import { pgClient, pgSkipReason, PG_URL, rollbackOwnPrepared, uniqueName } from '../connectors/pg-test-kit.ts';
 
 test('a subtask that finished before the restored checkpoint keeps its collected output', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-collect-'));
@@ -42,6 +42,7 @@ test('PostgresSink: a subtask that finished before the restored checkpoint keeps
     const prepared = await c.query('SELECT gid FROM pg_prepared_xacts WHERE gid LIKE $1', [`${table}.%`]);
     assert.equal(prepared.rowCount, 0);
   } finally {
+    await rollbackOwnPrepared(c).catch(() => undefined);
     await c.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await c.end();
     rmSync(dir, { recursive: true, force: true });

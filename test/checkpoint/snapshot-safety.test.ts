@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob, type JobClient } from 'eddy';
-import { pgClient, pgSkipReason, PG_URL, uniqueName } from '../connectors/pg-test-kit.ts';
+import { pgClient, pgSkipReason, PG_URL, rollbackOwnPrepared, uniqueName } from '../connectors/pg-test-kit.ts';
 
 const JOB = new URL('../jobs/safety-job.ts', import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -124,6 +124,7 @@ test('PostgresSink: a savepoint then a failover commits every row exactly once; 
     const prepared = await c.query(`SELECT gid FROM pg_prepared_xacts WHERE gid LIKE $1`, [`${table}.%`]);
     assert.equal(prepared.rowCount, 0);
   } finally {
+    await rollbackOwnPrepared(c).catch(() => undefined);
     await c.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await c.end();
     rmSync(dir, { recursive: true, force: true });

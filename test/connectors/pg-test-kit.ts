@@ -56,3 +56,15 @@ export async function preparedGids(c: pg.Client, prefix: string): Promise<string
   const r = await c.query<{ gid: string }>('SELECT gid FROM pg_prepared_xacts WHERE left(gid, $2) = $1 ORDER BY gid', [prefix, prefix.length]);
   return r.rows.map((x) => x.gid);
 }
+
+/**
+ * Rolls back prepared transactions of this test process (gids hold `_<pid>_`, as names from
+ * {@link uniqueName} do): one left behind would hold its table's locks (a DROP TABLE waits) and delay every
+ * logical replication slot created on the server. A prepare still in flight when an attempt stops can
+ * complete after the next attempt's recovery (docs/roadmap.md).
+ */
+export async function rollbackOwnPrepared(c: pg.Client): Promise<string[]> {
+  const r = await c.query<{ gid: string }>('SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND gid LIKE $1', [`%\\_${process.pid}\\_%`]);
+  for (const { gid } of r.rows) await c.query(`ROLLBACK PREPARED '${gid.replace(/'/g, "''")}'`).catch(() => undefined);
+  return r.rows.map((x) => x.gid);
+}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runJob } from 'eddy';
 import { CheckpointCorruptError, PostgresCheckpointStorage, createCheckpointStorage, type CheckpointToWrite, type OperatorSubtaskState } from '../../src/checkpoint/index.ts';
-import { PG_URL, pgClient, pgSkipReason, uniqueName } from './pg-test-kit.ts';
+import { PG_URL, pgClient, pgSkipReason, rollbackOwnPrepared, uniqueName } from './pg-test-kit.ts';
 
 const JOB = new URL('../jobs/pg-sink-job.ts', import.meta.url);
 
@@ -118,6 +118,7 @@ test("a job with enableCheckpointing(50, { storage: 'postgres://…' }) restarts
     const stored = await c.query('SELECT count(*)::int AS n FROM eddy_checkpoints WHERE job = $1', [job]);
     assert.equal(stored.rows[0].n, 3, 'the retained checkpoints are in PostgreSQL, older ones pruned');
   } finally {
+    await rollbackOwnPrepared(c).catch(() => undefined);
     await c.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await c.end();
     await cleanup(job);

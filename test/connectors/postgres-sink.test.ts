@@ -16,7 +16,7 @@ import {
   gidSubtask,
   type PostgresCommittable,
 } from 'eddy/connectors/postgres';
-import { PG_URL, pgClient, pgSkipReason, plantPrepared, preparedGids, uniqueName } from './pg-test-kit.ts';
+import { PG_URL, pgClient, pgSkipReason, plantPrepared, preparedGids, rollbackOwnPrepared, uniqueName } from './pg-test-kit.ts';
 
 const JOB = new URL('../jobs/pg-sink-job.ts', import.meta.url);
 
@@ -31,6 +31,7 @@ async function withTable<R>(fn: (table: string) => Promise<R>): Promise<R> {
     await c.query(`CREATE TABLE ${table} (id bigint NOT NULL, note text)`);
     return await fn(table);
   } finally {
+    await rollbackOwnPrepared(c).catch(() => undefined);
     await c.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await c.end();
   }
