@@ -1,8 +1,9 @@
 // The Web UI in a real browser (headless Chromium through playwright-core) against `eddy run` of a real job:
 // the job graph (one node per job vertex), a vertex's subtasks, the checkpoint history, the state browser
-// (checked against the job's own printed output), the flame graph, a savepoint and Cancel. Prints the first
-// render time of a running job's page (navigation start → graph drawn); reported, not asserted. Screenshots
-// go to the test's temp dir, and the overview, checkpoints, state and flame graph pages are copied to /tmp/eddy-ui-*.png.
+// (checked against the job's own printed output), the flame graph, the exceptions (the job fails once, in a
+// user function, and restarts), a savepoint and Cancel. Prints the first render time of a running job's page
+// (navigation start → graph drawn); reported, not asserted. Screenshots go to the test's temp dir; those of
+// the overview, checkpoints, state, flame graph and exceptions pages are copied to /tmp/eddy-ui-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -48,12 +49,14 @@ test('Web UI against a running job', { timeout: 180_000, skip }, async (t) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   };
 
-  run = startEddy(['run', JOB, `n=${N}`, '--web-port', '0', '--no-progress'], dir);
+  run = startEddy(['run', JOB, `n=${N}`, 'failOnce=true', '--web-port', '0', '--no-progress'], dir);
   const reg = await registration(dir, run);
   const base = reg.url;
-  const job = await waitFor('the job to run', async () => {
+  // the first attempt fails on its first bid (failOnce): wait for the second one to run
+  const job = await waitFor('the job to fail once and run again', async () => {
+    const e = await json(`${base}/jobs/${reg.id}/exceptions`);
     const d = await json(`${base}/jobs/${reg.id}`);
-    return d.state === 'RUNNING' ? d : undefined;
+    return e.exceptionHistory.entries.length > 0 && d.state === 'RUNNING' ? d : undefined;
   });
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -123,19 +126,24 @@ test('Web UI against a running job', { timeout: 180_000, skip }, async (t) => {
   await waitFor('the flame graph', async () => ((await page.locator('#flame-graph .frame').count()) > 1 ? true : undefined), 30_000);
   await shot(page, 'flamegraph');
 
-  // Exceptions: none.
+  // Exceptions: the first attempt's failure, in the user's function, with its stack trace.
   await page.locator('a[data-tab="exceptions"]').click();
-  await page.getByText('No exceptions').waitFor({ timeout: 20_000 });
+  const stack = page.locator('#exceptions pre.stack').first();
+  await stack.waitFor({ timeout: 20_000 });
+  const trace = await stack.innerText();
+  assert.match(trace, /^UserFunctionError: operator 'reject first bid' .*bid of auction \d+ rejected on the first attempt\n\s+at /, trace);
+  assert.match(await page.locator('#exceptions h2').first().innerText(), /UserFunctionError in reject first bid/);
+  await shot(page, 'exceptions');
 
   // Savepoint: triggered, polled, its path shown and written.
   await page.locator('#savepoint').click();
   const result = page.locator('#savepoint-result');
   await result.waitFor({ timeout: 60_000 });
   const text = await result.innerText();
-  assert.match(text, /^written to .*savepoint-[0-9a-f]{6}-[0-9a-f]{12}$/, text);
+  assert.match(text, /^Savepoint written to .*savepoint-[0-9a-f]{6}-[0-9a-f]{12}$/, text);
   assert.deepEqual(readdirSync(join(dir, 'savepoints')).length, 1);
   await shot(page, 'savepoint');
-  for (const name of ['overview', 'checkpoints', 'state', 'flamegraph']) copyFileSync(join(shots, `${name}.png`), `/tmp/eddy-ui-${name}.png`);
+  for (const name of ['overview', 'checkpoints', 'state', 'flamegraph', 'exceptions']) copyFileSync(join(shots, `${name}.png`), `/tmp/eddy-ui-${name}.png`);
 
   // Cancel stops the job: the process reports the cancellation and exits.
   page.on('dialog', (d) => void d.accept());

@@ -35,11 +35,14 @@ export function SavepointButton({ jid, disabled }: { jid: string; disabled: bool
       setBusy(false);
     }
   };
+  // the result is a line of its own under the job's header (a flex item of .job-head, see style.css)
   return (
-    <span class="savepoint">
-      <input class="mono" value={dir} title="target directory (relative to the job's working directory)" onInput={(e) => setDir((e.target as HTMLInputElement).value)} />
-      <button id="savepoint" disabled={disabled || busy || dir.trim() === ''} onClick={trigger}>{busy ? 'Savepoint…' : 'Savepoint'}</button>
-      {out && <span id="savepoint-result" class={out.ok ? 'ok' : 'error'} title={out.text}>{out.ok ? `written to ${out.text}` : out.text.split('\n')[0]}</span>}
-    </span>
+    <>
+      <span class="savepoint">
+        <input class="mono" value={dir} title="target directory (relative to the job's working directory)" onInput={(e) => setDir((e.target as HTMLInputElement).value)} />
+        <button id="savepoint" disabled={disabled || busy || dir.trim() === ''} onClick={trigger}>{busy ? 'Savepoint…' : 'Savepoint'}</button>
+      </span>
+      {out && <div id="savepoint-result" class={out.ok ? 'ok' : 'error'} title={out.text}>{out.ok ? `Savepoint written to ${out.text}` : `Savepoint failed: ${out.text.split('\n')[0]}`}</div>}
+    </>
   );
 }

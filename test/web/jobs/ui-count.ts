@@ -3,11 +3,12 @@
 // An unbounded Nexmark branch, paced (the map sleeps 1 ms every 20 bids), keeps the job running, busy and
 // checkpointing after the numbers ran out, with little CPU: its bids go to a vertex that drops them
 // (records flowing between two vertices), and into the keyed count through a filter that drops them all
-// (so the count keeps running, and its state stays readable).
-import { KeyedProcessFunction, StreamEnvironment, ValueStateDescriptor, WatermarkStrategy, jobParameters, type Collector, type KeyedProcessContext, type ValueState } from 'eddy';
+// (so the count keeps running, and its state stays readable). With failOnce=true the first bid of the first
+// attempt throws in the user's function (RejectFirstBid.map): one restart, an entry in the exceptions.
+import { KeyedProcessFunction, RichMapFunction, StreamEnvironment, ValueStateDescriptor, WatermarkStrategy, jobParameters, type Collector, type KeyedProcessContext, type ValueState } from 'eddy';
 import { NexmarkSource, type BidEvent } from 'eddy/connectors/nexmark';
 
-const { n = 1000, parallelism = 2, interval = 300 } = jobParameters<{ n?: number; parallelism?: number; interval?: number }>();
+const { n = 1000, parallelism = 2, interval = 300, failOnce = false } = jobParameters<{ n?: number; parallelism?: number; interval?: number; failOnce?: boolean }>();
 
 class CountPerKey extends KeyedProcessFunction<number, number, { key: number; count: number }> {
   private count!: ValueState<number>;
@@ -24,6 +25,14 @@ class CountPerKey extends KeyedProcessFunction<number, number, { key: number; co
 const pause = new Int32Array(new SharedArrayBuffer(4));
 let seen = 0;
 
+class RejectFirstBid extends RichMapFunction<BidEvent, BidEvent> {
+  map(b: BidEvent): BidEvent {
+    const rc = this.getRuntimeContext();
+    if (failOnce && rc.getAttemptNumber() === 0 && rc.getIndexOfThisSubtask() === 0) throw new RangeError(`bid of auction ${b.auction} rejected on the first attempt`);
+    return b;
+  }
+}
+
 const env = StreamEnvironment.create({ parallelism });
 env.enableCheckpointing(interval);
 const bids = env
@@ -32,7 +41,9 @@ const bids = env
     if (++seen % 20 === 0) Atomics.wait(pause, 0, 0, 1);
     return b;
   })
-  .name('paced');
+  .name('paced')
+  .map(new RejectFirstBid())
+  .name('reject first bid');
 bids
   .rebalance()
   .filter((b) => b.price < 0)
