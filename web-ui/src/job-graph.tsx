@@ -36,7 +36,7 @@ async function layout(job: JobDetails, key: string): Promise<Layout> {
       'elk.direction': 'RIGHT',
       'elk.spacing.nodeNode': '40',
       'elk.layered.spacing.nodeNodeBetweenLayers': '90',
-      'elk.edgeRouting': 'SPLINES',
+      'elk.edgeRouting': 'ORTHOGONAL',
       'elk.padding': '[top=20,left=20,bottom=20,right=20]',
     },
     children: nodes.map((n) => ({ id: n.id, width: W, height: H })),
