@@ -515,7 +515,10 @@ export class JobClient {
   }
 
   private noteException(e: Error): void {
-    this.exceptions.push({ timestamp: Date.now(), name: e.name || 'Error', message: e.message, stack: e.stack ?? `${e.name}: ${e.message}` });
+    // The user's own frames are in the cause the task boundary wrapped: shown as Flink does ("Caused by:").
+    let stack = e.stack ?? `${e.name}: ${e.message}`;
+    for (let c = e.cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) stack += `\nCaused by: ${c.stack ?? `${c.name}: ${c.message}`}`;
+    this.exceptions.push({ timestamp: Date.now(), name: e.name || 'Error', message: e.message, stack });
     if (this.exceptions.length > 100) this.exceptions.shift();
   }
 

@@ -184,11 +184,14 @@ for (const [ts, amount] of [5, 500, 7, 3, 200].entries())
   for (const m of nfa.process({ amount }, ts)) found.push(m.get('small')[0].amount + '->' + m.get('big')[0].amount);
 console.log(typeof StreamEnvironment.create, found.join(' '));
 `);
-    // esbuild comes with tsx, a dependency of eddy; packages with native parts stay external.
+    // esbuild comes with tsx, a dependency of eddy; packages with native parts stay external. CommonJS
+    // dependencies (prom-client, say) call require() for Node's modules: an ES module bundle needs the usual
+    // createRequire banner for them.
     write('bundle.mjs', `
 import { build } from 'esbuild';
 await build({ entryPoints: ['bundle-entry.mjs'], bundle: true, platform: 'node', format: 'esm', outfile: 'bundled/app.mjs',
-  external: ['lmdb', 'msgpackr', 'pg', 'tsx', 'commander'], logLevel: 'error' });
+  external: ['lmdb', 'msgpackr', 'pg', 'tsx', 'commander'], logLevel: 'error',
+  banner: { js: "import { createRequire as __eddyCreateRequire } from 'node:module'; const require = __eddyCreateRequire(import.meta.url);" } });
 `);
     ok(run(process.execPath, ['bundle.mjs'], proj), 'esbuild');
     assert.doesNotMatch(readFileSync(join(proj, 'bundled/app.mjs'), 'utf8'), /^\s*import\b[^\n]*['"]eddy[/'"]/m, 'eddy is bundled, not imported');
