@@ -1,6 +1,7 @@
 // A checkpointed job writing a sequence through the exactly-once FileSink, with faults injected on the
 // first attempt (an exception after N records, or a worker that exits), for the file connector tests.
-import { StreamEnvironment, RichMapFunction, RestartStrategies, jobParameters, type Sink } from 'eddy';
+import { StreamEnvironment, RichMapFunction, RestartStrategies, jobParameters } from 'eddy';
+import { commits, countingCommits } from './counting-commits.ts';
 import { FileSink } from 'eddy/connectors/file';
 
 const { dir, n = 6_000, p = 2, fault = 'none', failAt = 2_000, interval = 30, pace = 1, maxRecords = 500 } = jobParameters<{
@@ -14,23 +15,6 @@ const { dir, n = 6_000, p = 2, fault = 'none', failAt = 2_000, interval = 30, pa
   maxRecords?: number;
 }>();
 
-/** Checkpoints whose commit reached this worker thread: the fault waits for one, so it restarts from it. */
-let committed = 0;
-function countingCommits<T, C, S>(sink: Sink<T, C, S>): Sink<T, C, S> {
-  return {
-    name: sink.name,
-    createWriter: (ctx, restored) => sink.createWriter(ctx, restored),
-    createCommitter() {
-      const c = sink.createCommitter!();
-      return {
-        commit(cs: C[]) {
-          committed++;
-          return c.commit(cs);
-        },
-      };
-    },
-  };
-}
 
 class Fault extends RichMapFunction<number, string | { v: number }> {
   private seen = 0;
@@ -41,7 +25,7 @@ class Fault extends RichMapFunction<number, string | { v: number }> {
       while (performance.now() < until);
     }
     const rc = this.getRuntimeContext();
-    if (rc.getAttemptNumber() === 0 && fault !== 'none' && this.seen >= failAt && committed > 0) {
+    if (rc.getAttemptNumber() === 0 && fault !== 'none' && this.seen >= failAt && commits.count > 0) {
       if (rc.getIndexOfThisSubtask() === 0) {
         if (fault === 'throw') throw new Error(`injected failure at record ${this.seen}`);
         if (fault === 'exit') process.exit(7);

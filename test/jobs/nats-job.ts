@@ -2,6 +2,7 @@
 // to a JetStream subject (exactly-once JetStreamSink) or to files (FileSink); on the first attempt it can
 // fail once after a commit, for the NATS connector and chaos tests.
 import { StreamEnvironment, RichMapFunction, RestartStrategies, WatermarkStrategy, jobParameters, type Sink } from 'eddy';
+import { commits, countingCommits } from './counting-commits.ts';
 import { JetStreamSource, JetStreamSink, type JetStreamStart } from 'eddy/connectors/nats';
 import { FileSink } from 'eddy/connectors/file';
 
@@ -39,23 +40,6 @@ const {
   restarts?: number;
 }>();
 
-/** Commits that reached this worker thread: the fault waits for one, so the restart has a checkpoint to resume from. */
-let committed = 0;
-function countingCommits<T, C, S>(sink: Sink<T, C, S>): Sink<T, C, S> {
-  return {
-    name: sink.name,
-    createWriter: (ctx, restored) => sink.createWriter(ctx, restored),
-    createCommitter() {
-      const c = sink.createCommitter!();
-      return {
-        commit(cs: C[]) {
-          committed++;
-          return c.commit(cs);
-        },
-      };
-    },
-  };
-}
 
 class Fault extends RichMapFunction<string, string> {
   private seen = 0;
@@ -66,7 +50,7 @@ class Fault extends RichMapFunction<string, string> {
       while (performance.now() < until);
     }
     const rc = this.getRuntimeContext();
-    if (rc.getAttemptNumber() === 0 && fault === 'throw' && this.seen >= failAt && committed > 0) {
+    if (rc.getAttemptNumber() === 0 && fault === 'throw' && this.seen >= failAt && commits.count > 0) {
       if (rc.getIndexOfThisSubtask() === 0) throw new Error(`injected failure at record ${this.seen}`);
       // the other subtasks wait for the failure, so none reaches its end of input before it
       const until = performance.now() + 20_000;

@@ -1,6 +1,7 @@
 // A checkpointed job writing a sequence through the exactly-once PostgresSink, with faults injected on
 // the first attempt (an exception after N records, or a worker that exits), for the connector tests.
-import { StreamEnvironment, RichMapFunction, RestartStrategies, jobParameters, type Sink } from 'eddy';
+import { StreamEnvironment, RichMapFunction, RestartStrategies, jobParameters } from 'eddy';
+import { commits, countingCommits } from './counting-commits.ts';
 import { PostgresSink } from 'eddy/connectors/postgres';
 
 const { job = 'pg-sink', url, table, prefix, n = 4_000, p = 2, fault = 'none', failAt = 1_500, interval = 30, pace = 1, storage } = jobParameters<{
@@ -17,23 +18,6 @@ const { job = 'pg-sink', url, table, prefix, n = 4_000, p = 2, fault = 'none', f
   storage?: string;
 }>();
 
-/** Checkpoints whose commit reached this worker thread: the fault waits for one, so it restarts from it. */
-let committed = 0;
-function countingCommits<T, C, S>(sink: Sink<T, C, S>): Sink<T, C, S> {
-  return {
-    name: sink.name,
-    createWriter: (ctx, restored) => sink.createWriter(ctx, restored),
-    createCommitter() {
-      const c = sink.createCommitter!();
-      return {
-        commit(cs: C[]) {
-          committed++;
-          return c.commit(cs);
-        },
-      };
-    },
-  };
-}
 
 class Fault extends RichMapFunction<number, { id: number; note: string }> {
   private seen = 0;
@@ -44,7 +28,7 @@ class Fault extends RichMapFunction<number, { id: number; note: string }> {
       while (performance.now() < until);
     }
     const rc = this.getRuntimeContext();
-    if (rc.getAttemptNumber() === 0 && fault !== 'none' && this.seen >= failAt && committed > 0) {
+    if (rc.getAttemptNumber() === 0 && fault !== 'none' && this.seen >= failAt && commits.count > 0) {
       if (rc.getIndexOfThisSubtask() === 0) {
         if (fault === 'throw') throw new Error(`injected failure at record ${this.seen}`);
         if (fault === 'exit') process.exit(7);
