@@ -6,8 +6,8 @@
  *
  *   node --import tsx bench/incremental-backend.ts --keys 1000000 --touch 10000 --rounds 10 [--dir /work/tmp] [--json out.json]
  *
- * A first step towards the job-level bench of issue 4 (1 GB, checkpoints every second, SIGKILL recovery),
- * which is not written yet. Removes its files at the end.
+ * The backend alone; the job-level figures (1 GB of state, checkpoints every second, SIGKILL recovery) come
+ * from the job benchmark bench/incremental.ts. Removes its files at the end.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Job-level bench of incremental lmdb checkpoints (the 1 GB targets of the checkpoint issue): runs
+ * Job-level bench of incremental lmdb checkpoints with about 1 GB of state: runs
  * bench/incremental-job.ts through the real CLI (`eddy run … --resume`, real workers), lmdb state with
  * incremental checkpoints every second, watched from outside:
  *

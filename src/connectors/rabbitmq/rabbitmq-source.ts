@@ -106,7 +106,7 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
   private ended = false;
   private attempts = 0;
   private splitIds: number[] = [];
-  /** Message ids: of pending checkpoints (restored or taken) and of this session (since the last checkpoint). */
+  /** Message ids: of pending checkpoints (restored or taken) and of the messages emitted since the last checkpoint. */
   private readonly known = new Set<string>();
   private session: string[] = [];
   private sessionTags: number[] = [];
