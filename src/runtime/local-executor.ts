@@ -139,7 +139,7 @@ export class JobClient {
   /** A resume found the job's final checkpoint: the last run had finished; nothing runs again. */
   private resumedFinished = false;
   /** A stop-with-savepoint waiting for every slot to commit what the savepoint covers. */
-  private stopCommit: { checkpointId: number; slots: Set<number>; done: () => void } | undefined;
+  private stopCommit: { checkpointId: number; slots: Set<number>; done: () => void; failed: (e: Error) => void } | undefined;
   /** Restart history: when each failure happened and when output resumed. */
   readonly recoveries: { failedAt: number; runningAt: number; cause: string }[] = [];
   private readonly log: (line: string) => void;
@@ -569,25 +569,16 @@ export class JobClient {
     const { location, checkpointId } = await this.savepoint(target, true);
     faultPoint('job:stop-savepoint-written');
     if (this.settled) return location;
-    const attempt = this.attempt;
     await new Promise<void>((resolve, reject) => {
-      this.stopCommit = { checkpointId, slots: new Set(), done: resolve };
+      // A failure meanwhile (onFailure) restarts the job from this savepoint's checkpoint copy, which commits it.
+      this.stopCommit = { checkpointId, slots: new Set(), done: resolve, failed: reject };
       const stopped = this.coordinator?.latest?.metadata.checkpointId === checkpointId ? this.coordinator.latest.states : undefined;
       for (const [op, l] of this.listeners) l.checkpointComplete?.(checkpointId, stopped ? finishedSubtasks(stopped, op) : []);
       for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'stop-commit', checkpointId });
-      // A failure meanwhile restarts the job from this savepoint's checkpoint copy (which commits it).
       void this.result.then(
         () => reject(new EddyError('the job ended before the stop-with-savepoint committed')),
         (e: Error) => reject(e),
       );
-      const poll = setInterval(() => {
-        if (this.attempt !== attempt) {
-          clearInterval(poll);
-          reject(new EddyError(`the job failed while stopping with savepoint ${location}; it restarts from it`));
-        }
-      }, 50);
-      poll.unref();
-      void this.result.finally(() => clearInterval(poll)).catch(() => undefined);
     }).finally(() => (this.stopCommit = undefined));
     await this.succeed({ status: 'stopped', savepoint: location });
     return location;
@@ -669,6 +660,7 @@ export class JobClient {
       return;
     }
     const failedAt = Date.now();
+    this.stopCommit?.failed(new EddyError(`the job failed while stopping with a savepoint (${e.message}); it restarts from that savepoint's checkpoint`));
     this.noteException(e);
     this.setStatus('RESTARTING');
     this.checkpointHistory.failPending(failedAt, `the job failed: ${e.message}`);
