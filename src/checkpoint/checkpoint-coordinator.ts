@@ -99,8 +99,8 @@ export interface CoordinatorHooks {
   /** Subtasks that must acknowledge, as "vertex/subtask" keys; undefined when a checkpoint cannot start now. */
   expectedAcks(): string[] | undefined;
   triggerSources(checkpointId: number, savepoint: boolean, start: BarrierStart): void;
-  /** Checkpoint `checkpointId` completed; `states` are its subtask states by operator id. */
-  notifyComplete(checkpointId: number, states: ReadonlyMap<string, OperatorSubtaskState[]>): void;
+  /** Checkpoint `checkpointId` completed at `location`; `states` are its subtask states by operator id. */
+  notifyComplete(checkpointId: number, states: ReadonlyMap<string, OperatorSubtaskState[]>, location: string): void;
   notifyAborted(checkpointId: number): void;
   operators(): Omit<OperatorMetadata, 'subtasks'>[];
   log(line: string): void;
@@ -357,7 +357,7 @@ export class CheckpointCoordinator {
     }
     // Only periodic checkpoints commit here; the caller commits a stop-with-savepoint and the final
     // checkpoint (it then ends the job); a plain savepoint commits nothing.
-    if (!p.savepoint && !p.final) this.hooks.notifyComplete(p.id, p.states);
+    if (!p.savepoint && !p.final) this.hooks.notifyComplete(p.id, p.states, location);
     p.resolve?.(location);
   }
 }

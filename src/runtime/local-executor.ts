@@ -386,6 +386,7 @@ export class JobClient {
         faultPoint('job:final-checkpoint-written');
         // A restart from here on restores the final checkpoint, which re-sends nothing: its data is final.
         const states = c.latest?.metadata.checkpointId === id ? c.latest.states : undefined;
+        this.checkpointHistory.complete(id, Date.now(), c.latest?.metadata.checkpointId === id ? c.latest.location : undefined);
         for (const [op, l] of this.listeners) l.checkpointComplete?.(id, states ? finishedSubtasks(states, op) : []);
         commit();
       },
@@ -467,8 +468,9 @@ export class JobClient {
         // Every slot hears of it: its running sources inject the barrier, its finished tasks acknowledge at once.
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint', checkpointId: id, savepoint, ...start });
       },
-      notifyComplete: (id, states) => {
-        this.checkpointHistory.complete(id, Date.now(), c.latest?.metadata.checkpointId === id ? c.latest.location : undefined);
+      notifyComplete: (id, states, location) => {
+        // (the coordinator's latest may already be a newer checkpoint: location comes with the notification)
+        this.checkpointHistory.complete(id, Date.now(), location);
         for (const [op, l] of this.listeners) l.checkpointComplete?.(id, finishedSubtasks(states, op));
         for (let s = 0; s < this.graph.slots; s++) this.post(s, { t: 'checkpoint-complete', checkpointId: id });
       },
