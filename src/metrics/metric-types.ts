@@ -95,16 +95,24 @@ export class DescriptiveStatisticsHistogram implements Histogram {
 }
 
 /**
- * Events per second over the last `timeSpanSeconds` (Flink's `MeterView`): `markEvent` adds to a count; the
- * rate is computed from counts sampled when the metrics are reported.
+ * Events per second over the last `timeSpanSeconds` (Flink's `MeterView`, 60 s by default): `markEvent` adds
+ * to a count (a field write); `getRate`, called when the metrics are reported (every 500 ms), samples the
+ * count and divides its change since the newest sample at least `timeSpanSeconds` old by the time between
+ * them. A meter younger than the time span rates over its age (its count was 0 when it was made).
  */
 export class MeterView implements Meter {
   private c = 0;
-  private readonly samples: { t: number; c: number }[] = [];
+  /** Sample times and counts, oldest first; the first is at most one sample older than the time span. */
+  private readonly times: number[] = [];
+  private readonly counts: number[] = [];
   constructor(
     readonly timeSpanSeconds = 60,
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    if (!(timeSpanSeconds > 0)) throw new RangeError(`meter time span must be > 0 seconds, got ${timeSpanSeconds}`);
+    this.times.push(now());
+    this.counts.push(0);
+  }
   markEvent(n = 1): void {
     this.c += n;
   }
@@ -113,10 +121,20 @@ export class MeterView implements Meter {
   }
   getRate(): number {
     const t = this.now();
-    this.samples.push({ t, c: this.c });
-    while (this.samples.length > 2 && t - this.samples[0]!.t > this.timeSpanSeconds * 1000) this.samples.shift();
-    const first = this.samples[0]!;
-    const dt = t - first.t;
-    return dt > 0 ? ((this.c - first.c) * 1000) / dt : 0;
+    const times = this.times;
+    const counts = this.counts;
+    if (t > times[times.length - 1]!) {
+      times.push(t);
+      counts.push(this.c);
+    } else counts[counts.length - 1] = this.c;
+    const from = t - this.timeSpanSeconds * 1000;
+    let drop = 0;
+    while (drop + 1 < times.length && times[drop + 1]! <= from) drop++;
+    if (drop > 0) {
+      times.splice(0, drop);
+      counts.splice(0, drop);
+    }
+    const dt = t - times[0]!;
+    return dt > 0 ? ((this.c - counts[0]!) * 1000) / dt : 0;
   }
 }

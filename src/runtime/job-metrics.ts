@@ -1,8 +1,14 @@
 /**
  * The JobManager's metrics of a job: the slots' reports (every 500 ms, per task) turned into Flink's task and
- * operator metrics — counts, rates per second over the last report interval, busy/backpressured/idle time,
- * watermarks, the operators' metric groups — plus the scoped form the Prometheus reporter renders. REST,
- * Web UI and Prometheus all read these (through {@link JobClient}).
+ * operator metrics — counts, rates, busy/backpressured/idle time, watermarks, live state sizes, the
+ * operators' metric groups — plus the scoped form the Prometheus reporter renders. REST, Web UI and
+ * Prometheus all read these (through {@link JobClient}).
+ *
+ * Rates are Flink's `MeterView`: the change of a count over the last {@link RATE_WINDOW_MS} (60 s) divided by
+ * that time; while the attempt is younger than the window, over its age (counts are 0 when a task starts).
+ * `busyTimeMsPerSecond`, `backPressuredTimeMsPerSecond` and `idleTimeMsPerSecond` are averaged over the same
+ * window, as Flink's `TimerGauge` does. Each task keeps one small sample per report inside the window
+ * (about 120): a few numbers per operator, not the reports themselves.
  */
 import type { JobGraph, JobVertex } from '../graph/index.ts';
 import { isChainable } from '../graph/index.ts';
@@ -34,9 +40,31 @@ export interface TaskMetricsView {
 /** Operator metrics that are not user metrics (the operators' own counters keep their names). */
 const OWN = new Set(['numLateRecordsDropped']);
 
+/** The window of the per-second rates (Flink's `MeterView` default time span). */
+export const RATE_WINDOW_MS = 60_000;
+
+/** The counts of one report that rates are derived from. */
+interface Sample {
+  at: number;
+  busy: number;
+  bp: number;
+  /** Per operator: records in, records out. */
+  ops: Float64Array;
+}
+
 interface Entry {
   last: TaskStats;
-  prev: TaskStats | undefined;
+  /** Oldest first: the newest sample at least {@link RATE_WINDOW_MS} old (or the task's start), then later ones. */
+  samples: Sample[];
+}
+
+function sampleOf(s: TaskStats): Sample {
+  const ops = new Float64Array(s.operators.length * 2);
+  for (let i = 0; i < s.operators.length; i++) {
+    ops[2 * i] = s.operators[i]!.recordsIn;
+    ops[2 * i + 1] = s.operators[i]!.recordsOut;
+  }
+  return { at: s.at ?? 0, busy: s.busyMs ?? 0, bp: s.backPressuredMs ?? 0, ops };
 }
 
 /** `Long.MIN_VALUE` of Flink's watermark gauges, for "no watermark yet". */
@@ -63,11 +91,22 @@ export class JobMetrics {
     for (const s of stats) {
       const k = `${s.vertex}/${s.subtask}`;
       const e = this.tasks.get(k);
-      if (e === undefined) this.tasks.set(k, { last: s, prev: undefined });
-      else if ((s.at ?? 0) > (e.last.at ?? 0)) {
-        e.prev = e.last;
-        e.last = s;
-      } else e.last = s; // the final report of a finished slot may share a timestamp
+      const sample = sampleOf(s);
+      if (e === undefined) {
+        // the task's start (all counts 0), when the report says how long ago that was
+        const samples: Sample[] = s.sinceMs !== undefined && s.at !== undefined ? [{ at: s.at - s.sinceMs, busy: 0, bp: 0, ops: new Float64Array(sample.ops.length) }, sample] : [sample];
+        this.tasks.set(k, { last: s, samples });
+        continue;
+      }
+      e.last = s;
+      const samples = e.samples;
+      // the final report of a finished slot may share a timestamp with the previous one
+      if (sample.at <= samples[samples.length - 1]!.at) samples[samples.length - 1] = sample;
+      else samples.push(sample);
+      const from = sample.at - RATE_WINDOW_MS;
+      let drop = 0;
+      while (drop + 1 < samples.length && samples[drop + 1]!.at <= from) drop++;
+      if (drop > 0) samples.splice(0, drop);
     }
   }
 
@@ -82,26 +121,27 @@ export class JobMetrics {
   }
 
   private view(v: JobVertex, e: Entry): TaskMetricsView {
-    const { last, prev } = e;
-    const dt = prev !== undefined && last.at !== undefined && prev.at !== undefined ? (last.at - prev.at) / 1000 : 0;
-    const rate = (now: number, before: number | undefined) => (dt > 0 && before !== undefined ? Math.max(0, (now - before) / dt) : 0);
+    const { last } = e;
+    const first = e.samples[0]!;
+    const now = e.samples[e.samples.length - 1]!;
+    const dt = (now.at - first.at) / 1000;
+    const rate = (a: number, b: number) => (dt > 0 ? Math.max(0, (a - b) / dt) : 0);
     const head = last.operators[0]!;
     const exits = this.exits[v.index]!;
-    const out = (s: TaskStats) => exits.reduce((n, i) => n + (s.operators[i]?.recordsOut ?? 0), 0);
-    const inOf = (s: TaskStats) => (v.head.kind === 'source' ? 0 : s.operators[0]!.recordsIn);
+    const out = (s: Sample) => exits.reduce((n, i) => n + (s.ops[2 * i + 1] ?? 0), 0);
+    const inOf = (s: Sample) => (v.head.kind === 'source' ? 0 : s.ops[0]!);
     const busy = last.busyMs ?? 0;
     const bp = last.backPressuredMs ?? 0;
     const since = last.sinceMs ?? 0;
     const values: Record<string, number> = {
-      numRecordsIn: inOf(last),
-      numRecordsOut: out(last),
-      numRecordsInPerSecond: rate(inOf(last), prev && inOf(prev)),
-      numRecordsOutPerSecond: rate(out(last), prev && out(prev)),
+      numRecordsIn: inOf(now),
+      numRecordsOut: out(now),
+      numRecordsInPerSecond: rate(inOf(now), inOf(first)),
+      numRecordsOutPerSecond: rate(out(now), out(first)),
     };
     if (last.busyMs !== undefined) {
-      const perSec = (now: number, before: number | undefined) => Math.min(1000, rate(now, before));
-      const busyPs = perSec(busy, prev?.busyMs);
-      const bpPs = perSec(bp, prev?.backPressuredMs);
+      const busyPs = Math.min(1000, rate(now.busy, first.busy));
+      const bpPs = Math.min(1000, rate(now.bp, first.bp));
       values.busyTimeMsPerSecond = busyPs;
       values.backPressuredTimeMsPerSecond = bpPs;
       values.idleTimeMsPerSecond = dt > 0 ? Math.max(0, 1000 - busyPs - bpPs) : 0;
@@ -111,12 +151,11 @@ export class JobMetrics {
       values.currentInputWatermark = watermark(head.inputWatermark);
     }
     const operators = last.operators.map((o, i): OperatorMetricsView => {
-      const p = prev?.operators[i];
       const ov: Record<string, number> = {
         numRecordsIn: o.recordsIn,
         numRecordsOut: o.recordsOut,
-        numRecordsInPerSecond: rate(o.recordsIn, p?.recordsIn),
-        numRecordsOutPerSecond: rate(o.recordsOut, p?.recordsOut),
+        numRecordsInPerSecond: rate(now.ops[2 * i] ?? 0, first.ops[2 * i] ?? 0),
+        numRecordsOutPerSecond: rate(now.ops[2 * i + 1] ?? 0, first.ops[2 * i + 1] ?? 0),
       };
       const user: MetricSample[] = [];
       if (o.metrics !== undefined) {
