@@ -37,6 +37,9 @@ export interface TaskMetricsView {
   operators: OperatorMetricsView[];
 }
 
+/** Live state sizes: per operator, and summed over the task's operators. */
+const STATE_SIZE = ['keyedStateEntries', 'keyedStateBytes', 'operatorStateEntries'] as const;
+
 /** Operator metrics that are not user metrics (the operators' own counters keep their names). */
 const OWN = new Set(['numLateRecordsDropped']);
 
@@ -158,6 +161,13 @@ export class JobMetrics {
         numRecordsOutPerSecond: rate(now.ops[2 * i + 1] ?? 0, first.ops[2 * i + 1] ?? 0),
       };
       const user: MetricSample[] = [];
+      const st = o.state;
+      if (st !== undefined) {
+        if (st.keyedEntries !== undefined) ov.keyedStateEntries = st.keyedEntries;
+        if (st.keyedBytes !== undefined) ov.keyedStateBytes = st.keyedBytes;
+        ov.operatorStateEntries = st.operatorEntries;
+        for (const k of STATE_SIZE) if (ov[k] !== undefined) values[k] = (values[k] ?? 0) + ov[k];
+      }
       if (o.metrics !== undefined) {
         ov.currentInputWatermark = watermark(o.inputWatermark);
         ov.currentOutputWatermark = watermark(o.outputWatermark);

@@ -60,6 +60,8 @@ export interface OperatorStatsReport {
   outputWatermark?: number;
   /** The operator's metric group: its own counters (numLateRecordsDropped …) and user metrics. */
   metrics?: MetricSample[];
+  /** Live state size: keyed entries (and bytes where the backend knows them), operator-state entries. */
+  state?: { keyedEntries?: number; keyedBytes?: number; operatorEntries: number };
 }
 
 /**
@@ -551,6 +553,8 @@ export class Slot {
             r.inputWatermark = o === head && t instanceof InputTask ? t.gate.watermark : o.stats.inputWatermark;
             r.outputWatermark = o.stats.outputWatermark;
             r.metrics = o.state.metrics.sample();
+            const keyed = o.state.keyed?.stateSize();
+            r.state = { keyedEntries: keyed?.entries, keyedBytes: keyed?.bytes, operatorEntries: o.state.operatorState.entryCount() };
           }
           return r;
         }),

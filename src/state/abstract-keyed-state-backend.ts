@@ -11,7 +11,7 @@ import { EddyError, ConfigurationError, canonicalKey, keyGroupOf, type Clock, ty
 import type { InternalKvState, Namespace } from './internal-kv-state.ts';
 import { VOID_NAMESPACE } from './internal-kv-state.ts';
 import type { AnyStateDescriptor, StateKind, ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from './state-descriptor.ts';
-import type { KeyedStateBackend, StateBackendKind } from './keyed-state-backend.ts';
+import type { KeyedStateBackend, KeyedStateSize, StateBackendKind } from './keyed-state-backend.ts';
 import type { StateTable } from './state-table.ts';
 import type { KeyContext } from './abstract-kv-state.ts';
 import type { AbstractKvState } from './abstract-kv-state.ts';
@@ -197,6 +197,7 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
   getStateNames(): string[] {
     return [...this.tables.keys()];
   }
+  abstract stateSize(): KeyedStateSize;
 
   snapshot(checkpointId: number): KeyedStateSnapshot {
     return this.captureSnapshot(checkpointId).finish();

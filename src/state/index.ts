@@ -38,7 +38,7 @@ export type { TtlUpdateType, TtlStateVisibility } from './state-ttl-config.ts';
 export { DEFAULT_SERIALIZER, statePackr, packState, unpackState, packDetached } from './type-serializer.ts';
 export type { TypeSerializer } from './type-serializer.ts';
 
-export type { KeyedStateBackend, StateBackendKind } from './keyed-state-backend.ts';
+export type { KeyedStateBackend, KeyedStateSize, StateBackendKind } from './keyed-state-backend.ts';
 export { createKeyedStateBackend } from './create-keyed-state-backend.ts';
 export type { KeyedStateBackendOptions } from './create-keyed-state-backend.ts';
 export { HeapKeyedStateBackend } from './backends/heap/heap-keyed-state-backend.ts';

@@ -27,6 +27,16 @@ import type { KeyedStateSnapshot, PendingKeyedSnapshot } from './keyed-state-sna
 /** The backend kinds. */
 export type StateBackendKind = 'heap' | 'lmdb';
 
+/**
+ * The live size of a backend's keyed state (read when metrics are reported, never per record). `entries`:
+ * heap, one per key and namespace of each state (a map state's key counts once); lmdb, the database's
+ * records (one per map entry). `bytes`: lmdb only, the pages its database uses (the heap cannot tell).
+ */
+export interface KeyedStateSize {
+  entries: number;
+  bytes?: number;
+}
+
 /** Keyed state of one operator subtask. */
 export interface KeyedStateBackend {
   readonly kind: StateBackendKind;
@@ -71,6 +81,8 @@ export interface KeyedStateBackend {
   applyToAllKeys<S extends InternalKvState>(namespace: Namespace, descriptor: AnyStateDescriptor, fn: (key: unknown, state: S) => void): void;
   /** Names of the registered (or restored) states. */
   getStateNames(): string[];
+  /** The live size of all keyed state (see {@link KeyedStateSize}); costs O(key groups × states), not O(keys). */
+  stateSize(): KeyedStateSize;
 
   /**
    * Runs `fn` as one unit of work. The lmdb backend wraps it in a single write transaction (about 5× the

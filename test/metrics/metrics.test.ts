@@ -58,6 +58,10 @@ test('a bounded job: exact record counts and user metrics in Prometheus and REST
   assert.equal(sum(op('numRecordsIn', 'count per key')), 1000);
   assert.equal(sum(op('numRecordsOut', 'count per key')), 1000);
   assert.equal(sum(op('numLateRecordsDropped', 'count per key')), 0);
+  // live state: 10 keys (x % 10), one ValueState entry each, spread over the two subtasks
+  assert.equal(sum(op('keyedStateEntries', 'count per key')), 10);
+  assert.equal(op('keyedStateBytes', 'count per key').length, 0, 'the heap backend reports no bytes');
+  assert.equal(op('keyedStateEntries', 'metered map').length, 0, 'a non-keyed operator has no keyed state');
   // user metrics: group names join the name, key/value groups are labels
   assert.equal(sum(op('numbers_seen', 'metered map')), 1000);
   const hist = op('numbers_value_count', 'metered map');
@@ -91,6 +95,9 @@ test('a bounded job: exact record counts and user metrics in Prometheus and REST
   const listed = (await (await fetch(`${url}/jobs/${jobId}/vertices/${keyed.id}/metrics?get=0.numRecordsIn,1.numRecordsIn,0.nope`)).json()) as { id: string; value: string }[];
   assert.deepEqual(listed.map((m) => m.id), ['0.numRecordsIn', '1.numRecordsIn']);
   assert.equal(listed.reduce((a, m) => a + Number(m.value), 0), 1000);
+  const sizes = (await (await fetch(`${url}/jobs/${jobId}/vertices/${keyed.id}/metrics?get=0.keyedStateEntries,1.keyedStateEntries,0.count per key.keyedStateEntries`)).json()) as { id: string; value: string }[];
+  assert.equal(Number(sizes[0]!.value) + Number(sizes[1]!.value), 10);
+  assert.equal(sizes[2]!.value, sizes[0]!.value);
   const wms = (await (await fetch(`${url}/jobs/${jobId}/vertices/${keyed.id}/watermarks`)).json()) as { id: string; value: string }[];
   assert.deepEqual(wms.map((w) => w.id), ['0.currentInputWatermark', '1.currentInputWatermark']);
 });
@@ -120,4 +127,17 @@ test('checkpoint counts: REST and Prometheus agree with the job result', T, asyn
   assert.deepEqual([config.mode, config.interval], ['exactly_once', 50]);
   const samples = parse(await (await fetch(`${url}/metrics`)).text());
   assert.equal(samples.find((s) => s.name === 'eddy_jobmanager_job_numberOfCompletedCheckpoints' && s.labels.job_id === client!.jobId)?.value, completed);
+});
+
+test('live keyed state size on lmdb: entries and the bytes of the pages the database uses', T, async (t) => {
+  const { server, url, dir } = await withServer(t);
+  let client: JobClient | undefined;
+  const r = await runJob(JOB, { params: { n: 2000 }, stateBackend: 'lmdb', stateDir: join(dir, 'state'), checkpointDir: join(dir, 'cp'), log: () => {}, onJobStart: (c) => { client = c; server.register(c); } });
+  assert.equal(r.status, 'finished');
+  const samples = parse(await (await fetch(`${url}/metrics`)).text());
+  const op = (name: string) => samples.filter((s) => s.name === `eddy_taskmanager_job_task_operator_${name}` && s.labels.operator_name === 'count per key' && s.labels.job_id === client!.jobId);
+  assert.equal(op('keyedStateEntries').reduce((a, s) => a + s.value, 0), 10);
+  const bytes = op('keyedStateBytes');
+  assert.equal(bytes.length, 2);
+  for (const b of bytes) assert.ok(b.value >= 4096 && b.value % 4096 === 0, `whole lmdb pages: ${b.value}`);
 });

@@ -118,6 +118,12 @@ export class OperatorStateStore {
     }
     return r.map as BroadcastState<K, V>;
   }
+  /** List elements plus broadcast entries of the registered states (the state-size metric). */
+  entryCount(): number {
+    let n = 0;
+    for (const r of this.states.values()) n += r.list !== undefined ? r.list.items.length : r.map !== undefined ? r.map.map.size : 0;
+    return n;
+  }
   getRegisteredStateNames(): string[] {
     return [...new Set([...this.states.keys(), ...this.restored.keys()])];
   }

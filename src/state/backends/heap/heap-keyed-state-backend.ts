@@ -13,6 +13,7 @@ import { canonicalKey, keyGroupOf } from '../../../core/index.ts';
 import { AbstractKeyedStateBackend, type BaseBackendOptions } from '../../abstract-keyed-state-backend.ts';
 import type { StateKind } from '../../state-descriptor.ts';
 import type { StateTable } from '../../state-table.ts';
+import type { KeyedStateSize } from '../../keyed-state-backend.ts';
 import { HeapStateTable, type HeapTableHost } from './heap-state-table.ts';
 
 /** Options of the heap backend. */
@@ -44,6 +45,13 @@ export class HeapKeyedStateBackend extends AbstractKeyedStateBackend implements 
       if (!m.has(this.currentMapKey as string)) m.set(this.currentMapKey as string, this.currentKey);
     }
   }
+  /** Entries of every table's live maps (no byte count: the heap cannot tell what its objects take). */
+  stateSize(): KeyedStateSize {
+    let entries = 0;
+    for (const t of this.tables.values()) entries += (t as HeapStateTable).entryCount();
+    return { entries };
+  }
+
   override clearCurrentKey(): void {
     super.clearCurrentKey();
     this.currentSlot = -1;

@@ -276,6 +276,13 @@ export class HeapStateTable implements StateTable {
     const stored = this.kind === 'map' ? UserKeyMap.from(value as Array<[unknown, unknown]>) : this.kind === 'list' ? (value as unknown[]).slice() : value;
     this.mapForWrite(ns, slot).set(mapKey, stored);
   }
+  /** Stored (key, namespace) entries in the live maps: O(slots + namespaces), for the state-size metric. */
+  entryCount(): number {
+    let n = 0;
+    for (const m of this.v) if (m !== undefined) n += m.size;
+    for (const byNs of this.n) if (byNs !== undefined) for (const m of byNs.values()) n += m.size;
+    return n;
+  }
   dropAll(): void {
     this.v.fill(undefined);
     this.n.fill(undefined);

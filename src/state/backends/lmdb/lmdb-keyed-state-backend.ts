@@ -17,6 +17,7 @@ import { ConfigurationError } from '../../../core/index.ts';
 import { AbstractKeyedStateBackend, type BaseBackendOptions } from '../../abstract-keyed-state-backend.ts';
 import type { StateKind } from '../../state-descriptor.ts';
 import type { StateTable } from '../../state-table.ts';
+import type { KeyedStateSize } from '../../keyed-state-backend.ts';
 import type { KeyedStateSnapshot, PendingKeyedSnapshot, SnapshotStateMeta } from '../../keyed-state-snapshot.ts';
 import { LmdbKeyCodec } from './lmdb-key-codec.ts';
 import { LmdbStateTable, type LmdbTableHost } from './lmdb-state-table.ts';
@@ -240,6 +241,12 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
   /** Approximate number of entries (all states). */
   entryCount(): number {
     return this.db.getCount();
+  }
+
+  /** The database's record count and the bytes of the pages it uses (lmdb's own statistics: O(1)). */
+  stateSize(): KeyedStateSize {
+    const s = this.db.getStats() as { entryCount: number; pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+    return { entries: s.entryCount, bytes: s.pageSize * (s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages) };
   }
 
   protected disposeStorage(): void {
