@@ -141,3 +141,15 @@ test('live keyed state size on lmdb: entries and the bytes of the pages the data
   assert.equal(bytes.length, 2);
   for (const b of bytes) assert.ok(b.value >= 4096 && b.value % 4096 === 0, `whole lmdb pages: ${b.value}`);
 });
+
+test('CEP: numPartialMatches counts the open partial matches of every key', T, async (t) => {
+  const { server, url, dir } = await withServer(t);
+  let client: JobClient | undefined;
+  const r = await runJob(new URL('./jobs/cep-partials.ts', import.meta.url), { params: { n: 1000 }, checkpointDir: join(dir, 'cp'), log: () => {}, onJobStart: (c) => { client = c; server.register(c); } });
+  assert.equal(r.status, 'finished');
+  const samples = parse(await (await fetch(`${url}/metrics`)).text());
+  const op = (name: string) => samples.filter((s) => s.name === `eddy_taskmanager_job_task_operator_${name}` && s.labels.operator_name === 'a then b' && s.labels.job_id === client!.jobId);
+  assert.equal(op('numPartialMatches').length, 2);
+  assert.equal(op('numPartialMatches').reduce((a, s) => a + s.value, 0), 450); // 90 open on each of keys 5–9
+  assert.equal(op('numRecordsOut').reduce((a, s) => a + s.value, 0), 450); // every `a` of keys 0–4 matched
+});

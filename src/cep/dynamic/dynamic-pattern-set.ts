@@ -112,6 +112,13 @@ export class DynamicPatternSet<T> {
     return n;
   }
 
+  /** Open partial matches of the patterns this set runs now (without applying registry changes first). */
+  get partialMatchCount(): number {
+    let n = 0;
+    for (const r of this.running) n += r.nfa.partialMatchCount;
+    return n;
+  }
+
   /** Open partial matches by pattern id. */
   partialMatchCounts(): Map<string, number> {
     this.sync();

@@ -10,6 +10,10 @@
  * `timestamp ≤ watermark` are late: sent to the late-data side output if one is set, otherwise dropped and
  * counted (`numLateRecordsDropped`).
  *
+ * Metrics: `numPartialMatches`, a gauge of the open partial matches over all keys of the subtask. The
+ * operator keeps the total as it saves runners (the change of the key's count), so reading the gauge costs
+ * nothing; at open it counts the restored runners once.
+ *
  * The buffer, in state, is the key's `MapState<timestamp, T[]>` (`cep-event-buffer`), as in Flink. Between
  * checkpoints, arrivals wait in memory instead ({@link PendingEvents}: timestamp → key → events, a small
  * hot map, where the MapState cost two lookups of the key in a large table per event), and
@@ -23,8 +27,8 @@
  */
 import { EddyError, NO_TIMESTAMP, keyIdentity } from '../../core/index.ts';
 import { AbstractStreamOperator, type OutputTag } from '../../api/index.ts';
-import type { InternalKvState, InternalTimerService, ListState, MapState } from '../../state/index.ts';
-import { ListStateDescriptor, MapStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
+import type { InternalKvState, InternalTimerService, ListState, MapState, ValueState } from '../../state/index.ts';
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
 import { KeyedRunnerState, type CepRunner } from './keyed-runner-state.ts';
 import { PendingEvents } from './pending-events.ts';
 
@@ -63,6 +67,8 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
   protected timers!: InternalTimerService;
   private lateDropped!: { inc(n?: number): void };
   private droppedPartials!: { inc(n?: number): void };
+  /** Open partial matches over all keys (the `numPartialMatches` gauge). */
+  private partials = 0;
   /** The watermark, in union operator state: after a restore, what was late stays late. */
   private watermarkState: ListState<number> | undefined;
   private restoredWatermark = -Infinity;
@@ -77,6 +83,8 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
   protected abstract restoreRunner(snapshot: S): R;
   /** Partial matches the runner dropped under `maxPartialMatches` so far (a running total). */
   protected abstract droppedCount(runner: R): number;
+  /** The runner's open partial matches now. */
+  protected abstract partialCount(runner: R): number;
   /** A match, emitted with `timestamp` (`NO_TIMESTAMP` when none). */
   protected abstract onMatch(match: M, timestamp: number): void;
   /** A timed-out partial match. */
@@ -88,7 +96,7 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     if (ks === undefined || timers === undefined)
       throw new EddyError(`CEP operator '${this.ctx.operatorName}' needs a keyed stream (CEP.pattern keys non-keyed streams itself)`, { domain: 'user' });
     this.timers = timers;
-    this.store = new KeyedRunnerState<R, S>(ks, 'cep-nfa', (s) => this.restoreRunner(s), this.core.stateCache !== false);
+    this.store = new KeyedRunnerState<R, S>(ks, KeyedRunnerState.STATE_NAME, (s) => this.restoreRunner(s), this.core.stateCache !== false);
     if (this.core.timeDomain === 'event-time') {
       this.bufferDescriptor = new MapStateDescriptor<number, T[]>('cep-event-buffer');
       this.buffer = ks.getMapState(this.bufferDescriptor);
@@ -103,6 +111,12 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     }
     this.lateDropped = this.ctx.metrics.counter('numLateRecordsDropped');
     this.droppedPartials = this.ctx.metrics.counter('numDroppedPartialMatches');
+    this.partials = 0;
+    ks.applyToAllKeys(VOID_NAMESPACE, new ValueStateDescriptor<{ s: S }>(KeyedRunnerState.STATE_NAME), (_k, s: ValueState<{ s: S }> & InternalKvState) => {
+      const v = s.value();
+      if (v !== undefined && v !== null) this.partials += this.partialCount(this.restoreRunner(v.s));
+    });
+    this.ctx.metricGroup?.gauge('numPartialMatches', () => this.partials);
     super.open();
   }
 
@@ -179,6 +193,7 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     let runner = this.store.load();
     const before = runner === undefined ? undefined : runner.nextTimeout();
     const dropped0 = runner === undefined ? 0 : this.droppedCount(runner);
+    const partials0 = runner === undefined ? 0 : this.partialCount(runner);
     if (list !== undefined) {
       const cmp = this.core.comparator;
       if (cmp !== undefined && list.length > 1) list.sort(cmp);
@@ -193,7 +208,7 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     }
     if (runner === undefined) return;
     this.advance(runner, t, t);
-    this.commit(runner, before, dropped0, false);
+    this.commit(runner, before, dropped0, partials0, false);
   }
 
   override onProcessingTime(_key: unknown, _ns: string | number, t: number): void {
@@ -202,8 +217,9 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     if (runner === undefined) return;
     const before = runner.nextTimeout();
     const dropped0 = this.droppedCount(runner);
+    const partials0 = this.partialCount(runner);
     this.advance(runner, t, NO_TIMESTAMP);
-    this.commit(runner, before, dropped0, true);
+    this.commit(runner, before, dropped0, partials0, true);
   }
 
   private processingTimeElement(value: T, timestamp: number): void {
@@ -211,18 +227,20 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
     let runner = this.store.load();
     let before: number | undefined;
     let dropped0 = 0;
+    let partials0 = 0;
     if (runner === undefined) {
       if (!this.canStart(value, now)) return;
       runner = this.createRunner();
     } else {
       before = runner.nextTimeout();
       dropped0 = this.droppedCount(runner);
+      partials0 = this.partialCount(runner);
       this.advance(runner, now, timestamp);
     }
     const ms = runner.process(value, now);
     for (let i = 0; i < ms.length; i++) this.onMatch(ms[i]!, timestamp);
     this.advance(runner, now, timestamp); // timeouts found while processing
-    this.commit(runner, before, dropped0, true);
+    this.commit(runner, before, dropped0, partials0, true);
   }
 
   /** Advances the runner's time; matches get `matchTs`, timeouts their expiry (event time) or none. */
@@ -234,9 +252,10 @@ export abstract class AbstractCepOperator<T, OUT, R extends TimedRunner<T, M, X,
   }
 
   /** Saves the runner and registers a timer at its next expiry if that changed. */
-  private commit(runner: R, before: number | undefined, dropped0: number, processingTime: boolean): void {
+  private commit(runner: R, before: number | undefined, dropped0: number, partials0: number, processingTime: boolean): void {
     const dropped = this.droppedCount(runner) - dropped0;
     if (dropped > 0) this.droppedPartials.inc(dropped);
+    this.partials += (runner.isEmpty ? 0 : this.partialCount(runner)) - partials0;
     const next = runner.isEmpty ? undefined : runner.nextTimeout();
     this.store.save(runner);
     if (next === undefined || next === before) return;

@@ -118,6 +118,9 @@ export class CepOperator<T, OUT> extends AbstractCepOperator<T, OUT, NFA<T>, Mat
   protected droppedCount(runner: NFA<T>): number {
     return runner.metrics.droppedPartialMatches;
   }
+  protected partialCount(runner: NFA<T>): number {
+    return runner.partialMatchCount;
+  }
   protected onMatch(match: Match<T>, timestamp: number): void {
     this.ts = timestamp;
     this.out.timestamp = timestamp;

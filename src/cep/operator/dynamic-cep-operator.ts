@@ -134,6 +134,9 @@ export class DynamicCepOperator<T> extends AbstractCepOperator<T, TaggedMatch<T>
   protected droppedCount(runner: Runner<T>): number {
     return runner.droppedPartialMatches;
   }
+  protected partialCount(runner: Runner<T>): number {
+    return runner.partialMatchCount;
+  }
   protected onMatch(match: TaggedMatch<T>, timestamp: number): void {
     this.output.collect(match, timestamp);
   }

@@ -69,6 +69,8 @@ function liveHolder<R extends CepRunner<S>, S>(runner: R): Stored<S> {
 
 /** Loads and saves the current key's runner. */
 export class KeyedRunnerState<R extends CepRunner<S>, S> {
+  /** The name of the ValueState that holds the runners. */
+  static readonly STATE_NAME = 'cep-nfa';
   private readonly state: ValueState<Stored<S>>;
   private readonly live: boolean;
   /** The live runner `load` returned (its holder is the stored value until `save`). */
