@@ -23,6 +23,41 @@ export interface Collector<T> {
   collect(value: T): void;
 }
 
+/** Log levels of {@link UserLogger}, lowest first (pino's). */
+export type UserLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * The logger of an operator subtask (`getRuntimeContext().getLogger()`): structured records in the job's
+ * log, with `job_id`, `job_name`, `operator`, `operator_id` and `subtask` added, at the level the job runs
+ * with (`eddy run --log-level`, default info). pino's call shapes: `log.info('message')`,
+ * `log.warn({ orderId }, 'message')`, `log.error(err, 'message')`. A record below the level costs one
+ * comparison; guard costly messages with `isLevelEnabled('debug')`.
+ *
+ * @example
+ * ```ts
+ * class Enrich extends RichMapFunction<Order, Order> {
+ *   private log!: UserLogger;
+ *   override open() { this.log = this.getRuntimeContext().getLogger(); }
+ *   map(o: Order) {
+ *     if (o.total < 0) this.log.warn({ orderId: o.id, total: o.total }, 'negative order total');
+ *     return o;
+ *   }
+ * }
+ * ```
+ */
+export interface UserLogger {
+  trace(msgOrFields: unknown, msg?: string): void;
+  debug(msgOrFields: unknown, msg?: string): void;
+  info(msgOrFields: unknown, msg?: string): void;
+  warn(msgOrFields: unknown, msg?: string): void;
+  error(msgOrFields: unknown, msg?: string): void;
+  fatal(msgOrFields: unknown, msg?: string): void;
+  /** Whether a record at `level` would be written. */
+  isLevelEnabled(level: UserLogLevel): boolean;
+  /** The lowest level written (`silent`: none). */
+  readonly level: UserLogLevel | 'silent';
+}
+
 /** What a rich function sees of its task. */
 export interface RuntimeContext {
   getIndexOfThisSubtask(): number;
@@ -36,6 +71,8 @@ export interface RuntimeContext {
    * and meters in `open()`; they are reported with the operator's scope (REST, Prometheus).
    */
   getMetricGroup(): MetricGroup;
+  /** The subtask's logger: structured records in the job's log (see {@link UserLogger}). */
+  getLogger(): UserLogger;
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T>;
   getListState<T>(d: ListStateDescriptor<T>): ListState<T>;
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V>;

@@ -13,6 +13,7 @@ export { ConnectedStreams, BroadcastConnectedStream } from './connected-streams.
 export { BroadcastStream } from './broadcast-stream.ts';
 export { OutputTag } from './output-tag.ts';
 export * from './functions.ts';
+export { createUserLogger, isUserLogLevel, type UserLogWrite } from './user-logger.ts';
 export * from './operator.ts';
 export * from './source.ts';
 export * from './sink.ts';

@@ -22,6 +22,7 @@ import type {
   OperatorStateSnapshot,
 } from '../state/index.ts';
 import type { MetricGroup } from '../metrics/index.ts';
+import type { UserLogger } from './functions.ts';
 
 /** Where an operator's results go: the next chained operator, or a network writer. */
 export interface Output<T> {
@@ -53,6 +54,8 @@ export interface OperatorContext {
   readonly metrics: OperatorMetrics;
   /** The operator subtask's metric group (user functions get it from `getRuntimeContext().getMetricGroup()`). */
   readonly metricGroup?: MetricGroup;
+  /** The operator subtask's logger (user functions get it from `getRuntimeContext().getLogger()`). */
+  readonly logger?: UserLogger;
   /** Asks the runtime to call {@link StreamOperator.onProcessingTime} processing soon (timers changed). */
   requestProcessingTimeWakeup(at: number): void;
   /**

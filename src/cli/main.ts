@@ -164,6 +164,7 @@ async function runCommand(job: string, opts: RunOptions, rawParams: string[], cm
       fromSavepoint: opts.fromSavepoint,
       allowNonRestoredState: opts.allowNonRestoredState === true,
       logRecord: (level: string, msg: string, fields: Record<string, unknown>) => logger[level as 'info'](fields, msg),
+      logLevel: opts.logLevel ?? 'info',
     },
     onJobStart: (client: JobClient) => {
       // Ctrl-C (or SIGTERM) before the job started: it is cancelled as soon as it exists.

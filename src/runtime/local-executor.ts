@@ -59,6 +59,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Structured log records (the CLI's logger): level, message and fields (job, slot, operator, subtask). */
   logRecord?: (level: LogLevel, msg: string, fields: Record<string, unknown>) => void;
+  /** The level of the job's log (default info): user loggers drop records below it in the worker. */
+  logLevel?: LogLevel | 'silent';
 }
 
 /** Flink's job states (those eddy's jobs go through). */
@@ -257,6 +259,7 @@ export class JobClient {
         ports: ports[s]!,
         compiled: COMPILED,
         sharedStateDir: this.sharedStateDir,
+        logLevel: this.opts.logLevel ?? 'info',
       };
       const w = new Worker(WORKER_URL, {
         workerData: data,
@@ -343,8 +346,9 @@ export class JobClient {
         break;
       }
       case 'log':
-        if (this.opts.logRecord && !this.opts.log) this.opts.logRecord(m.level ?? 'warn', m.message, { ...this.logFields(), slot, operator: m.operator, subtask: m.subtask });
-        else this.log(`slot ${slot}: ${m.message}`);
+        if (this.opts.logRecord && !this.opts.log)
+          this.opts.logRecord(m.level ?? 'warn', m.message, { ...m.fields, ...this.logFields(), slot, operator: m.operator, operator_id: m.operatorId, subtask: m.subtask });
+        else this.log(`slot ${slot}${m.operator === undefined ? '' : ` ${m.operator} (${(m.subtask ?? 0) + 1})`}: ${m.level && m.level !== 'warn' ? `[${m.level}] ` : ''}${m.message}${m.fields ? ` ${JSON.stringify(m.fields)}` : ''}`);
         break;
       case 'committed':
         this.committedSlots.add(slot);

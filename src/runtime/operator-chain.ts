@@ -7,7 +7,7 @@
  * running, so a failure can name it) around a direct call.
  */
 import { ElementKind, type Clock } from '../core/index.ts';
-import type { Output, OutputTag, StreamOperator, TwoInputStreamOperator, OperatorContext } from '../api/index.ts';
+import type { Output, OutputTag, StreamOperator, TwoInputStreamOperator, OperatorContext, UserLogger } from '../api/index.ts';
 import type { JobVertex, JobEdge, StreamNode } from '../graph/index.ts';
 import { isChainable } from '../graph/index.ts';
 import type { RecordWriter } from './record-writer.ts';
@@ -122,6 +122,8 @@ export interface ChainEnv {
   sendToCoordinator(operatorId: string, message: unknown): void;
   checkpointing: boolean;
   reportAsyncError(e: unknown): void;
+  /** The logger of an operator subtask (`getRuntimeContext().getLogger()`); absent: records go to stderr. */
+  userLogger?(operatorId: string, operatorName: string): UserLogger;
 }
 
 export interface ChainedOperator {
@@ -170,6 +172,7 @@ export class OperatorChain {
         operatorState: state.operatorState,
         metrics: state.metrics,
         metricGroup: state.metrics,
+        logger: env.userLogger?.(node.operatorId, node.name),
         requestProcessingTimeWakeup: (at: number) => env.requestWakeup(index, at),
         requestMail: () => env.requestMail(index),
         sendToCoordinator: (m: unknown) => env.sendToCoordinator(node.operatorId, m),

@@ -16,7 +16,7 @@ export type WorkerToMain =
   | { t: 'finished'; slot: number; stats: TaskStats[] }
   | { t: 'committed'; slot: number }
   /** A record for the job's log (by default a warning: something failed without failing the job). */
-  | { t: 'log'; slot: number; message: string; level?: LogLevel; operator?: string; subtask?: number }
+  | { t: 'log'; slot: number; message: string; level?: LogLevel; operator?: string; subtask?: number; operatorId?: string; fields?: Record<string, unknown> }
   /** The answer to a request of the JobManager (state browser, CPU profile). */
   | { t: 'reply'; requestId: number; ok: true; value: unknown }
   | { t: 'reply'; requestId: number; ok: false; status: number; message: string }
@@ -58,4 +58,6 @@ export interface WorkerData {
   compiled?: boolean;
   /** Incremental lmdb checkpoints: the job's shared checkpoint directory (unset: full snapshots). */
   sharedStateDir?: string;
+  /** The job's log level: user loggers in the worker drop records below it before posting them. */
+  logLevel?: LogLevel | 'silent';
 }

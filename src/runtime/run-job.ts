@@ -6,6 +6,7 @@
 import { getLaunchContext, setLaunchContext, type JobExecutionResult, type LaunchContext } from '../api/index.ts';
 import { ConfigurationError } from '../core/index.ts';
 import type { ProgressListener } from './local-executor.ts';
+import type { LogLevel } from './protocol.ts';
 
 export interface RunJobOptions {
   /** Overrides of `StreamEnvironment.create(...)` options (parallelism, stateBackend, …). */
@@ -26,6 +27,10 @@ export interface RunJobOptions {
   resume?: boolean;
   /** Log lines of the JobManager (restarts, restores); default: stderr. */
   log?: (line: string) => void;
+  /** Structured log records instead of lines (level, message, fields with job, operator, subtask): a pino logger's shape. */
+  logRecord?: (level: LogLevel, msg: string, fields: Record<string, unknown>) => void;
+  /** The lowest level written (user loggers in the workers drop records below it); default info. */
+  logLevel?: LogLevel | 'silent';
 }
 
 let runs = 0;
@@ -40,7 +45,7 @@ export function runJob(url: URL | string, options: RunJobOptions = {}): Promise<
 }
 
 async function launch(url: URL | string, options: RunJobOptions): Promise<JobExecutionResult> {
-  const { onJobStart, params, fromSavepoint, allowNonRestoredState, checkpointDir, resume, log, ...overrides } = options;
+  const { onJobStart, params, fromSavepoint, allowNonRestoredState, checkpointDir, resume, log, logRecord, logLevel, ...overrides } = options;
   const href = new URL(String(url)).href;
   const sep = href.includes('?') ? '&' : '?';
   const moduleUrl = `${href}${sep}eddy-run=${++runs}`;
@@ -53,7 +58,7 @@ async function launch(url: URL | string, options: RunJobOptions): Promise<JobExe
     executions: 0,
     onJobStart,
     params: params ?? {},
-    start: { fromSavepoint, allowNonRestoredState, checkpointDir, resume, log },
+    start: { fromSavepoint, allowNonRestoredState, checkpointDir, resume, log, logRecord, logLevel },
   };
   setLaunchContext(ctx);
   try {

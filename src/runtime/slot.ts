@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { ElementKind, EddyError, errorToRecord, type StreamElement } from '../core/index.ts';
 import type { EnvironmentConfig, SourceReader } from '../api/index.ts';
-import { WatermarkEmitter, FINAL_CHECKPOINT } from '../api/index.ts';
+import { WatermarkEmitter, FINAL_CHECKPOINT, createUserLogger } from '../api/index.ts';
 import type { JobGraph, JobVertex } from '../graph/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { RecordWriter } from './record-writer.ts';
@@ -20,7 +20,7 @@ import { InputTask, SourceTask, type BarrierOptions, type StreamTask } from './s
 import { decodeChannelElement, edgeKey } from './channel-state.ts';
 import type { ChannelState } from '../checkpoint/index.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { WorkerToMain } from './protocol.ts';
+import type { LogLevel, WorkerToMain } from './protocol.ts';
 import type { MetricSample } from '../metrics/index.ts';
 import { queryKeyedState } from './state-query.ts';
 
@@ -48,6 +48,8 @@ export interface SlotOptions {
   checkpointMode: 'exactly-once' | 'at-least-once' | undefined;
   /** Pulls pending peer messages synchronously (receiveMessageOnPort), so credits and data arrive mid-slice. */
   pollPeers?: () => boolean;
+  /** The job's log level (user loggers; default info). */
+  logLevel?: LogLevel | 'silent';
 }
 
 /** One operator subtask's figures in a report (metrics on: watermarks and its metric group's values too). */
@@ -179,6 +181,10 @@ export class Slot {
       sendToCoordinator: (operatorId, message) => this.o.post({ t: 'coordinator', operatorId, subtask: s, message }),
       checkpointing: this.o.checkpointMode !== undefined,
       reportAsyncError: (e) => this.fail(e),
+      userLogger: (operatorId, operatorName) =>
+        createUserLogger(this.o.logLevel ?? 'info', (level, message, fields) =>
+          this.o.post({ t: 'log', slot: s, level, message, operator: operatorName, operatorId, subtask: s, fields }),
+        ),
     };
     const chain = new OperatorChain(v, env);
     let task: StreamTask;

@@ -90,6 +90,7 @@ export async function runWorker(): Promise<void> {
           jobId: data.jobId,
           attempt: data.attempt,
           sharedStateDir: data.sharedStateDir,
+          logLevel: data.logLevel,
           ports: peers,
           post,
           scheduler: SystemScheduler,

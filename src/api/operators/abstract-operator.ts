@@ -5,6 +5,7 @@
  */
 import { EddyError } from '../../core/index.ts';
 import { OperatorMetricGroup } from '../../metrics/index.ts';
+import { STDERR_USER_LOGGER } from '../user-logger.ts';
 import type { OperatorContext, OperatorSnapshot, Output, StreamOperator } from '../operator.ts';
 import type { RichFunctionLifecycle, RuntimeContext, CheckpointedFunction, CheckpointListener, FunctionInitializationContext } from '../functions.ts';
 
@@ -109,6 +110,7 @@ export abstract class AbstractStreamOperator<IN, OUT> implements StreamOperator<
       getTaskName: () => ctx.operatorName,
       getAttemptNumber: () => ctx.attemptNumber,
       getMetricGroup: () => group,
+      getLogger: () => ctx.logger ?? STDERR_USER_LOGGER,
       getState: (d) => keyed().getState(d),
       getListState: (d) => keyed().getListState(d),
       getMapState: (d) => keyed().getMapState(d),
