@@ -537,7 +537,7 @@ export class JobClient {
    * Asks the slot running subtask `slot` a question (state browser, CPU profile) and waits for its answer.
    * Rejects with an error carrying `status` (HTTP) when the job does not run or the worker says no.
    */
-  request(slot: number, m: { t: 'query-state'; operatorId: string; state?: string; key?: unknown } | { t: 'profile'; ms: number }, timeoutMs = 10_000): Promise<unknown> {
+  request(slot: number, m: { t: 'query-state'; operatorId: string; state?: string; key?: unknown; namespace?: string | number } | { t: 'profile'; ms: number }, timeoutMs = 10_000): Promise<unknown> {
     const w = this.workers[slot];
     if (this.settled || this.status !== 'RUNNING' || w === undefined || !this.startedSlots.has(slot))
       return Promise.reject(Object.assign(new EddyError(`the job is not running (${this.status.toLowerCase()})`, { domain: 'user' }), { status: 409 }));

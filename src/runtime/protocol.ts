@@ -34,7 +34,7 @@ export type MainToWorker =
   | { t: 'no-more-splits'; vertex: number; subtask: number }
   | { t: 'final-commit' }
   /** State browser: the value of `key` in keyed state `state` of operator `operatorId` (its subtask in this slot). */
-  | { t: 'query-state'; requestId: number; operatorId: string; state?: string; key?: unknown }
+  | { t: 'query-state'; requestId: number; operatorId: string; state?: string; key?: unknown; namespace?: string | number }
   /** Flame graph: profile this worker thread for `ms` milliseconds. */
   | { t: 'profile'; requestId: number; ms: number }
   /** Stop-with-savepoint: commit what the savepoint `checkpointId` covers, answer `stop-committed`; the job then stops. */

@@ -509,14 +509,14 @@ export class Slot {
    * State browser (between slices): the value of `key` in keyed state `state` of an operator of this slot, or
    * the operator's state names when `state` is not given.
    */
-  queryState(operatorId: string, state: string | undefined, key: unknown): { ok: true; value: unknown } | { ok: false; status: number; message: string } {
+  queryState(operatorId: string, state: string | undefined, key: unknown, namespace?: string | number): { ok: true; value: unknown } | { ok: false; status: number; message: string } {
     for (const t of this.tasks)
       for (const o of t.chain.operators) {
         if (o.node.operatorId !== operatorId) continue;
         const backend = o.state.keyed;
         if (backend === undefined) return { ok: false, status: 400, message: `operator '${o.node.name}' has no keyed state (it is not on a keyed stream)` };
         if (state === undefined) return { ok: true, value: { states: backend.getStateNames() } };
-        const r = queryKeyedState(backend, state, key);
+        const r = queryKeyedState(backend, state, key, namespace);
         if ('status' in r) return { ok: false, status: r.status, message: `operator '${o.node.name}': ${r.message}` };
         return { ok: true, value: { ...r, subtask: t.subtask } };
       }

@@ -1,7 +1,8 @@
 /**
  * The state browser's read (in the worker, between two batches of the slot): the current value of one key
- * of one keyed state of an operator subtask. Read-only: the backend's current key and the handle's
- * namespace are put back as they were.
+ * of one keyed state of an operator subtask, in the default (VOID) namespace or in one window's namespace,
+ * and the namespaces (windows) the key has a value in for that state. Read-only: the backend's current key
+ * and the handle's namespace are put back as they were.
  */
 import { keyGroupOf } from '../core/index.ts';
 import {
@@ -12,7 +13,11 @@ import {
   ValueStateDescriptor,
   VOID_NAMESPACE,
   type KeyedStateBackend,
+  type Namespace,
 } from '../state/index.ts';
+
+/** At most this many namespaces are listed per lookup (`namespacesTruncated` says when there are more). */
+export const MAX_LISTED_NAMESPACES = 1000;
 
 /** A state-browser failure with the HTTP status it maps to. */
 export interface QueryError {
@@ -23,8 +28,13 @@ export interface QueryError {
 export interface StateQueryResult {
   kind: string;
   keyGroup: number;
+  /** The namespace read ('' is VOID). */
+  namespace: Namespace;
   value: unknown;
   exists: boolean;
+  /** Every namespace the key has a value in for this state, VOID ('') included, in the backend's order. */
+  namespaces: Namespace[];
+  namespacesTruncated: boolean;
 }
 
 /** The descriptor kinds tried in turn: the backend answers with the registered handle of the right kind. */
@@ -36,7 +46,7 @@ const KINDS = [
   (n: string) => new AggregatingStateDescriptor<unknown, unknown, unknown>(n, { createAccumulator: () => undefined, add: (_v, a) => a, getResult: (a) => a, merge: (a) => a }),
 ];
 
-export function queryKeyedState(backend: KeyedStateBackend, stateName: string, key: unknown): StateQueryResult | QueryError {
+export function queryKeyedState(backend: KeyedStateBackend, stateName: string, key: unknown, namespace: Namespace = VOID_NAMESPACE): StateQueryResult | QueryError {
   if (!backend.getStateNames().includes(stateName))
     return { status: 404, message: `operator has no keyed state '${stateName}' (its states: ${backend.getStateNames().join(', ') || 'none'})` };
   const keyGroup = keyGroupOf(key, backend.maxParallelism);
@@ -58,7 +68,8 @@ export function queryKeyedState(backend: KeyedStateBackend, stateName: string, k
   const savedNs = handle.getCurrentNamespace();
   try {
     backend.setCurrentKey(key);
-    handle.setCurrentNamespace(VOID_NAMESPACE);
+    const all = backend.getNamespaces(stateName);
+    handle.setCurrentNamespace(namespace);
     let value: unknown;
     const h = handle as unknown as Record<string, () => unknown>;
     switch (kind) {
@@ -79,7 +90,8 @@ export function queryKeyedState(backend: KeyedStateBackend, stateName: string, k
       default:
         value = h.get!.call(handle);
     }
-    return { kind, keyGroup, value: value ?? null, exists: value !== undefined && value !== null };
+    const namespaces = all.length > MAX_LISTED_NAMESPACES ? all.slice(0, MAX_LISTED_NAMESPACES) : all;
+    return { kind, keyGroup, namespace, value: value ?? null, exists: value !== undefined && value !== null, namespaces, namespacesTruncated: all.length > namespaces.length };
   } finally {
     handle.setCurrentNamespace(savedNs);
     if (savedKey === undefined) backend.clearCurrentKey();

@@ -132,7 +132,7 @@ export async function runWorker(): Promise<void> {
           break;
         case 'query-state': {
           // handled on the event loop, so between two slices of the mailbox loop (never inside a batch)
-          const r = slot ? slot.queryState(m.operatorId, m.state, m.key) : { ok: false as const, status: 409, message: 'the slot is not running' };
+          const r = slot ? slot.queryState(m.operatorId, m.state, m.key, m.namespace) : { ok: false as const, status: 409, message: 'the slot is not running' };
           post(r.ok ? { t: 'reply', requestId: m.requestId, ok: true, value: r.value } : { t: 'reply', requestId: m.requestId, ok: false, status: r.status, message: r.message });
           break;
         }

@@ -197,6 +197,10 @@ export abstract class AbstractKeyedStateBackend implements KeyedStateBackend, Ke
   getStateNames(): string[] {
     return [...this.tables.keys()];
   }
+  getNamespaces(stateName: string): Namespace[] {
+    if (this.currentKey === undefined) throw new EddyError('getNamespaces() needs a current key', { domain: 'internal' });
+    return this.tables.get(stateName)?.namespaces() ?? [];
+  }
   abstract stateSize(): KeyedStateSize;
 
   snapshot(checkpointId: number): KeyedStateSnapshot {

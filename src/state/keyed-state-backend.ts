@@ -81,6 +81,8 @@ export interface KeyedStateBackend {
   applyToAllKeys<S extends InternalKvState>(namespace: Namespace, descriptor: AnyStateDescriptor, fn: (key: unknown, state: S) => void): void;
   /** Names of the registered (or restored) states. */
   getStateNames(): string[];
+  /** The namespaces (windows) the current key has a value in for `stateName`, VOID included (state browser). */
+  getNamespaces(stateName: string): Namespace[];
   /** The live size of all keyed state (see {@link KeyedStateSize}); costs O(key groups × states), not O(keys). */
   stateSize(): KeyedStateSize;
 

@@ -41,6 +41,8 @@ export interface StateTable {
 
   /** Distinct original keys that have a value in `ns`. */
   keys(ns: Namespace): Iterable<unknown>;
+  /** The namespaces the current key has a value in, VOID included (the state browser; not for the hot path). */
+  namespaces(): Namespace[];
 
   /**
    * Incremental TTL cleanup: examines up to `n` stored units (values, list elements, map entries) across

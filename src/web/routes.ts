@@ -207,6 +207,8 @@ export function registerRoutes(app: FastifyInstance, server: RestServer): void {
             operator: { type: 'string', minLength: 1, description: 'an operator id (see /plan) or name of the vertex' },
             state: { type: 'string', minLength: 1, description: 'the name of a keyed state' },
             key: { type: 'string', description: 'the key as JSON' },
+            namespace: { type: 'string', description: "a window's state namespace as listed in `windows` ('start:end', or JSON for a number)" },
+            window: { type: 'string', description: "a time window's bounds: 'start,end' (epoch ms, end exclusive)" },
           },
           required: ['operator'],
           additionalProperties: false,
@@ -234,10 +236,35 @@ export function registerRoutes(app: FastifyInstance, server: RestServer): void {
         throw new HttpError(400, [`query parameter 'key' is not JSON: ${(e as Error).message} (strings need quotes: key=%22alice%22)`]);
       }
       if (key === null || key === undefined) throw new HttpError(400, ["query parameter 'key' must not be null"]);
+      const namespace = namespaceParam(r.query.namespace as string | undefined, r.query.window as string | undefined);
       const kg = keyGroupOf(key, v.maxParallelism);
       const subtask = subtaskForKeyGroup(v.maxParallelism, v.parallelism, kg);
-      const value = (await ask(j, subtask, { t: 'query-state', operatorId: node.operatorId, state, key })) as { kind: string; keyGroup: number; value: unknown; exists: boolean; subtask: number };
-      return { operator: node.operatorId, operatorName: node.name, state, kind: value.kind, key, keyGroup: value.keyGroup, subtask: value.subtask, namespace: 'VOID', value: value.value, exists: value.exists };
+      const value = (await ask(j, subtask, { t: 'query-state', operatorId: node.operatorId, state, key, namespace })) as {
+        kind: string;
+        keyGroup: number;
+        value: unknown;
+        exists: boolean;
+        subtask: number;
+        namespaces: (string | number)[];
+        namespacesTruncated: boolean;
+      };
+      const windows = value.namespaces.filter((ns) => ns !== '').map((ns) => ({ namespace: ns, window: windowOf(ns) }));
+      return {
+        operator: node.operatorId,
+        operatorName: node.name,
+        state,
+        kind: value.kind,
+        key,
+        keyGroup: value.keyGroup,
+        subtask: value.subtask,
+        namespace: namespace === '' ? 'VOID' : namespace,
+        window: namespace === '' ? null : windowOf(namespace),
+        value: value.value,
+        exists: value.exists,
+        hasVoidValue: value.namespaces.includes(''),
+        windows,
+        windowsTruncated: value.namespacesTruncated,
+      };
     },
   );
   app.get(
@@ -264,6 +291,39 @@ export function registerRoutes(app: FastifyInstance, server: RestServer): void {
       return { endTimestamp: Date.now(), seconds, subtask, samples: p.samples, data: p.data };
     },
   );
+}
+
+/**
+ * The namespace a state-browser lookup reads: VOID ('') by default; `namespace` as listed (a window's
+ * 'start:end', 'G' for the global window; JSON for a number); or `window=start,end`.
+ */
+function namespaceParam(namespace: string | undefined, window: string | undefined): string | number {
+  if (namespace !== undefined && window !== undefined) throw new HttpError(400, ["query parameters 'namespace' and 'window' name the same thing; give one of them"]);
+  if (window !== undefined) {
+    const m = /^\s*(-?\d+)\s*,\s*(-?\d+)\s*$/.exec(window);
+    if (!m) throw new HttpError(400, [`query parameter 'window' must be 'start,end' in epoch milliseconds (window=0,10000), got '${window}'`]);
+    const [start, end] = [Number(m[1]), Number(m[2])];
+    if (!(start < end)) throw new HttpError(400, [`query parameter 'window': start ${start} must be below end ${end}`]);
+    return `${start}:${end}`;
+  }
+  if (namespace === undefined || namespace === '' || namespace === 'VOID') return '';
+  if (/^-?\d+(\.\d+)?$/.test(namespace)) return Number(namespace);
+  if (namespace.startsWith('"')) {
+    try {
+      const s: unknown = JSON.parse(namespace);
+      if (typeof s === 'string') return s;
+    } catch {
+      /* not JSON: taken as written */
+    }
+  }
+  return namespace;
+}
+
+/** A time window's bounds from its namespace 'start:end' (the window operator's), or null for another namespace. */
+function windowOf(ns: string | number): { start: number; end: number } | null {
+  if (typeof ns !== 'string') return null;
+  const m = /^(-?\d+):(-?\d+)$/.exec(ns);
+  return m ? { start: Number(m[1]), end: Number(m[2]) } : null;
 }
 
 async function ask(j: JobClient, slot: number, m: Parameters<JobClient['request']>[1], timeoutMs?: number): Promise<unknown> {

@@ -1,10 +1,16 @@
 // A job with user metrics and keyed state, for the metrics, REST and state-browser tests.
 // n numbers 0..n-1, keyed by x % 10, counted per key in ValueState 'count' (so each key ends at n / 10).
 // forever=true adds an unbounded Nexmark branch whose bids a user filter drops, so the job keeps running.
-import { KeyedProcessFunction, RichMapFunction, StreamEnvironment, ValueStateDescriptor, WatermarkStrategy, jobParameters, type Collector, type KeyedProcessContext, type ValueState, type Counter, type Histogram, type Meter } from 'eddy';
+// windows=true (with forever) adds windowed state: the numbers again, at event time FUTURE + x, keyed by
+// x % 10 into tumbling 100 ms windows ('window contents per key'); the bids branch sends no watermark, so
+// no window fires and every window keeps its 10 numbers: key k's window [FUTURE + 100·w, FUTURE + 100·w + 100)
+// holds 100·w + k, 100·w + k + 10, …, 100·w + k + 90.
+import { KeyedProcessFunction, RichMapFunction, StreamEnvironment, TumblingEventTimeWindows, ValueStateDescriptor, WatermarkStrategy, jobParameters, type Collector, type KeyedProcessContext, type ValueState, type Counter, type Histogram, type Meter } from 'eddy';
 import { NexmarkSource, type BidEvent } from 'eddy/connectors/nexmark';
 
-const { n = 1000, forever = false, parallelism = 2 } = jobParameters<{ n?: number; forever?: boolean; parallelism?: number }>();
+const { n = 1000, forever = false, parallelism = 2, windows = false } = jobParameters<{ n?: number; forever?: boolean; parallelism?: number; windows?: boolean }>();
+/** Event time of the windowed numbers: far beyond any Nexmark bid's. */
+const FUTURE = 4_000_000_000_000;
 
 class Metered extends RichMapFunction<number, number> {
   private seen!: Counter;
@@ -118,6 +124,17 @@ if (forever) {
     .map((b) => b.auction)
     .name('auction');
   numbers = numbers.union(bids);
+  if (windows)
+    env
+      .fromSequence(0, n - 1)
+      .name('timed numbers')
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => FUTURE + x))
+      .union(bids)
+      .keyBy((x) => x % 10)
+      .window(TumblingEventTimeWindows.of(100))
+      .process({ process: (key: number, _ctx, elements: readonly number[], out: Collector<string>) => out.collect(`${key}: ${elements.length}`) })
+      .name('window contents per key')
+      .sinkTo({ name: 'Discard windows', createWriter: () => ({ write() {}, flush() {}, close() {} }) });
 }
 numbers
   .keyBy((x) => x % 10)

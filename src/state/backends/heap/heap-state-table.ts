@@ -180,6 +180,16 @@ export class HeapStateTable implements StateTable {
     }
   }
 
+  namespaces(): Namespace[] {
+    const slot = this.b.currentSlot;
+    const key = this.b.currentMapKey;
+    const out: Namespace[] = [];
+    if (this.v[slot]?.has(key)) out.push(VOID_NAMESPACE);
+    const byNs = this.n[slot];
+    if (byNs !== undefined) for (const [ns, m] of byNs) if (m.has(key)) out.push(ns);
+    return out;
+  }
+
   /** True if `slot` holds `mapKey` in any namespace. */
   hasSlotKey(slot: number, mapKey: string | number): boolean {
     if (this.v[slot]?.has(mapKey)) return true;

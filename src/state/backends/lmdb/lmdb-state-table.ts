@@ -9,7 +9,7 @@ import type { StateKind } from '../../state-descriptor.ts';
 import type { Database, Transaction } from 'lmdb';
 import type { KeyGroupRange } from '../../../core/index.ts';
 import type { StateTable, Purge, TableCapture } from '../../state-table.ts';
-import type { Namespace } from '../../internal-kv-state.ts';
+import { VOID_NAMESPACE, type Namespace } from '../../internal-kv-state.ts';
 import { packState, unpackState } from '../../type-serializer.ts';
 import { parseKey, primitiveFromCanonical, statePrefix, type LmdbKeyCodec } from './lmdb-key-codec.ts';
 import { encodeLmdbKeyGroup } from './lmdb-snapshot-encoder.ts';
@@ -236,6 +236,20 @@ export class LmdbStateTable implements StateTable {
     const buf = typeof value === 'function' ? value() : value;
     const v = unpackState(buf!) as unknown[];
     return this.kind === 'map' ? v[2] : v[1];
+  }
+
+  namespaces(): Namespace[] {
+    if (this.dirty.length > 0) this.flushCache();
+    const c = this.b.codec;
+    c.forState(this.stateId, VOID_NAMESPACE); // writes the state id into [kg][sid][klen][key]
+    const start = c.copy(c.keyEnd);
+    const upper = c.copy(c.writeUpper(c.keyEnd));
+    const out: Namespace[] = [];
+    for (const k of this.b.db.getKeys({ start, end: upper })) {
+      const ns = parseKey(k as Buffer).ns;
+      if (out.length === 0 || out[out.length - 1] !== ns) out.push(ns);
+    }
+    return out;
   }
 
   *keys(ns: Namespace): Iterable<unknown> {
