@@ -3,7 +3,8 @@
 // (checked against the job's own printed output), the flame graph, the exceptions (the job fails once, in a
 // user function, and restarts), a savepoint and Cancel. Prints the first render time of a running job's page
 // (navigation start → graph drawn); reported, not asserted. Screenshots go to the test's temp dir; those of
-// the overview, checkpoints, state, flame graph and exceptions pages are copied to /tmp/eddy-ui-*.png.
+// the overview, checkpoints, state (keyed and windowed), flame graph and exceptions pages are copied to
+// /tmp/eddy-ui-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -93,6 +94,11 @@ test('Web UI against a running job', { timeout: 180_000, skip }, async (t) => {
   assert.match(await page.locator('#subtasks h2').innerText(), /count per key/);
   // the throughput chart has gathered a few seconds of samples
   await waitFor('throughput samples', async () => (Number(await page.locator('#throughput-chart').getAttribute('data-points')) >= 4 ? true : undefined), 20_000);
+  // live keyed state: the ten keys' counts, over the two subtasks (heap: entries only)
+  await waitFor('the keyed state size', async () => {
+    const cells = await page.locator('#subtasks .keyed-state-size').allInnerTexts();
+    return cells.length === keyed.parallelism && cells.reduce((a, c) => a + Number(c), 0) === 10 ? true : undefined;
+  }, 20_000);
   await shot(page, 'overview');
 
   // Checkpoints: the completed count rises while the page is open.
@@ -116,6 +122,30 @@ test('Web UI against a running job', { timeout: 180_000, skip }, async (t) => {
   await page.locator('#state-value').waitFor({ timeout: 20_000 });
   assert.equal(JSON.parse(await page.locator('#state-value').innerText()), printedCount(run.stdout(), 3));
   await shot(page, 'state');
+
+  // Windowed state: key 3 has contents in ten windows (see ui-count.ts); pick one, then type another's bounds.
+  const FUTURE = 4_000_000_000_000;
+  const contents = (w: number) => Array.from({ length: 10 }, (_, i) => 100 * w + 3 + 10 * i);
+  await page.locator('#state-operator').selectOption({ label: 'window contents per key' });
+  await waitFor('the window operator\'s states', async () => ((await page.locator('#state-name option').allInnerTexts()).includes('window-contents') ? true : undefined), 20_000);
+  await page.locator('#state-name').selectOption('window-contents');
+  await page.locator('#state-key').fill('3');
+  await page.locator('#state-query').click();
+  await waitFor('the windows of key 3', async () => ((await page.locator('#state-window option').count()) === 11 ? true : undefined), 20_000);
+  assert.match(await page.locator('#state-where').innerText(), /no window · no value outside windows/);
+  await page.locator('#state-window').selectOption(`${FUTURE + 200}:${FUTURE + 300}`);
+  await waitFor('window 2 of key 3', async () => ((await page.locator('#state-where').innerText()).includes('window [') ? true : undefined), 20_000);
+  assert.deepEqual(JSON.parse(await page.locator('#state-value').innerText()), contents(2));
+  assert.equal(await page.locator('#state-window-start').inputValue(), String(FUTURE + 200));
+  await page.locator('#state-window-start').fill(String(FUTURE + 700));
+  await page.locator('#state-window-end').fill(String(FUTURE + 800));
+  await page.locator('#state-window-read').click();
+  await waitFor('window 7 of key 3', async () => {
+    const v = page.locator('#state-value');
+    return (await v.count()) > 0 && (await v.innerText()).includes(String(contents(7)[0])) ? true : undefined;
+  }, 20_000);
+  assert.deepEqual(JSON.parse(await page.locator('#state-value').innerText()), contents(7));
+  await shot(page, 'state-windows');
 
   // Flame graph of subtask 0 of the paced vertex.
   await page.locator('a[data-tab="flamegraph"]').click();
@@ -143,7 +173,7 @@ test('Web UI against a running job', { timeout: 180_000, skip }, async (t) => {
   assert.match(text, /^Savepoint written to .*savepoint-[0-9a-f]{6}-[0-9a-f]{12}$/, text);
   assert.deepEqual(readdirSync(join(dir, 'savepoints')).length, 1);
   await shot(page, 'savepoint');
-  for (const name of ['overview', 'checkpoints', 'state', 'flamegraph', 'exceptions']) copyFileSync(join(shots, `${name}.png`), `/tmp/eddy-ui-${name}.png`);
+  for (const name of ['overview', 'checkpoints', 'state', 'state-windows', 'flamegraph', 'exceptions']) copyFileSync(join(shots, `${name}.png`), `/tmp/eddy-ui-${name}.png`);
 
   // Cancel stops the job: the process reports the cancellation and exits.
   page.on('dialog', (d) => void d.accept());

@@ -5,7 +5,10 @@
 // (records flowing between two vertices), and into the keyed count through a filter that drops them all
 // (so the count keeps running, and its state stays readable). With failOnce=true the first bid of the first
 // attempt throws in the user's function (RejectFirstBid.map): one restart, an entry in the exceptions.
-import { KeyedProcessFunction, RichMapFunction, StreamEnvironment, ValueStateDescriptor, WatermarkStrategy, jobParameters, type Collector, type KeyedProcessContext, type ValueState } from 'eddy';
+// Windowed state for the state browser: the numbers again at event time FUTURE + x, keyed by x % 10 into
+// tumbling 100 ms windows ('window contents per key'). The bids' watermarks stay far below FUTURE, so no
+// window fires: key k's window [FUTURE + 100·w, +100) keeps 100·w + k, 100·w + k + 10, …, 100·w + k + 90.
+import { KeyedProcessFunction, RichMapFunction, StreamEnvironment, TumblingEventTimeWindows, ValueStateDescriptor, WatermarkStrategy, jobParameters, type Collector, type KeyedProcessContext, type ValueState } from 'eddy';
 import { NexmarkSource, type BidEvent } from 'eddy/connectors/nexmark';
 
 const { n = 1000, parallelism = 2, interval = 300, failOnce = false } = jobParameters<{ n?: number; parallelism?: number; interval?: number; failOnce?: boolean }>();
@@ -65,4 +68,15 @@ env
   .map((r) => `key=${r.key} count=${r.count}`)
   .name('format')
   .print();
+const FUTURE = 4_000_000_000_000;
+env
+  .fromSequence(0, n - 1)
+  .name('timed numbers')
+  .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => FUTURE + x))
+  .union(none)
+  .keyBy((x) => x % 10)
+  .window(TumblingEventTimeWindows.of(100))
+  .process({ process: (key: number, _ctx, elements: readonly number[], out: Collector<string>) => out.collect(`${key}: ${elements.length}`) })
+  .name('window contents per key')
+  .sinkTo({ name: 'Discard windows', createWriter: () => ({ write() {}, flush() {}, close() {} }) });
 await env.execute('ui-count');
