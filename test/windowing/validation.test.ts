@@ -38,6 +38,6 @@ describe('window validation', () => {
 
   test('a key selector returning undefined is reported with the operator name', () => {
     const h = OperatorHarness.of((s: DataStream<Ev>) => s.keyBy((r) => (r as { missing?: string }).missing).window(TumblingEventTimeWindows.of(10)).reduce(sum));
-    assert.throws(() => h.processElement(ev('a'), 1), /operator 'Window\(TumblingEventTimeWindows\(10\), EventTimeTrigger\(\), Reduce\)': the key selector returned undefined/);
+    assert.throws(() => h.processElement(ev('a'), 1), /operator '(local aggregate: )?Window\(TumblingEventTimeWindows\(10\), EventTimeTrigger\(\), Reduce\)': the key selector returned undefined/);
   });
 });

@@ -20,6 +20,7 @@ import { MergingWindowSet } from './merging-window-set.ts';
 import type { ProcessWindowContext, ProcessWindowFunctionLike } from './window-functions.ts';
 import type { RuntimeContext } from '../functions.ts';
 import { namespacedStateStore } from './keyed-state-store.ts';
+import type { LocalWindowAggregateOperator } from '../operators/pre-aggregate-operator.ts';
 import { GLOBAL_WINDOW_MAX_TIMESTAMP, namespaceToWindow, windowToNamespace, type Window } from './windows.ts';
 
 /** How a {@link WindowOperator} is configured (built by `WindowedStream`). */
@@ -308,5 +309,17 @@ export class WindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends Abstr
       globalState: () => global,
       output: (tag, value) => this.output.collectSide(tag, value, this.curWindow.maxTimestamp()),
     };
+  }
+}
+
+/**
+ * The window operator after a local pre-aggregation phase ({@link LocalWindowAggregateOperator}): its
+ * elements are partials `[key, accumulator]`, and the window contents take the accumulator (a reducing
+ * state reduces it in, an aggregating state built by `WindowedStream` merges it). Everything else — windows,
+ * trigger, lateness, state names and format — is the plain operator's, so its state is the same.
+ */
+export class PartialMergingWindowOperator<IN, ACC_OUT, OUT, K, W extends Window> extends WindowOperator<IN, ACC_OUT, OUT, K, W> {
+  protected override addToState(value: IN, timestamp: number): void {
+    super.addToState((value as unknown as readonly [unknown, IN])[1], timestamp);
   }
 }

@@ -2,8 +2,20 @@
  * {@link WindowedStream}: what `keyedStream.window(assigner)` returns. Configure `trigger`, `evictor`,
  * `allowedLateness` and `sideOutputLateData`, then finish with `reduce`, `aggregate`, `process` or `apply`,
  * which add a keyed {@link WindowOperator} (or {@link EvictingWindowOperator} when an evictor is set).
+ *
+ * `reduce`/`aggregate` on event-time tumbling or sliding windows also add a local pre-aggregation before
+ * the keyBy exchange ({@link LocalWindowAggregateOperator}) when the result cannot tell: see
+ * {@link WindowedStream.localAggregationPlan}.
  */
 import { ConfigurationError } from '../../core/index.ts';
+import type { EnvironmentConfig } from '../config.ts';
+import type { OneInputTransformation, PartitionTransformation, Transformation } from '../transformation.ts';
+import {
+  DEFAULT_LOCAL_AGGREGATION_MAX_KEYS,
+  LocalWindowAggregateOperator,
+  type LocalAggregate,
+  type WindowPartial,
+} from '../operators/pre-aggregate-operator.ts';
 import type { DataStream } from '../datastream.ts';
 import type { KeyedStream } from '../keyed-stream.ts';
 import type { OutputTag } from '../output-tag.ts';
@@ -17,13 +29,108 @@ import type { Evictor } from './evictors.ts';
 import type { ProcessWindowFunctionLike, WindowFunctionLike } from './window-functions.ts';
 import { toProcessWindowFunction } from './window-functions.ts';
 import { SlicingWindowOperator, reduceAsAggregate, type MergeableAggregate } from './slicing-window-operator.ts';
-import { SlidingEventTimeWindows } from './time-window-assigners.ts';
+import { SlidingEventTimeWindows, TumblingEventTimeWindows } from './time-window-assigners.ts';
 import { TimeWindow } from './windows.ts';
-import { WindowOperator } from './window-operator.ts';
+import { PartialMergingWindowOperator, WindowOperator } from './window-operator.ts';
 import { EvictingWindowOperator } from './evicting-window-operator.ts';
 import type { Window } from './windows.ts';
 
 const CONTENTS = 'window-contents';
+
+/** Options of `WindowedStream.reduce` / `aggregate`. */
+export interface WindowAggregationOptions {
+  /**
+   * Local pre-aggregation before the keyBy exchange (Flink SQL's local-global aggregation): partial
+   * accumulators per key and pane cross the exchange instead of records. Default: on wherever it cannot
+   * change results (event-time tumbling/sliding windows, the default trigger, no evictor, no late-data
+   * side output, a mergeable aggregate or a reduce). `false` turns it off; `true` demands it and fails the
+   * job's construction naming what prevents it.
+   */
+  localAggregation?: boolean;
+  /** Partials (key × pane) held before the local phase flushes early. Default 50 000. */
+  localAggregationMaxKeys?: number;
+}
+
+/** What the local phase needs: the pane grid and the fold. */
+interface LocalPlan {
+  paneSize: number;
+  paneOffset: number;
+  maxKeys: number;
+}
+
+const partialKey = (p: WindowPartial<unknown, unknown>): unknown => p[0];
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Whether `v` crosses a thread boundary as it is (plain data: no class instances, functions or symbols). */
+function isPlainData(v: unknown, depth = 0): boolean {
+  const t = typeof v;
+  if (t === 'function' || t === 'symbol') return false;
+  if (t !== 'object' || v === null || depth > 8) return true;
+  if (ArrayBuffer.isView(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Map.prototype) {
+    for (const [k, x] of v as Map<unknown, unknown>) if (!isPlainData(k, depth + 1) || !isPlainData(x, depth + 1)) return false;
+    return true;
+  }
+  if (proto === Set.prototype) {
+    for (const x of v as Set<unknown>) if (!isPlainData(x, depth + 1)) return false;
+    return true;
+  }
+  if (proto === Date.prototype) return true;
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
+  for (const k in v as object) if (!isPlainData((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
+/**
+ * The parallelism a node fed directly by `t` runs at when it chains to it (so the local phase runs at the
+ * upstream's parallelism); undefined where the environment's default applies.
+ */
+function upstreamParallelism(t: Transformation, config: EnvironmentConfig): number | undefined {
+  switch (t.kind) {
+    case 'source': {
+      const p = t.parallelism ?? config.parallelism;
+      const cap = t.source.maxSourceParallelism;
+      return cap !== undefined ? Math.min(p, cap) : p;
+    }
+    case 'one-input':
+    case 'two-input':
+      return t.parallelism;
+    case 'side-output':
+      return upstreamParallelism(t.input, config);
+    default:
+      return undefined;
+  }
+}
+function upstreamMaxParallelism(t: Transformation): number | undefined {
+  switch (t.kind) {
+    case 'source':
+    case 'one-input':
+    case 'two-input':
+      return t.maxParallelism;
+    case 'side-output':
+      return upstreamMaxParallelism(t.input);
+    default:
+      return undefined;
+  }
+}
+
+function checkAggregationOptions(what: string, o: unknown): WindowAggregationOptions {
+  if (o === undefined) return {};
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ConfigurationError(`${what}: options must be an object such as { localAggregation: false }, got ${o === null ? 'null' : typeof o}`);
+  for (const k of Object.keys(o))
+    if (k !== 'localAggregation' && k !== 'localAggregationMaxKeys') throw new ConfigurationError(`${what}: unknown option '${k}' (known: localAggregation, localAggregationMaxKeys)`);
+  const { localAggregation, localAggregationMaxKeys } = o as WindowAggregationOptions;
+  if (localAggregation !== undefined && typeof localAggregation !== 'boolean')
+    throw new ConfigurationError(`${what}: localAggregation must be true or false, got ${typeof localAggregation}`);
+  if (localAggregationMaxKeys !== undefined && !(Number.isInteger(localAggregationMaxKeys) && localAggregationMaxKeys >= 1))
+    throw new ConfigurationError(`${what}: localAggregationMaxKeys must be an integer ≥ 1, got ${String(localAggregationMaxKeys)}`);
+  return o as WindowAggregationOptions;
+}
 
 /** A keyed stream cut into windows. */
 export class WindowedStream<T, K, W extends Window> {
@@ -77,35 +184,65 @@ export class WindowedStream<T, K, W extends Window> {
     return this;
   }
 
-  /** Incremental reduce per window; `windowFn` (optional) gets the single reduced value. */
-  reduce<R = T>(fn: ReduceLike<T>, windowFn?: WindowFunctionLike<T, R, K, W>): DataStream<R> {
+  /**
+   * Incremental reduce per window; `windowFn` (optional) gets the single reduced value. `options`:
+   * {@link WindowAggregationOptions} (local pre-aggregation).
+   */
+  reduce<R = T>(fn: ReduceLike<T>, windowFn?: WindowFunctionLike<T, R, K, W>, options?: WindowAggregationOptions): DataStream<R> {
+    const what = `reduce() on ${String(this.assigner)}`;
     if (typeof fn !== 'function' && typeof (fn as { reduce?: unknown })?.reduce !== 'function')
-      throw new ConfigurationError(`reduce() on ${String(this.assigner)}: expected a function or an object with reduce()`);
+      throw new ConfigurationError(`${what}: expected a function or an object with reduce()`);
+    const opts = checkAggregationOptions(what, options);
     const r = toReducer(fn);
-    const wf = toProcessWindowFunction<T, R, K, W>(`reduce() on ${String(this.assigner)}`, windowFn);
+    const wf = toProcessWindowFunction<T, R, K, W>(what, windowFn);
+    const local = this.localAggregationPlan(what, opts, fn, undefined);
+    const asAggregate = reduceAsAggregate(r);
     const pre = (values: T[]): T[] => (values.length === 0 ? [] : [values.reduce((a, b) => r(a, b))]);
-    const sliced = this.sliced<T | undefined, T, R>('Reduce', reduceAsAggregate(r), wf, [fn, windowFn]);
-    if (sliced) return sliced;
-    return this.build<T, R>('Reduce', new ReducingStateDescriptor<T>(CONTENTS, r), wf, pre, [fn, windowFn]);
+    const out =
+      this.sliced<T | undefined, T, R>('Reduce', local ? mergingPartials(asAggregate) : asAggregate, wf, [fn, windowFn]) ??
+      this.build<T, R>('Reduce', new ReducingStateDescriptor<T>(CONTENTS, r), wf, pre, [fn, windowFn], local !== undefined);
+    if (local) this.addLocalPhase(out, local, asAggregate);
+    return out;
   }
 
-  /** Incremental aggregation per window; `windowFn` (optional) gets the single result. */
-  aggregate<ACC, V, R = V>(agg: AggregateFunction<T, ACC, V>, windowFn?: WindowFunctionLike<V, R, K, W>): DataStream<R> {
+  /**
+   * Incremental aggregation per window; `windowFn` (optional) gets the single result. `options`:
+   * {@link WindowAggregationOptions} (local pre-aggregation).
+   */
+  aggregate<ACC, V, R = V>(agg: AggregateFunction<T, ACC, V>, windowFn?: WindowFunctionLike<V, R, K, W>, options?: WindowAggregationOptions): DataStream<R> {
+    const what = `aggregate() on ${String(this.assigner)}`;
     if (!agg || typeof agg.createAccumulator !== 'function' || typeof agg.add !== 'function' || typeof agg.getResult !== 'function')
-      throw new ConfigurationError(`aggregate() on ${String(this.assigner)}: expected an AggregateFunction (createAccumulator, add, getResult)`);
+      throw new ConfigurationError(`${what}: expected an AggregateFunction (createAccumulator, add, getResult)`);
     if (this.assigner.isMerging() && !this.windowEvictor && typeof agg.merge !== 'function')
-      throw new ConfigurationError(`aggregate() on ${String(this.assigner)}: merging windows need AggregateFunction.merge(a, b)`);
-    const wf = toProcessWindowFunction<V, R, K, W>(`aggregate() on ${String(this.assigner)}`, windowFn);
+      throw new ConfigurationError(`${what}: merging windows need AggregateFunction.merge(a, b)`);
+    const opts = checkAggregationOptions(what, options);
+    const wf = toProcessWindowFunction<V, R, K, W>(what, windowFn);
     const pre = (values: T[]): V[] => {
       let acc = agg.createAccumulator();
       for (const v of values) acc = agg.add(v, acc);
       return [agg.getResult(acc)];
     };
-    if (typeof agg.merge === 'function') {
-      const sliced = this.sliced<ACC, V, R>('Aggregate', agg as MergeableAggregate<T, ACC, V>, wf, [agg, windowFn]);
-      if (sliced) return sliced;
+    if (typeof agg.merge !== 'function') {
+      this.localAggregationPlan(what, opts, agg, undefined); // throws when localAggregation: true was asked for
+      return this.build<V, R>('Aggregate', new AggregatingStateDescriptor<T, ACC, V>(CONTENTS, agg), wf, pre, [agg, windowFn], false);
     }
-    return this.build<V, R>('Aggregate', new AggregatingStateDescriptor<T, ACC, V>(CONTENTS, agg), wf, pre, [agg, windowFn]);
+    const m = agg as MergeableAggregate<T, ACC, V>;
+    const local = this.localAggregationPlan(what, opts, agg, () => agg.createAccumulator());
+    let out = this.sliced<ACC, V, R>('Aggregate', local ? mergingPartials(m) : m, wf, [agg, windowFn]);
+    if (out === undefined) {
+      // After the local phase the window contents fold accumulators: `add` is the aggregate's merge.
+      const contents: AggregateFunction<T, ACC, V> = local
+        ? {
+            createAccumulator: () => m.createAccumulator(),
+            add: (partialAcc, acc) => m.merge(acc, partialAcc as unknown as ACC),
+            getResult: (acc) => m.getResult(acc),
+            merge: (a, b) => m.merge(a, b),
+          }
+        : agg;
+      out = this.build<V, R>('Aggregate', new AggregatingStateDescriptor<T, ACC, V>(CONTENTS, contents), wf, pre, [agg, windowFn], local !== undefined);
+    }
+    if (local) this.addLocalPhase(out, local, m);
+    return out;
   }
 
   /** Buffers the window's elements and calls `fn.process(key, ctx, elements, out)` when it fires. */
@@ -142,12 +279,91 @@ export class WindowedStream<T, K, W extends Window> {
     return this.input.transformKeyed<R>(name, () => new SlicingWindowOperator<T, ACC, V, R, K>(o));
   }
 
+  /**
+   * Whether `reduce`/`aggregate` get a local pre-aggregation phase, and its pane grid. It is used when
+   * nothing downstream needs the records themselves: event-time tumbling or sliding windows (processing-time
+   * windows fire on the wall clock, so partials held upstream could miss their window), the default trigger
+   * (a custom trigger sees every element), no evictor (it needs the records), no late-data side output (it
+   * emits the records), session windows never (panes need fixed window boundaries), a mergeable aggregate or
+   * a reduce, an aggregate without `open()` (a rich function is opened by the window operator only), and an
+   * accumulator that is plain data (partials cross threads). Off with `localAggregation: false`; with
+   * `localAggregation: true` an obstacle is a ConfigurationError naming it.
+   */
+  private localAggregationPlan(what: string, opts: WindowAggregationOptions, fn: unknown, probeAccumulator: (() => unknown) | undefined): LocalPlan | undefined {
+    if (opts.localAggregation === false) return undefined;
+    const a = this.assigner as unknown;
+    let paneSize = 0;
+    let paneOffset = 0;
+    let obstacle: string | undefined;
+    if (a instanceof TumblingEventTimeWindows) [paneSize, paneOffset] = [a.size, a.offset];
+    else if (a instanceof SlidingEventTimeWindows) [paneSize, paneOffset] = [gcd(a.size, a.slide), a.offset];
+    else obstacle = 'it needs event-time tumbling or sliding windows';
+    if (obstacle === undefined) obstacle = this.localAggregationObstacle(fn, probeAccumulator);
+    if (obstacle !== undefined) {
+      if (opts.localAggregation === true) throw new ConfigurationError(`${what}: localAggregation: true is not possible: ${obstacle}`);
+      return undefined;
+    }
+    return { paneSize, paneOffset, maxKeys: opts.localAggregationMaxKeys ?? DEFAULT_LOCAL_AGGREGATION_MAX_KEYS };
+  }
+
+  private localAggregationObstacle(fn: unknown, probeAccumulator: (() => unknown) | undefined): string | undefined {
+    const f = fn as { merge?: unknown; open?: unknown; setRuntimeContext?: unknown; reduce?: unknown } | null;
+    const isObject = typeof fn === 'object' && f !== null;
+    if (!this.defaultTrigger) return 'a custom trigger sees every record';
+    if (this.windowEvictor) return 'an evictor needs the records';
+    if (this.lateTag) return 'the late-data side output needs the records';
+    if (isObject && typeof f.reduce !== 'function' && typeof f.merge !== 'function') return 'the AggregateFunction has no merge(a, b)';
+    if (isObject && (typeof f.open === 'function' || typeof f.setRuntimeContext === 'function'))
+      return 'a rich function (open(), runtime context) runs in the window operator only';
+    const t = this.input.transformation;
+    if (!(t.kind === 'partition' && t.partitioner === 'hash')) return 'the keyed stream does not come from keyBy()';
+    if (probeAccumulator !== undefined && !isPlainData(probeAccumulator())) return 'the accumulator (createAccumulator()) is not plain data and cannot cross threads';
+    return undefined;
+  }
+
+  /**
+   * Rewires `upstream → keyBy → window` (what `out` was built as) into
+   * `upstream → local aggregate → keyBy(partial's key) → window`. The local operator runs at the upstream's
+   * parallelism, so it chains to it; it is stateless.
+   */
+  private addLocalPhase<ACC>(out: { readonly transformation: Transformation }, plan: LocalPlan, agg: LocalAggregate<T, ACC>): void {
+    const keyed = this.input.transformation as PartitionTransformation;
+    const win = out.transformation as OneInputTransformation;
+    const upstream = keyed.input;
+    const env = this.input.env;
+    const keySelector = this.input.keySelector;
+    const assignerName = this.assigner instanceof TumblingEventTimeWindows ? 'TumblingEventTimeWindows' : 'SlidingEventTimeWindows';
+    const { paneSize, paneOffset, maxKeys } = plan;
+    const local: OneInputTransformation = {
+      kind: 'one-input',
+      // Between the ids of its neighbours and outside the integer sequence: every other transformation
+      // keeps the id it has without the local phase, and so every operator id derived from one, so
+      // savepoints taken with and without the local phase restore into each other.
+      id: win.id - 0.5,
+      get name() {
+        return `local aggregate: ${win.name}`;
+      },
+      input: upstream,
+      factory: () => new LocalWindowAggregateOperator<T, ACC, K>({ keySelector, aggregate: agg, paneSize, paneOffset, maxKeys, assignerName }),
+      get parallelism() {
+        return upstreamParallelism(upstream, env.config);
+      },
+      get maxParallelism() {
+        return upstreamMaxParallelism(upstream);
+      },
+    };
+    const exchange: PartitionTransformation = { kind: 'partition', id: win.id - 0.25, name: keyed.name, input: local, partitioner: 'hash', keySelector: partialKey };
+    win.input = exchange;
+    win.keySelector = partialKey;
+  }
+
   private build<ACC_OUT, R>(
     what: string,
     desc: AnyStateDescriptor,
     windowFunction: ProcessWindowFunctionLike<ACC_OUT, R, K, W>,
     preAggregate: ((values: T[]) => ACC_OUT[]) | undefined,
     userFunctions: unknown[],
+    partials = false,
   ): DataStream<R> {
     const base = {
       assigner: this.assigner,
@@ -161,7 +377,19 @@ export class WindowedStream<T, K, W extends Window> {
     const name = `Window(${String(this.assigner)}, ${String(this.windowTrigger)}${evictor ? ', evictor' : ''}, ${what})`;
     const factory = evictor
       ? () => new EvictingWindowOperator<T, ACC_OUT, R, K, W>({ ...base, evictor, preAggregate })
-      : () => new WindowOperator<T, ACC_OUT, R, K, W>({ ...base, stateDescriptor: desc });
+      : partials
+        ? () => new PartialMergingWindowOperator<T, ACC_OUT, R, K, W>({ ...base, stateDescriptor: desc })
+        : () => new WindowOperator<T, ACC_OUT, R, K, W>({ ...base, stateDescriptor: desc });
     return this.input.transformKeyed<R>(name, factory);
   }
+}
+
+/** The sliced operator's aggregate over partials `[key, acc]`: a partial is merged into its slice. */
+function mergingPartials<T, ACC, V>(m: MergeableAggregate<T, ACC, V>): MergeableAggregate<T, ACC, V> {
+  return {
+    createAccumulator: () => m.createAccumulator(),
+    add: (partial, acc) => m.merge(acc, (partial as unknown as WindowPartial<unknown, ACC>)[1]),
+    merge: (a, b) => m.merge(a, b),
+    getResult: (acc) => m.getResult(acc),
+  };
 }
