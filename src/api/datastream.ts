@@ -152,7 +152,9 @@ export class DataStream<T> {
   }
 
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
-    return this.transform<T>('Timestamps/Watermarks', () => new TimestampsAndWatermarksOperator<T>(strategy));
+    // The strategy rides along on the factory: local window aggregation looks upstream for idleness.
+    const factory = Object.assign(() => new TimestampsAndWatermarksOperator<T>(strategy), { watermarkStrategy: strategy });
+    return this.transform<T>('Timestamps/Watermarks', factory);
   }
 
   getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {

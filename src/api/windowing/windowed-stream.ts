@@ -10,6 +10,7 @@
 import { ConfigurationError } from '../../core/index.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import type { OneInputTransformation, PartitionTransformation, Transformation } from '../transformation.ts';
+import { inputsOf } from '../transformation.ts';
 import {
   DEFAULT_LOCAL_AGGREGATION_MAX_KEYS,
   LocalWindowAggregateOperator,
@@ -117,6 +118,23 @@ function upstreamMaxParallelism(t: Transformation): number | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a watermark strategy with idleness feeds `t`. An idle input's status goes downstream past the
+ * operators of its task, so a local phase holding partials would not flush before the window operator
+ * stops waiting for that input.
+ */
+function idlenessUpstream(t: Transformation, seen = new Set<Transformation>()): boolean {
+  if (seen.has(t)) return false;
+  seen.add(t);
+  if (t.kind === 'source' && t.watermarkStrategy?.idleTimeoutMs !== undefined) return true;
+  if (t.kind === 'one-input') {
+    const s = (t.factory as { watermarkStrategy?: { idleTimeoutMs?: number } }).watermarkStrategy;
+    if (s?.idleTimeoutMs !== undefined) return true;
+  }
+  for (const i of inputsOf(t)) if (idlenessUpstream(i, seen)) return true;
+  return false;
 }
 
 function checkAggregationOptions(what: string, o: unknown): WindowAggregationOptions {
@@ -317,6 +335,7 @@ export class WindowedStream<T, K, W extends Window> {
       return 'a rich function (open(), runtime context) runs in the window operator only';
     const t = this.input.transformation;
     if (!(t.kind === 'partition' && t.partitioner === 'hash')) return 'the keyed stream does not come from keyBy()';
+    if (idlenessUpstream(t)) return 'an input upstream may go idle (withIdleness), and partials held for it would miss their windows';
     if (probeAccumulator !== undefined && !isPlainData(probeAccumulator())) return 'the accumulator (createAccumulator()) is not plain data and cannot cross threads';
     return undefined;
   }
