@@ -22,10 +22,10 @@ import {
   type TimeWindow,
   type Collector,
   type WindowAssigner,
+  type WindowAggregationOptions,
 } from '../../src/api/index.ts';
 import type { AggregateFunction } from '../../src/state/index.ts';
 import { LocalWindowAggregateOperator } from '../../src/api/operators/pre-aggregate-operator.ts';
-import type { WindowAggregationOptions } from '../../src/api/windowing/windowed-stream.ts';
 import { buildJobGraph, buildStreamGraph } from '../../src/graph/index.ts';
 import { OperatorHarness, type HarnessSnapshot } from '../../src/testing/index.ts';
 import { countSum, ev, sum, type Ev } from './helpers.ts';

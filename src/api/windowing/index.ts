@@ -41,6 +41,7 @@ export type { WindowOperatorOptions } from './window-operator.ts';
 export { EvictingWindowOperator } from './evicting-window-operator.ts';
 export type { EvictingWindowOperatorOptions } from './evicting-window-operator.ts';
 export { WindowedStream } from './windowed-stream.ts';
+export type { WindowAggregationOptions } from './windowed-stream.ts';
 export { AllWindowedStream } from './all-windowed-stream.ts';
 export { CoGroupedStreams, JoinedStreams, CoGroupWhereEqual, JoinWhereEqual, WithWindow, JoinWithWindow } from './co-grouped-streams.ts';
 export type { TaggedUnion, JoinFunctionLike, FlatJoinFunctionLike, CoGroupFunctionLike } from './co-grouped-streams.ts';
