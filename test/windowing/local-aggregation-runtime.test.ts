@@ -68,7 +68,7 @@ test('a failure restarts from the latest checkpoint: results equal the oracle, e
     const log: string[] = [];
     try {
       const r = await runJob(JOB, {
-        params: { ...params, mode, p: 2, up: 1, fault: 'throw', failAt: 2500, interval: 30, pace: 0.3 },
+        params: { ...params, mode, p: 2, up: 1, fault: 'throw', failAt: 2500, interval: 30, pace: 3 },
         checkpointDir: dir,
         log: (l) => log.push(l),
       });
@@ -99,7 +99,7 @@ test('savepoints taken with local aggregation restore without it, and the other 
   try {
     for (const [a, b] of [['on', 'off'], ['off', 'on']]) {
       let client: JobClient | undefined;
-      const first = runJob(JOB, { params: { ...params, mode: a, p: 2, up: 1, interval: 50, pace: 0.5 }, checkpointDir: join(dir, `c-${a}`), onJobStart: (c) => (client = c), log: quiet });
+      const first = runJob(JOB, { params: { ...params, mode: a, p: 2, up: 1, interval: 50, pace: 10 }, checkpointDir: join(dir, `c-${a}`), onJobStart: (c) => (client = c), log: quiet });
       await readAtLeast(() => client, 1500);
       const location = await client!.stopWithSavepoint(join(dir, `sp-${a}`));
       const r1 = await first;
