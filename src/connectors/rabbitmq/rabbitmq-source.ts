@@ -6,7 +6,9 @@
  * is known is dropped (and acknowledged) — so, although the broker delivers at least once, the job's
  * state sees each message once. I/O runs on the task's event loop: deliveries fill a bounded queue
  * (the channel's prefetch) that `pollNext` drains. A lost connection is reopened; unacknowledged
- * messages come back from the broker and are de-duplicated.
+ * messages come back from the broker and are de-duplicated. A message emitted on a lost channel (or
+ * restored from a checkpoint) keeps its id until its redelivered copy is seen and acknowledged, however
+ * the checkpoints fall around the reconnect.
  */
 import amqp from 'amqplib';
 import { ConfigurationError, EddyError } from '../../core/index.ts';
@@ -106,11 +108,25 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
   private ended = false;
   private attempts = 0;
   private splitIds: number[] = [];
-  /** Message ids: of pending checkpoints (restored or taken) and of the messages emitted since the last checkpoint. */
-  private readonly known = new Set<string>();
+  /**
+   * Message id → sequence number of its latest delivery. An id stays here until that delivery has been
+   * acknowledged on the channel it came from and the checkpoint covering it completed; a delivery whose
+   * channel was lost (sequence below `genStartSeq`) or that was restored (sequence 0) stays until its
+   * redelivered copy arrives, or until the orphans expire (see `expireAt`).
+   */
+  private readonly known = new Map<string, number>();
+  private seq = 0;
+  /** First delivery sequence of the current channel: lower ones carry void delivery tags. */
+  private genStartSeq = 1;
+  /** A message the broker had not delivered before arrived on this channel (requeued ones precede it). */
+  private sawFresh = false;
+  /** Orphans (sequence below `expireBelow`) are forgotten when checkpoint `expireAt` completes. */
+  private expireAt = -1;
+  private expireBelow = 0;
   private session: string[] = [];
+  private sessionSeqs: number[] = [];
   private sessionTags: number[] = [];
-  private readonly pending = new Map<number, { ids: string[]; tags: number[]; gen: number }>();
+  private readonly pending = new Map<number, { ids: string[]; seqs: number[]; tags: number[]; gen: number }>();
   private readonly where: string;
 
   constructor(
@@ -126,14 +142,7 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
     for (const sp of splits) {
       this.splitIds.push(sp.id);
       // ids of checkpoints restored: their messages are in the state already; if they come back, drop them
-      for (const [cp, ids] of sp.pending) {
-        const p = this.pending.get(cp) ?? { ids: [], tags: [], gen: -1 };
-        for (const id of ids) {
-          p.ids.push(id);
-          this.known.add(id);
-        }
-        this.pending.set(cp, p);
-      }
+      for (const [, ids] of sp.pending) for (const id of ids) this.known.set(id, 0);
     }
     if (!this.conn && !this.ch) this.connect();
   }
@@ -150,6 +159,9 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
     if (this.closed) return;
     const gen = ++this.gen;
     this.sessionTags = []; // tags of the old channel are void; its unacknowledged messages come back
+    this.genStartSeq = this.seq + 1;
+    this.sawFresh = false;
+    this.expireAt = -1;
     this.queue = [];
     this.head = 0;
     const lost = (e: unknown): void => {
@@ -213,14 +225,18 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
     const dedupe = this.s.deduplicate;
     for (let i = this.head; i < end; i++) {
       const m = q[i]!;
+      if (!m.fields.redelivered) this.sawFresh = true;
       this.sessionTags.push(m.fields.deliveryTag);
       if (dedupe) {
         const id = m.properties.messageId as string | undefined;
         if (id === undefined || id === null || id === '')
           throw new EddyError(`${this.where}: a message has no messageId; de-duplication needs one per message (publish with messageId, or set deduplicate: false)`, { domain: 'user' });
-        if (this.known.has(id)) continue; // redelivered: its effect is in the state already
-        this.known.add(id);
+        const dup = this.known.has(id);
+        // this delivery is now the id's latest: the id is forgotten once this delivery's ack is covered
+        this.known.set(id, ++this.seq);
         this.session.push(id);
+        this.sessionSeqs.push(this.seq);
+        if (dup) continue; // redelivered: its effect is in the state already
       }
       const v = this.s.deserializer(m.content, m.properties);
       if (this.s.isEndOfStream !== undefined && this.s.isEndOfStream(v)) {
@@ -240,22 +256,41 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
   }
 
   snapshotState(checkpointId: number): RabbitMQSplit[] {
-    this.pending.set(checkpointId, { ids: this.session, tags: this.sessionTags, gen: this.gen });
+    this.pending.set(checkpointId, { ids: this.session, seqs: this.sessionSeqs, tags: this.sessionTags, gen: this.gen });
     this.session = [];
+    this.sessionSeqs = [];
     this.sessionTags = [];
-    const all: [number, string[]][] = [...this.pending].map(([cp, p]) => [cp, p.ids.slice()]);
+    // RabbitMQ requeues unacknowledged messages at their old place, ahead of every message not yet
+    // delivered: once one of those arrived here, a checkpoint taken now covers every redelivery of the
+    // orphans that was coming to this reader; when it completes, the orphans that did not come back (they
+    // had been acknowledged before a crash, or went to another consumer) are forgotten.
+    if (this.sawFresh && this.expireAt < 0) {
+      this.expireAt = checkpointId;
+      this.expireBelow = this.genStartSeq;
+    }
+    // every id not yet forgotten travels; a restore treats them all as orphans
+    const all: [number, string[]][] = this.known.size > 0 ? [[checkpointId, [...this.known.keys()]]] : [];
     // one split per reader keeps the ids; the others (more splits than readers after a rescale) travel empty
     return this.splitIds.map((id, i) => ({ id, pending: i === 0 ? all : [] }));
   }
 
-  /** The checkpoint is durable: acknowledge its messages (and forget their ids: the broker will not resend them). */
+  /** The checkpoint is durable: acknowledge its messages, and forget the ids whose latest delivery that acknowledges. */
   notifyCheckpointComplete(checkpointId: number): void {
     for (const [cp, p] of this.pending) {
       if (cp > checkpointId) continue;
-      if (p.gen === this.gen && this.ch) for (const tag of p.tags) this.ch.ack({ fields: { deliveryTag: tag } } as amqp.Message);
-      // tags of an earlier channel are void: those messages come back and are dropped (and acked) as duplicates
-      if (p.gen === this.gen || p.gen === -1) for (const id of p.ids) this.known.delete(id);
       this.pending.delete(cp);
+      // tags of an earlier channel are void: those messages come back and are dropped (and acked) as duplicates
+      if (p.gen !== this.gen || !this.ch) continue;
+      for (const tag of p.tags) this.ch.ack({ fields: { deliveryTag: tag } } as amqp.Message);
+      const { ids, seqs } = p;
+      for (let i = 0; i < ids.length; i++) {
+        const s = seqs[i]!;
+        if (s >= this.genStartSeq && this.known.get(ids[i]!) === s) this.known.delete(ids[i]!);
+      }
+    }
+    if (this.expireAt >= 0 && checkpointId >= this.expireAt) {
+      for (const [id, s] of this.known) if (s < this.expireBelow) this.known.delete(id);
+      this.expireAt = Number.MAX_SAFE_INTEGER; // until the next reconnect
     }
   }
 
