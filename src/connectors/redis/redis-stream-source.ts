@@ -225,7 +225,7 @@ class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
     this.vals.push(value);
     this.ids.push(id);
     this.owners.push(s);
-    this.times.push(Number(id.slice(0, id.indexOf('-'))));
+    this.times.push(parseInt(id, 10)); // the id's milliseconds: parseInt stops at the '-' (no substring)
     s.queued++;
     s.cursor = id;
   }
@@ -258,8 +258,11 @@ class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
         for (const r of res ?? []) {
           const s = reading.find((x) => x.split.stream === r.name)!;
           got.add(s);
-          for (const m of r.messages) {
-            if (bounded && compareIds(m.id, s.split.bound!) > 0) {
+          const ms = r.messages;
+          // bounded: ids grow, so only a batch whose last id passes the bound needs a comparison per entry
+          const straddles = bounded && ms.length > 0 && compareIds(ms[ms.length - 1]!.id, s.split.bound!) >= 0;
+          for (const m of ms) {
+            if (straddles && compareIds(m.id, s.split.bound!) > 0) {
               s.fetchDone = true;
               break;
             }
@@ -270,7 +273,7 @@ class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
               throw new EddyError(`${this.where}: deserialize failed on entry ${m.id} of stream '${r.name}': ${(e as Error)?.message ?? e}`, { domain: 'user', retriable: true, cause: e });
             }
             this.push(s, value, m.id);
-            if (bounded && compareIds(m.id, s.split.bound!) >= 0) {
+            if (straddles && compareIds(m.id, s.split.bound!) >= 0) {
               s.fetchDone = true;
               break;
             }
