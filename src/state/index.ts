@@ -33,6 +33,7 @@ export {
   AggregatingStateDescriptor,
 } from './state-descriptor.ts';
 export type { StateKind, StateDescriptorOptions, AggregateFunction, AnyStateDescriptor } from './state-descriptor.ts';
+export type { ValueStateImpl } from './state-handles.ts';
 export { StateTtlConfig, StateTtlConfigBuilder } from './state-ttl-config.ts';
 export type { TtlUpdateType, TtlStateVisibility } from './state-ttl-config.ts';
 export { DEFAULT_SERIALIZER, statePackr, packState, unpackState, packDetached } from './type-serializer.ts';

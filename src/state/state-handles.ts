@@ -5,11 +5,14 @@
  * lmdb backend writes one entry per element) and {@link MapStateImpl} (map keys compare like stream keys).
  * With TTL, list elements and map entries expire one by one (Flink's `TtlListState`, `TtlMapState`).
  *
- * Hot path: keyed count does `value()` + `update()` per record; without TTL each is one keyed-context
- * check and one table call (a Map lookup on the heap backend), no allocation.
+ * Hot path: a keyed aggregate reads and writes its value per record. {@link ValueStateImpl.updateWith}
+ * (and `add` of reducing/aggregating state) does both in one table call where the backend offers
+ * `readModifyWrite` (heap: one Map lookup, no allocation once the key exists); otherwise, and with TTL or a
+ * serializer, it is `value()` + `update()`, one keyed-context check and one table call each.
  */
 import { EddyError } from '../core/index.ts';
 import { AbstractKvState, type KeyContext } from './abstract-kv-state.ts';
+import { VOID_NAMESPACE } from './internal-kv-state.ts';
 import type { StateTable } from './state-table.ts';
 import type { TtlValue } from './state-ttl-config.ts';
 import type {
@@ -58,6 +61,21 @@ export class ValueStateImpl<T> extends AbstractKvState implements ValueState<T> 
       this.writeSingle(this.ns, value);
     }
   }
+  /**
+   * Read-modify-write: stores and returns `fn(value(), arg)` (`null`/`undefined` clears), in one table
+   * access where the backend allows it. `fn` should be a function created once (not per call), and may
+   * mutate the value it gets, as with `value()`.
+   */
+  updateWith<A>(fn: (current: T | undefined, arg: A) => T | undefined | null, arg: A): T | undefined | null {
+    if (this.ctx.currentKeyGroupIndex < 0) this.ctx.throwNotKeyed();
+    const t = this.table;
+    if (this.plain && this.ns === VOID_NAMESPACE && this.defaultValue === undefined && t.readModifyWrite !== undefined) {
+      return t.readModifyWrite(fn as (c: unknown, a: unknown) => unknown, arg) as T | undefined | null;
+    }
+    const next = fn(this.value(), arg);
+    this.update(next);
+    return next;
+  }
 }
 
 /** Shared merging logic: fold every source's value into the target with `combine`. */
@@ -94,9 +112,14 @@ export class ReducingStateImpl<T> extends AbstractMergingSingleState<T> implemen
   add(value: T): void {
     this.enter();
     if (value === undefined || value === null) return;
+    if (this.plain && this.ns === VOID_NAMESPACE && this.table.readModifyWrite !== undefined) {
+      this.table.readModifyWrite(this.fold, value);
+      return;
+    }
     const cur = this.readSingle(this.ns) as T | undefined;
     this.writeSingle(this.ns, cur === undefined ? value : this.reduce(cur, value));
   }
+  private readonly fold = (cur: unknown, value: unknown): unknown => (cur === undefined ? value : this.reduce(cur as T, value as T));
 }
 
 /** AggregatingState: the stored value is the accumulator; `get` returns `getResult(acc)`. */
@@ -118,10 +141,18 @@ export class AggregatingStateImpl<IN, ACC, OUT> extends AbstractMergingSingleSta
   }
   add(value: IN): void {
     this.enter();
+    if (this.plain && this.ns === VOID_NAMESPACE && this.table.readModifyWrite !== undefined) {
+      this.table.readModifyWrite(this.fold, value);
+      return;
+    }
     const agg = this.desc.agg;
     const cur = this.readSingle(this.ns) as ACC | undefined;
     this.writeSingle(this.ns, agg.add(value, cur === undefined ? agg.createAccumulator() : cur));
   }
+  private readonly fold = (cur: unknown, value: unknown): unknown => {
+    const agg = this.desc.agg;
+    return agg.add(value as IN, cur === undefined ? agg.createAccumulator() : (cur as ACC));
+  };
 }
 
 /** ListState over a state table. */

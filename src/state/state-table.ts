@@ -21,6 +21,13 @@ export interface StateTable {
   /** Single-value kinds: the stored value or `undefined`. */
   get(ns: Namespace): unknown;
   put(ns: Namespace, stored: unknown): void;
+  /**
+   * Optional (heap): single-value kinds, VOID namespace only — stores and returns `fn(current, arg)`
+   * (`current` undefined when absent; `undefined`/`null` removes) with one lookup of the current key. `fn`
+   * may mutate `current` (the table protects captured values). Handles use it for plain states (no TTL, no
+   * serializer); without it they read then write.
+   */
+  readModifyWrite?(fn: (current: unknown, arg: unknown) => unknown, arg: unknown): unknown;
   /** Removes everything stored for the current key in `ns` (any kind). */
   remove(ns: Namespace): void;
 

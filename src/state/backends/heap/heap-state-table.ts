@@ -12,6 +12,12 @@
  * every capture has encoded the slot's key group (or was released), the slot's values are private again.
  * So a checkpoint costs one Map copy per touched slot plus one deep copy per value read while its key group
  * waits to be encoded — not a deep copy of every touched slot.
+ *
+ * Single-value kinds (value, reducing, aggregating) keep their VOID-namespace values in {@link Cell}s, so
+ * that a read-modify-write ({@link HeapStateTable.readModifyWrite}, a keyed aggregate's per-record step) is
+ * one Map lookup and a store into the cell. A cell is mutated in place only when no open capture holds it
+ * (after a shallow copy the capture's map and the live map share cells); otherwise the live map gets a new
+ * cell. Other namespaces (windows) hold the stored values directly.
  */
 import type { StateKind } from '../../state-descriptor.ts';
 import type { StateTable, Purge, TableCapture } from '../../state-table.ts';
@@ -21,6 +27,16 @@ import { UserKeyMap } from './user-key-map.ts';
 import { deepCopy } from './deep-copy.ts';
 
 type KeyMap = Map<string | number, unknown>;
+
+/** The mutable entry of a single-value state in the VOID namespace (see the file comment). */
+class Cell {
+  constructor(public v: unknown) {}
+}
+
+/** Kinds whose VOID-namespace values are kept in cells. */
+function usesCells(kind: StateKind): boolean {
+  return kind === 'value' || kind === 'reducing' || kind === 'aggregating';
+}
 
 /** What a heap table needs from its backend (`HeapKeyedStateBackend` implements it). */
 export interface HeapTableHost {
@@ -50,6 +66,8 @@ export class HeapStateTable implements StateTable {
    */
   private readonly origs: Array<Array<{ v: KeyMap | undefined; n: Map<Namespace, KeyMap> | undefined }> | undefined>;
   private openCaptures = 0;
+  /** VOID-namespace values are {@link Cell}s (single-value kinds). */
+  private readonly cells: boolean;
 
   constructor(
     private readonly b: HeapTableHost,
@@ -60,6 +78,7 @@ export class HeapStateTable implements StateTable {
     this.n = new Array(b.groups * 2);
     this.shared = new Uint16Array(b.groups * 2);
     this.origs = new Array(b.groups * 2);
+    this.cells = usesCells(kind);
   }
 
   /** Makes the current slot private before any access while a capture shares it. */
@@ -91,6 +110,19 @@ export class HeapStateTable implements StateTable {
     }
     return value;
   }
+  /** Whether an open capture's VOID map of `slot` holds `cell` under `key` (then it must not be mutated). */
+  private capturedCell(slot: number, key: string | number, cell: Cell): boolean {
+    const os = this.origs[slot];
+    if (os === undefined) return false;
+    for (const o of os) if (o.v !== undefined && o.v.get(key) === cell) return true;
+    return false;
+  }
+  /** `cell` (live VOID map `m` of `slot`) replaced by a private copy of itself and of its value. */
+  private ownCell(m: KeyMap, key: string | number, cell: Cell): Cell {
+    const c = new Cell(deepCopy(cell.v));
+    m.set(key, c);
+    return c;
+  }
 
   private map(ns: Namespace): KeyMap | undefined {
     if (ns === VOID_NAMESPACE) return this.v[this.b.currentSlot];
@@ -110,15 +142,52 @@ export class HeapStateTable implements StateTable {
     const m = ns === VOID_NAMESPACE ? this.v[slot] : this.map(ns);
     if (m === undefined) return undefined;
     const key = this.b.currentMapKey;
+    if (this.cells && ns === VOID_NAMESPACE) {
+      const cell = m.get(key) as Cell | undefined;
+      if (cell === undefined) return undefined;
+      const value = cell.v;
+      if (this.origs[slot] === undefined || typeof value !== 'object' || value === null || !this.capturedCell(slot, key, cell)) return value;
+      return this.ownCell(m, key, cell).v;
+    }
     const value = m.get(key);
     if (this.origs[slot] === undefined || typeof value !== 'object' || value === null) return value;
     return this.unshare(slot, ns, m, key, value);
+  }
+  /**
+   * Single-value kinds, VOID namespace, for the current key: stores and returns `fn(current, arg)`
+   * (`current` undefined when there is none; `undefined`/`null` removes the entry) with one Map lookup
+   * when the key exists. `fn` may mutate `current`: a value an open capture still holds is copied first.
+   */
+  readModifyWrite(fn: (current: unknown, arg: unknown) => unknown, arg: unknown): unknown {
+    const slot = this.b.currentSlot;
+    if (this.shared[slot] !== 0) this.own(slot);
+    const key = this.b.currentMapKey;
+    let m = this.v[slot];
+    let cell = m === undefined ? undefined : (m.get(key) as Cell | undefined);
+    if (cell === undefined) {
+      const next = fn(undefined, arg);
+      if (next !== undefined && next !== null) (m ??= this.v[slot] = new Map()).set(key, new Cell(next));
+      return next;
+    }
+    if (this.origs[slot] !== undefined && this.capturedCell(slot, key, cell)) cell = this.ownCell(m!, key, cell);
+    const next = fn(cell.v, arg);
+    if (next === undefined || next === null) m!.delete(key);
+    else cell.v = next;
+    return next;
   }
   put(ns: Namespace, stored: unknown): void {
     const slot = this.b.currentSlot;
     if (this.shared[slot] !== 0) this.own(slot);
     if (ns === VOID_NAMESPACE) {
       const m = this.v[slot];
+      if (this.cells) {
+        const key = this.b.currentMapKey;
+        const cell = m === undefined ? undefined : (m.get(key) as Cell | undefined);
+        // in place unless a capture still holds the cell
+        if (cell !== undefined && (this.origs[slot] === undefined || !this.capturedCell(slot, key, cell))) cell.v = stored;
+        else this.mapForWrite(ns, slot).set(key, new Cell(stored));
+        return;
+      }
       if (m !== undefined) {
         m.set(this.b.currentMapKey, stored);
         return;
@@ -208,8 +277,11 @@ export class HeapStateTable implements StateTable {
         return;
       }
       const [m, k] = r.value;
-      const s = m.get(k);
+      let s = m.get(k);
       if (s === undefined) continue;
+      // no capture is open (see above): a cell may be updated in place
+      const cell = s instanceof Cell ? s : undefined;
+      if (cell !== undefined) s = cell.v;
       if (this.kind === 'map') {
         i += (s as UserKeyMap).size;
         (s as UserKeyMap).purge(purge);
@@ -219,7 +291,10 @@ export class HeapStateTable implements StateTable {
       i += this.kind === 'list' ? (s as unknown[]).length : 1;
       const kept = purge(s);
       if (kept === undefined) m.delete(k);
-      else if (kept !== s) m.set(k, kept);
+      else if (kept !== s) {
+        if (cell !== undefined) cell.v = kept;
+        else m.set(k, kept);
+      }
     }
   }
   private *walk(): Generator<[KeyMap, string | number]> {
@@ -240,6 +315,7 @@ export class HeapStateTable implements StateTable {
     this.cleanupCursor = undefined;
     const b = this.b;
     const canonical = this.kind === 'map' ? (s: unknown) => (s as UserKeyMap).entries() : (s: unknown) => s;
+    const voidValue = this.cells ? (s: unknown) => (s as Cell).v : canonical;
     let released = false;
     /** The capture no longer needs `slot`: unshare it if the live table still uses the captured maps. */
     const drop = (slot: number) => {
@@ -262,7 +338,7 @@ export class HeapStateTable implements StateTable {
         for (const slot of [idx, idx + b.groups]) {
           const orig = slot === idx ? (k: string | number) => k : (k: string | number) => b.originalKey(idx, k as string);
           const vm = v[slot];
-          if (vm) for (const [k, s] of vm) fn(orig(k), VOID_NAMESPACE, canonical(s));
+          if (vm) for (const [k, s] of vm) fn(orig(k), VOID_NAMESPACE, voidValue(s));
           const byNs = n[slot];
           if (byNs) for (const [ns, m] of byNs) for (const [k, s] of m) fn(orig(k), ns, canonical(s));
         }
@@ -284,7 +360,7 @@ export class HeapStateTable implements StateTable {
     const { slot, mapKey } = this.b.locate(kg, key);
     if (this.shared[slot] !== 0) this.own(slot);
     const stored = this.kind === 'map' ? UserKeyMap.from(value as Array<[unknown, unknown]>) : this.kind === 'list' ? (value as unknown[]).slice() : value;
-    this.mapForWrite(ns, slot).set(mapKey, stored);
+    this.mapForWrite(ns, slot).set(mapKey, this.cells && ns === VOID_NAMESPACE ? new Cell(stored) : stored);
   }
   /** Stored (key, namespace) entries in the live maps: O(slots + namespaces), for the state-size metric. */
   entryCount(): number {
