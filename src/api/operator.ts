@@ -11,9 +11,13 @@
  * meaning beyond the call; an operator emits watermarks only through `processWatermark`'s default
  * forwarding (or explicitly when it generates them). Keyed operators find the current key already set
  * on `context.keyedState` before `processElement` and timer callbacks.
+ *
+ * Batch at a time: a head operator with {@link StreamOperator.processBatch} gets each input batch in one
+ * call instead of one `processElement` per record, and sets each record's key itself (see
+ * {@link setBatchKey}); the runtime wraps the call in the backend's `batch()`.
  */
 import type { OutputTag } from './output-tag.ts';
-import type { Clock } from '../core/index.ts';
+import { EddyError, type Clock } from '../core/index.ts';
 import type {
   KeyedStateBackend,
   OperatorStateStore,
@@ -72,6 +76,34 @@ export interface OperatorContext {
   sendToCoordinator?(message: unknown): void;
 }
 
+/** How a batch's records are keyed (see {@link StreamOperator.processBatch}). */
+export interface BatchKeys<IN> {
+  /** The key selector of the operator's input. */
+  readonly selector: (value: IN) => unknown;
+  /** Each record's key group, when the sender computed it to route the record; otherwise undefined. */
+  readonly groups: Uint16Array | undefined;
+}
+
+/**
+ * Which record of a batch an operator is processing: `processBatch` stores the index before each record,
+ * so that an exception names the record that failed (position and preview).
+ */
+export interface BatchCursor {
+  i: number;
+}
+
+/**
+ * Sets the current key to the key of `value`, record `i` of a batch keyed by `keys`: the key group the
+ * sender computed when there is one, else by hashing. An undefined key is a user error.
+ */
+export function setBatchKey<IN>(backend: KeyedStateBackend, keys: BatchKeys<IN>, value: IN, i: number): void {
+  const k = keys.selector(value);
+  if (k === undefined) throw new EddyError('the key selector returned undefined', { domain: 'user' });
+  const g = keys.groups;
+  if (g !== undefined) backend.setCurrentKeyInGroup(k, g[i]!);
+  else backend.setCurrentKey(k);
+}
+
 export interface OperatorMetrics {
   counter(name: string): { inc(n?: number): void; readonly count: number };
 }
@@ -95,6 +127,13 @@ export interface StreamOperator<IN, OUT> {
   initializeState(restored: OperatorSnapshot | undefined): void;
   open(): void;
   processElement(value: IN, timestamp: number): void;
+  /**
+   * Optional: records `0..n-1` of one input batch in one loop, with the same effect as calling
+   * `processElement(values[i], timestamps[i])` for each with its key set. `keys`: present on a keyed input;
+   * the operator sets each record's key ({@link setBatchKey}) before processing it. Before each record it
+   * stores the record's index in `cursor.i`. The runtime calls it only on the chain's head, for one input.
+   */
+  processBatch?(values: readonly IN[], timestamps: Float64Array, n: number, keys: BatchKeys<IN> | undefined, cursor: BatchCursor): void;
   processWatermark(watermark: number): void;
   /** A timer fired; the current key is set. Only for keyed operators that register timers. */
   onEventTime?(key: unknown, namespace: string | number, timestamp: number): void;

@@ -7,7 +7,7 @@
  * into a {@link UserFunctionError} naming the operator, subtask and record position.
  */
 import { ElementKind, EddyError, faultPoint, NO_TIMESTAMP, UserFunctionError, type RecordBatch, type BarrierElement, assertNever } from '../core/index.ts';
-import { InputStatus, WatermarkEmitter, type ReaderOutput, type SourceReader } from '../api/index.ts';
+import { InputStatus, WatermarkEmitter, type BatchCursor, type ReaderOutput, type SourceReader } from '../api/index.ts';
 import type { OperatorChain } from './operator-chain.ts';
 import { BarrierAligner, type AlignerAction, type OperatorSubtaskState } from '../checkpoint/index.ts';
 import type { InputGate } from './input-gate.ts';
@@ -339,7 +339,11 @@ export class InputTask extends StreamTask implements ChannelObserver {
     this.key1 = n.keySelectors?.[0];
     this.key2 = n.keySelectors?.[1];
     this.twoInput = n.twoInput;
+    if (this.key1 !== undefined && !this.twoInput) this.batchKeys = { selector: this.key1, groups: undefined };
   }
+  /** Batch-at-a-time heads: the index of the record being processed, and the input's keys. */
+  private readonly cursor: BatchCursor = { i: 0 };
+  private readonly batchKeys: { selector: (v: unknown) => unknown; groups: Uint16Array | undefined } | undefined;
 
   runnable(): boolean {
     if (this.finished) return false;
@@ -629,6 +633,7 @@ export class InputTask extends StreamTask implements ChannelObserver {
     const n = b.n;
     const marker = this.chain.marker;
     let i = 0;
+    let batched = false;
     marker.currentOp = 0;
     try {
       if (this.twoInput) {
@@ -649,6 +654,18 @@ export class InputTask extends StreamTask implements ChannelObserver {
           });
         } else if (c.inputIndex === 1) for (; i < n; i++) op.processElement1!(v[i], t[i]!);
         else for (; i < n; i++) op.processElement2!(v[i], t[i]!);
+      } else if (op.processBatch !== undefined) {
+        // the operator loops over the batch itself; `cursor.i` says which record it is at
+        const cursor = this.cursor;
+        cursor.i = 0;
+        batched = true;
+        const keys = this.batchKeys;
+        if (keys === undefined) op.processBatch(v, t, n, undefined, cursor);
+        else {
+          keys.groups = b.g;
+          const backend = head.state.keyed!;
+          backend.batch(() => op.processBatch!(v, t, n, keys, cursor));
+        }
       } else {
         const ks = this.key1;
         if (ks === undefined) for (; i < n; i++) op.processElement(v[i], t[i]!);
@@ -671,6 +688,7 @@ export class InputTask extends StreamTask implements ChannelObserver {
         }
       }
     } catch (e) {
+      if (batched) i = this.cursor.i;
       throw this.wrap(e, `record #${this.position + i + 1} of its input (${preview(v[i])})`);
     }
     this.position += n;

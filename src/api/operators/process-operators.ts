@@ -4,7 +4,7 @@
  */
 import { EddyError, NO_TIMESTAMP } from '../../core/index.ts';
 import type { OutputTag } from '../output-tag.ts';
-import type { OperatorContext, Output } from '../operator.ts';
+import { setBatchKey, type BatchCursor, type BatchKeys, type OperatorContext, type Output } from '../operator.ts';
 import type {
   KeyedProcessContext,
   KeyedProcessFunctionLike,
@@ -13,7 +13,7 @@ import type {
   ProcessFunctionLike,
   TimerService,
 } from '../functions.ts';
-import type { ValueState } from '../../state/index.ts';
+import type { KeyedStateBackend, ValueStateImpl } from '../../state/index.ts';
 import { ValueStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
 import { TimestampedCollector } from './simple-operators.ts';
@@ -119,6 +119,21 @@ export class KeyedProcessOperator<K, I, O> extends AbstractStreamOperator<I, O> 
     this.out.timestamp = timestamp;
     this.fn.processElement(value, this.pctx, this.out);
   }
+  processBatch(values: readonly I[], timestamps: Float64Array, n: number, keys: BatchKeys<I> | undefined, cursor: BatchCursor): void {
+    const pctx = this.pctx;
+    const out = this.out;
+    const fn = this.fn;
+    const backend = this.ctx.keyedState!;
+    for (let i = 0; i < n; i++) {
+      cursor.i = i;
+      const v = values[i]!;
+      if (keys !== undefined) setBatchKey(backend, keys, v, i);
+      const ts = timestamps[i]!;
+      pctx.ts = ts;
+      out.timestamp = ts;
+      fn.processElement(v, pctx, out);
+    }
+  }
   override onEventTime(_key: unknown, _ns: string | number, timestamp: number): void {
     if (!this.fn.onTimer) return;
     this.pctx.ts = timestamp;
@@ -135,21 +150,38 @@ export class KeyedProcessOperator<K, I, O> extends AbstractStreamOperator<I, O> 
   }
 }
 
-/** Rolling reduce per key: emits the running result after every record. */
+/**
+ * Rolling reduce per key: emits the running result after every record. Each record is one
+ * read-modify-write of the key's value (`updateWith`: one Map lookup on the heap backend); a batch is one
+ * loop (`processBatch`).
+ */
 export class KeyedReduceOperator<T> extends AbstractStreamOperator<T, T> {
-  private state!: ValueState<T>;
+  private state!: ValueStateImpl<T>;
+  private backend!: KeyedStateBackend;
+  /** The fold step, created once: the first value of a key is kept as it is. */
+  private readonly step = (cur: T | undefined, value: T): T => (cur === undefined ? value : this.reduce(cur, value));
   constructor(private readonly reduce: (a: T, b: T) => T, private readonly stateName = '_reduce') {
     super();
     this.functions.push(reduce);
   }
   override open(): void {
-    this.state = this.keyedState().getState(new ValueStateDescriptor<T>(this.stateName));
+    this.backend = this.keyedState();
+    this.state = this.backend.getState(new ValueStateDescriptor<T>(this.stateName)) as ValueStateImpl<T>;
     super.open();
   }
   processElement(value: T, timestamp: number): void {
-    const cur = this.state.value();
-    const next = cur === undefined ? value : this.reduce(cur, value);
-    this.state.update(next);
-    this.output.collect(next, timestamp);
+    this.output.collect(this.state.updateWith(this.step, value) as T, timestamp);
+  }
+  processBatch(values: readonly T[], timestamps: Float64Array, n: number, keys: BatchKeys<T> | undefined, cursor: BatchCursor): void {
+    const state = this.state;
+    const step = this.step;
+    const out = this.output;
+    const backend = this.backend;
+    for (let i = 0; i < n; i++) {
+      cursor.i = i;
+      const v = values[i]!;
+      if (keys !== undefined) setBatchKey(backend, keys, v, i);
+      out.collect(state.updateWith(step, v) as T, timestamps[i]!);
+    }
   }
 }
