@@ -3,7 +3,7 @@
  * (a directory; files with checksums and atomically written metadata) and the versioned, backend-
  * independent checkpoint/savepoint format. May import `graph`, `api`, `state`, `core`.
  */
-export { BarrierAligner, type AlignerAction } from './barrier-aligner.ts';
+export { BarrierAligner, type AlignerAction, type BarrierInfo } from './barrier-aligner.ts';
 export * from './checkpoint-format.ts';
 export { FsCheckpointStorage, writeCheckpointDir, readCheckpointDir, CheckpointCorruptError } from './fs-checkpoint-storage.ts';
 export type { CheckpointToWrite, CheckpointLog } from './fs-checkpoint-storage.ts';
