@@ -6,6 +6,7 @@
 // Skipped (with the reason) without PostgreSQL, except in CI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,3 +283,66 @@ async function c0(f: Fixture): Promise<void> {
   );
   await f.c.query(`ALTER PUBLICATION ${f.pub} ADD TABLE ${f.ctl}`);
 }
+
+test('a fresh run killed before its first checkpoint: the next run replaces its own slot and snapshots again, each row once', { timeout: 180_000 }, async (t) => {
+  const why = await pgSkipReason();
+  if (why) return t.skip(why);
+  await withFixture(async (f) => {
+    const sinkTable = `${f.table}_out`;
+    const prefix = `${f.table}_px`;
+    const ckpt = mkdtempSync(join(tmpdir(), 'eddy-cdc-ckpt-'));
+    const ROOT = new URL('../../', import.meta.url).pathname;
+    const run = (interval: number) =>
+      spawn(process.execPath, [
+        join(ROOT, 'bin/eddy.mjs'), 'run', 'test/jobs/cdc-chaos-job.ts', '--checkpoint-dir', ckpt, '--resume', '--no-progress', '--no-rest',
+        `url=${PG_URL}`, `table=${f.table}`, `ctl=${f.ctl}`, `slot=${f.slot}`, `snapshotDir=${f.dir}`, `sinkTable=${sinkTable}`, `prefix=${prefix}`, `interval=${interval}`,
+      ], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exit = (p: ReturnType<typeof spawn>) => new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+    try {
+      await f.c.query(`CREATE TABLE ${sinkTable} (k text, op text, id int, v text, lsn pg_lsn)`);
+      await f.c.query(`INSERT INTO ${f.table} SELECT i, i::text FROM generate_series(1, 500) i`);
+      // run 1: no checkpoint completes (interval 10 min); killed once its slot streams (snapshot staged, emitted)
+      const first = run(600_000);
+      let stderr = '';
+      first.stderr!.on('data', (d) => (stderr += d));
+      const firstExit = exit(first);
+      const active = async () => (await f.c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [f.slot])).rowCount === 1;
+      for (let i = 0; i < 1200 && !(await active()); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(await active(), `the first run streams from its slot:\n${stderr.slice(-2000)}`);
+      assert.ok(readdirSync(f.dir).includes(`${f.slot}.slot-created.json`), 'the slot is marked as created by the job');
+      first.kill('SIGKILL');
+      await firstExit;
+      const slotBefore = await confirmedFlush(f.c, f.slot);
+      assert.ok(slotBefore !== null, 'the killed run left its slot');
+      assert.equal((await f.c.query(`SELECT 1 FROM ${sinkTable}`)).rowCount, 0, 'nothing committed before a checkpoint');
+      // changes after the killed run's consistent point end up in the new snapshot; the ctl row ends it
+      await f.c.query(`UPDATE ${f.table} SET v = 'x' || v WHERE id <= 10`);
+      await f.c.query(`INSERT INTO ${f.ctl} VALUES (1)`);
+      // run 2: no checkpoint to resume, the slot is there: it is dropped and made again with a new snapshot
+      const second = run(100);
+      let stderr2 = '';
+      second.stderr!.on('data', (d) => (stderr2 += d));
+      assert.equal(await exit(second), 0, stderr2.slice(-3000));
+      const rows = (await f.c.query<{ id: number; v: string; op: string }>(`SELECT id, v, op FROM ${sinkTable} ORDER BY id`)).rows;
+      const expected = Array.from({ length: 500 }, (_, i) => ({ id: i + 1, v: i < 10 ? `x${i + 1}` : String(i + 1), op: 'read' }));
+      assert.deepEqual(rows, expected);
+      assert.ok(parseLsn((await confirmedFlush(f.c, f.slot)) ?? '0/0') > parseLsn(slotBefore!), 'a new slot, past the killed run\'s consistent point');
+      // the staged snapshot of the killed run is gone, and the marker too once a checkpoint covered the new snapshot
+      const left = readdirSync(f.dir);
+      assert.ok(!left.some((n) => n.startsWith(`${f.slot}-${parseLsn(slotBefore!).toString(16)}.jsonl`)), `the killed run's staged snapshot is removed: ${left.join(', ')}`);
+      assert.ok(!left.includes(`${f.slot}.slot-created.json`), 'the marker is removed once a checkpoint covers the snapshot');
+      // a slot without the marker (a completed run's, or the user's) is still refused by a fresh run
+      const third = runJob(JOB, { params: { ...params(f, { publication: `${f.slot}_pub` }), interval: 0 } });
+      await assert.rejects(third, new RegExp(`replication slot '${f.slot}' already exists; a snapshot needs a new slot`));
+    } finally {
+      await f.c.query(`DROP TABLE IF EXISTS ${sinkTable}`).catch(() => undefined);
+      for (const { gid } of (await f.c.query<{ gid: string }>('SELECT gid FROM pg_prepared_xacts WHERE left(gid, $2) = $1', [prefix, prefix.length]).catch(() => ({ rows: [] as { gid: string }[] }))).rows)
+        await f.c.query(`ROLLBACK PREPARED '${gid}'`).catch(() => undefined);
+      await f.c.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`, [f.slot]).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [f.slot]).catch(() => undefined);
+      await f.c.query(`DROP PUBLICATION IF EXISTS ${f.slot}_pub`).catch(() => undefined);
+      rmSync(ckpt, { recursive: true, force: true });
+    }
+  });
+});

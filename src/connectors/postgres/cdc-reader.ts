@@ -9,8 +9,15 @@
  * the checkpoint was, although the exported snapshot itself is gone). `stream` runs
  * `START_REPLICATION … LOGICAL <lsn>` and emits the changes of every transaction that committed after
  * the position; events of the partly emitted transaction that were already emitted are skipped.
+ *
+ * A run that creates the slot for a snapshot leaves a marker file next to the staged snapshot
+ * (`<slot>.slot-created.json`: the server and the slot's consistent point) until a checkpoint taken
+ * after the staging completes. A fresh run (no checkpoint to resume) that finds the slot and the marker,
+ * with the slot still at that consistent point, knows the slot is its own from a run killed before any
+ * checkpoint covered its snapshot: nothing of it was committed downstream (and the slot confirmed nothing),
+ * so it drops the slot and takes a new snapshot. A slot without the marker is refused as before.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -61,6 +68,9 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
   private readonly where: string;
   private readonly isEnd: ((e: ChangeEvent) => boolean) | undefined;
   private ended = false;
+  /** The marker of a slot this run created (see the file's summary), removed when `markerCheckpoint` completes. */
+  private readonly marker: string;
+  private markerCheckpoint = -1;
 
   constructor(
     private readonly ctx: SourceReaderContext,
@@ -68,6 +78,38 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
   ) {
     this.isEnd = s.isEndOfStream;
     this.where = `PostgresCdcSource (slot '${s.slot}', ${redactUrl(s.connection)})`;
+    this.marker = join(s.snapshotDir, `${s.slot}.slot-created.json`);
+  }
+
+  /** True when `slot` was created by a run of this job that no completed checkpoint covers (the marker says so). */
+  private ownUncheckpointedSlot(slot: { confirmedFlushLsn: string | null }): boolean {
+    let m: { server?: string; point?: string };
+    try {
+      m = JSON.parse(readFileSync(this.marker, 'utf8')) as { server?: string; point?: string };
+    } catch {
+      return false;
+    }
+    if (m.server !== redactUrl(this.s.connection)) return false;
+    // created and never confirmed past its consistent point (or killed while creating it)
+    return m.point === undefined || (slot.confirmedFlushLsn !== null && parseLsn(slot.confirmedFlushLsn) === parseLsn(m.point));
+  }
+
+  /** Removes the staged snapshot of the slot the marker names (a killed run's, never to be read). */
+  private removeStaleSpill(): void {
+    try {
+      const m = JSON.parse(readFileSync(this.marker, 'utf8')) as { point?: string };
+      if (m.point === undefined) return;
+      const file = join(this.s.snapshotDir, `${this.s.slot}-${parseLsn(m.point).toString(16)}.jsonl`);
+      rmSync(file, { force: true });
+      rmSync(`${file}.tmp`, { force: true });
+    } catch {
+      /* no marker: nothing staged by a run of this job */
+    }
+  }
+
+  private writeMarker(point: string | undefined): void {
+    mkdirSync(this.s.snapshotDir, { recursive: true });
+    writeFileSync(this.marker, JSON.stringify({ server: redactUrl(this.s.connection), slot: this.s.slot, ...(point ? { point } : {}) }));
   }
 
   start(): void {}
@@ -107,17 +149,21 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
       await ensurePublication(c, this.s.publication, this.s.tables, this.s.create, 'PostgresCdcSource');
       const slot = await findSlot(c, this.s.slot);
       if (sp.phase === 'init') {
-        if (slot && sp.fresh && this.s.snapshot)
+        if (slot && sp.fresh && this.s.snapshot && !this.ownUncheckpointedSlot(slot))
           throw new ConfigurationError(
             `PostgresCdcSource: replication slot '${this.s.slot}' already exists; a snapshot needs a new slot ` +
               `(drop it: SELECT pg_drop_replication_slot('${this.s.slot}'); or set snapshot: false to stream from its position)`,
           );
-        if (slot && sp.fresh) {
+        if (slot && sp.fresh && !this.s.snapshot) {
           if (slot.plugin !== 'pgoutput') throw new ConfigurationError(`PostgresCdcSource: replication slot '${this.s.slot}' uses plugin '${slot.plugin}', not pgoutput`);
           this.enterStream(slot.confirmedFlushLsn ?? '0/0', undefined, 0);
         } else {
-          // a slot left by an attempt that failed before emitting anything is ours to replace
-          if (slot) await dropSlot(c, this.s.slot);
+          // a slot left by an attempt that failed before emitting anything (or by a fresh run killed
+          // before its first checkpoint, marked as ours) is ours to replace
+          if (slot) {
+            if (sp.fresh) this.removeStaleSpill();
+            await dropSlot(c, this.s.slot);
+          }
           if (!slot && !this.s.create)
             throw new ConfigurationError(`PostgresCdcSource: replication slot '${this.s.slot}' does not exist (create it: SELECT pg_create_logical_replication_slot('${this.s.slot}', 'pgoutput'); or let the source create it)`);
           await this.createSlotAndStage(c);
@@ -145,6 +191,7 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
     await r.connect();
     try {
       const mode = this.s.snapshot ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT';
+      if (this.s.snapshot) this.writeMarker(undefined);
       const created = await r.query<{ consistent_point: string; snapshot_name: string | null }>(
         `CREATE_REPLICATION_SLOT ${quoteIdent(this.s.slot)} LOGICAL pgoutput ${mode}`,
       );
@@ -153,7 +200,7 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
         this.enterStream(point, undefined, 0);
         return;
       }
-      mkdirSync(this.s.snapshotDir, { recursive: true });
+      this.writeMarker(formatLsn(parseLsn(point)));
       const file = join(this.s.snapshotDir, `${this.s.slot}-${parseLsn(point).toString(16)}.jsonl`);
       const tmp = `${file}.tmp`;
       const fh = await openFile(tmp, 'w');
@@ -384,6 +431,17 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
   }
 
   pollNext(out: ReaderOutput<ChangeEvent>, max: number): InputStatus {
+    const st = this.poll(out, max);
+    if (st === InputStatus.EndOfInput && this.markerCheckpoint !== Number.MAX_SAFE_INTEGER) {
+      // the end is reached: a later fresh run must not replace the slot (its output may be committed by
+      // the final checkpoint), so the marker goes now — a kill before that commit leaves a refused slot
+      rmSync(this.marker, { force: true });
+      this.markerCheckpoint = Number.MAX_SAFE_INTEGER;
+    }
+    return st;
+  }
+
+  private poll(out: ReaderOutput<ChangeEvent>, max: number): InputStatus {
     if (this.error) throw this.error;
     if (this.ended) return InputStatus.EndOfInput;
     const sp = this.split;
@@ -447,6 +505,7 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
   snapshotState(checkpointId: number): CdcSplit[] {
     const sp = this.split;
     if (!sp) return [];
+    if (sp.phase !== 'init' && this.markerCheckpoint < 0) this.markerCheckpoint = checkpointId;
     if (sp.phase === 'stream') {
       this.pendingConfirm.set(checkpointId, this.lsn);
       return [{ id: 'cdc', phase: 'stream', fresh: false, lsn: formatLsn(this.lsn), ...(this.txn >= 0 ? { txn: formatLsn(this.txn), skip: this.skip } : {}), ...(sp.spill ? { spill: sp.spill } : {}) }];
@@ -457,6 +516,11 @@ export class CdcReader implements SourceReader<ChangeEvent, CdcSplit> {
 
   /** The checkpoint is durable: the server may now discard the WAL before its position. */
   notifyCheckpointComplete(checkpointId: number): void {
+    if (this.markerCheckpoint >= 0 && checkpointId >= this.markerCheckpoint) {
+      // a checkpoint past the staging is durable: a later run resumes from it and never replaces the slot
+      rmSync(this.marker, { force: true });
+      this.markerCheckpoint = Number.MAX_SAFE_INTEGER;
+    }
     let best = -1;
     for (const [id, lsn] of this.pendingConfirm) {
       if (id <= checkpointId) {
