@@ -6,6 +6,9 @@
 //  - RabbitMQ (the broker application stopped and started; the queue is durable, messages persistent):
 //    every message exactly once (redelivered ones are dropped by message id).
 //  - NATS JetStream (file storage): every message exactly once in the FileSink's committed output.
+//  - Redis (this server keeps nothing on disk: a restart empties it): the job survives; what it read
+//    before is a gapless prefix of the stream, nothing is emitted twice, and every entry appended after
+//    the restart (ids after the reader's position, as time moves on) reaches the committed output.
 // Skipped (with the reason) without the server or without the rights to restart it, except in CI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +22,8 @@ import { MQTT_URL, mqttSkipReason, dropSession, openSession, unique } from './mq
 import { AMQP_URL, amqpSkipReason } from './rabbitmq-test-kit.ts';
 import { NATS_URL, natsSkipReason, publish as natsPublish, uniqueName, withStream } from './nats-test-kit.ts';
 import { restart, restartSkipReason, type Server } from './server-restart.ts';
+import { REDIS_URL, append, redisSkipReason, withKeys } from './redis-test-kit.ts';
+import type { JobClient } from 'eddy';
 
 const T = { timeout: 180_000 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,4 +121,43 @@ test('NATS: the server restarted mid-job: every message exactly once in the comm
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('Redis: the server restarted (and emptied) mid-job: a gapless prefix, no duplicate, everything appended after it', T, async (t) => {
+  const why = skip('redis', await redisSkipReason());
+  if (why) return t.skip(why);
+  await withKeys(['eddy-restart'], async (key) => {
+    const out = mkdtempSync(join(tmpdir(), 'eddy-redis-'));
+    const committed = () => {
+      const got: string[] = [];
+      for (const f of readdirSync(out).sort()) if (!f.startsWith('.')) got.push(...readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean));
+      return got;
+    };
+    let client: JobClient | undefined;
+    try {
+      const before = Array.from({ length: 6_000 }, (_, i) => `r${i}`);
+      const after = Array.from({ length: 2_000 }, (_, i) => `n${i}`);
+      await append(before, () => key!);
+      // 40 ms per 100 records: about 2.4 s of reading, the restart in the middle
+      const job = runJob(new URL('../jobs/redis-job.ts', import.meta.url), {
+        params: { url: REDIS_URL, streams: key, bounded: false, p: 1, pace: 40, interval: 100, outDir: out, job: 'redis-restart' },
+        checkpointDir: join(out, '.ckpt'),
+        onJobStart: (c) => (client = c),
+      });
+      for (let i = 0; i < 400 && committed().length === 0; i++) await sleep(25);
+      await restart('redis', 500);
+      await append(after, () => key!);
+      for (let i = 0; i < 1200 && !committed().includes('n1999'); i++) await sleep(50);
+      await client!.stopWithSavepoint(join(out, '.savepoints'));
+      await job;
+      const got = committed();
+      const old = got.filter((v) => v.startsWith('r'));
+      console.log(`redis restart: ${old.length} entries read before the restart, ${got.length - old.length} after`);
+      assert.deepEqual(old, before.slice(0, old.length), 'a gapless prefix of the stream before the restart');
+      assert.ok(old.length > 0 && old.length < before.length, `the restart came mid-read (${old.length} of ${before.length})`);
+      assert.deepEqual(got.slice(old.length), after, 'every entry appended after the restart, once, in order');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

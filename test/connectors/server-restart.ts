@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
-export type Server = 'mosquitto' | 'rabbitmq' | 'nats';
+export type Server = 'mosquitto' | 'rabbitmq' | 'nats' | 'redis';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,15 +46,17 @@ async function stopPid(pid: number): Promise<void> {
 const START: Record<Server, () => void> = {
   mosquitto: () => run('mosquitto', ['-d', '-c', '/etc/mosquitto/mosquitto.conf']),
   rabbitmq: () => run('rabbitmqctl', ['start_app']),
+  redis: () =>
+    run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log']),
   nats: () =>
     run('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', '/usr/sbin/nats-server', '--', '-a', '127.0.0.1', '-p', '4222', '-js', '-sd', '/var/lib/nats-server', '-l', '/var/log/nats-server.log']),
 };
-const PORT: Record<Server, number> = { mosquitto: 1883, rabbitmq: 5672, nats: 4222 };
+const PORT: Record<Server, number> = { mosquitto: 1883, rabbitmq: 5672, nats: 4222, redis: 6379 };
 
 /** Why `restart(server)` cannot run here, or undefined. */
 export function restartSkipReason(server: Server): string | undefined {
   if (process.getuid?.() !== 0) return `restarting ${server} needs root`;
-  const need = { mosquitto: '/run/mosquitto/mosquitto.pid', rabbitmq: '/usr/sbin/rabbitmqctl', nats: '/usr/sbin/nats-server' }[server];
+  const need = { mosquitto: '/run/mosquitto/mosquitto.pid', rabbitmq: '/usr/sbin/rabbitmqctl', nats: '/usr/sbin/nats-server', redis: '/usr/bin/redis-cli' }[server];
   if (!existsSync(need)) return `cannot restart ${server} here (${need} is missing)`;
   return undefined;
 }
@@ -64,6 +66,7 @@ export async function restart(server: Server, downMs = 1_000): Promise<void> {
   try {
     if (server === 'mosquitto') await stopPid(Number(readFileSync('/run/mosquitto/mosquitto.pid', 'utf8').trim()));
     else if (server === 'nats') await stopPid(Number(execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(/\s+/)[0]));
+    else if (server === 'redis') run('redis-cli', ['-p', '6379', 'shutdown', 'nosave']);
     else run('rabbitmqctl', ['stop_app']);
     await waitPort(PORT[server], false);
     await sleep(downMs);
