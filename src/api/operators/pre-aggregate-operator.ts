@@ -81,11 +81,6 @@ export class LocalWindowAggregateOperator<IN, ACC, K> extends AbstractStreamOper
     this.maxKeys = o.maxKeys;
   }
 
-  /** (key, pane) partials currently held (for tests and metrics). */
-  get heldPartials(): number {
-    return this.held;
-  }
-
   processElement(value: IN, timestamp: number): void {
     if (timestamp !== timestamp || timestamp === -Number.MAX_VALUE || !Number.isFinite(timestamp)) this.badTimestamp(timestamp);
     const size = this.paneSize;
