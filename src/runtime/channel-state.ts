@@ -8,15 +8,17 @@
  * Output side: the elements the task had emitted but not yet sent (the channels' backlogs) when its
  * barrier went out ahead of them; on restore they are sent again first.
  *
- * Each element is msgpackr-encoded when it is captured (an operator may mutate a record afterwards):
- * a record batch as `[0, values, timestamps]`, a watermark `[1, ts]`, idle `[4]`, active `[5]`. Barriers
- * and end-of-input are never stored.
+ * Each element is encoded when it is captured (an operator may mutate a record afterwards), in msgpack:
+ * a record batch as `[6, bytes]` with `bytes` in the binary batch format that carries batches between
+ * threads (shape-codec.ts; checkpoints written before it hold `[0, values, timestamps]`, still read), a
+ * watermark `[1, ts]`, idle `[4]`, active `[5]`. Barriers and end-of-input are never stored.
  */
 import { Packr } from 'msgpackr';
 import { ElementKind, SerializationError, type StreamElement } from '../core/index.ts';
 import type { ChannelState, ChannelStateEntry } from '../checkpoint/index.ts';
 import type { JobEdge } from '../graph/index.ts';
 import type { ChannelRecorder, InputChannel, OutputChannel } from './channels.ts';
+import { BatchEncoder, decodeBatchBytes } from './shape-codec.ts';
 
 // Records (object shapes) without shared structures: every buffer decodes on its own, in any thread.
 const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
@@ -31,7 +33,12 @@ export function encodeChannelElement(e: StreamElement, where: string): Uint8Arra
   let v: unknown[];
   switch (e.k) {
     case ElementKind.Records:
-      v = [0, e.v.length === e.n ? e.v : e.v.slice(0, e.n), e.t.length === e.n ? e.t : e.t.slice(0, e.n)];
+      try {
+        // key groups are not kept: a restore may be at another parallelism (the receiver hashes again)
+        v = [6, new BatchEncoder(where).encode({ k: ElementKind.Records, v: e.v, t: e.t, n: e.n }).slice()];
+      } catch (err) {
+        throw new SerializationError(`the in-flight data of ${where} cannot be stored in an unaligned checkpoint: ${(err as Error).message}`, err);
+      }
       break;
     case ElementKind.Watermark:
       v = [1, e.ts];
@@ -62,6 +69,8 @@ export function decodeChannelElement(bytes: Uint8Array): StreamElement {
       const t = a[2] as Float64Array;
       return { k: ElementKind.Records, v, t: new Float64Array(t), n: v.length };
     }
+    case 6:
+      return decodeBatchBytes(a[1] as Uint8Array);
     case 1:
       return { k: ElementKind.Watermark, ts: a[1] as number };
     case 4:

@@ -8,8 +8,8 @@
  * transitively, the sources. In-flight memory per channel is bounded by `credits × batchSize`
  * records (plus one batch of backlog). Control elements do not need credit.
  *
- * Local channels (both ends in one slot) hand batches over by reference; remote channels post them
- * through the MessagePort between the two slots' workers (structured clone).
+ * Local channels (both ends in one slot) hand batches over by reference; remote channels write them as
+ * binary batches into a shared-memory ring (ring-channels.ts), where free ring space is the credit.
  *
  * Unaligned checkpoints: a barrier may overtake the data queued before it, on both ends. The sender's
  * {@link OutputChannel.sendPriority} delivers it ahead of the backlog; the receiver tells its task of every
@@ -47,9 +47,9 @@ export class OutputChannel implements ChannelSender {
   constructor(
     readonly id: number,
     initialCredits: number,
-    private readonly transport: ChannelTransport,
+    protected readonly transport: ChannelTransport,
     readonly remote: boolean,
-    private readonly onUnblocked: () => void,
+    protected readonly onUnblocked: () => void,
   ) {
     this.credits = initialCredits;
   }
@@ -101,8 +101,8 @@ export interface ChannelRecorder {
 
 /** The receiver's end: a FIFO of elements; consuming a record batch returns one credit. */
 export class InputChannel {
-  private readonly queue: StreamElement[] = [];
-  private head = 0;
+  protected readonly queue: StreamElement[] = [];
+  protected head = 0;
   /** Watermark last seen on this channel. */
   watermark = -Infinity;
   idle = false;

@@ -37,6 +37,7 @@ import { RestartTracker } from './restart-strategy.ts';
 import { assignRestore, checkCompatible } from './restore-assignment.ts';
 import { claimStateDir, releaseStateDir } from './state-dir-owner.ts';
 import { JobMetrics } from './job-metrics.ts';
+import { Ring, WakeFlags, ringCapacity } from './ring.ts';
 import { CheckpointHistory } from './checkpoint-history.ts';
 import type { LogLevel } from './protocol.ts';
 
@@ -236,6 +237,14 @@ export class JobClient {
         ports[a]![b] = ch.port1;
         ports[b]![a] = ch.port2;
       }
+    // one shared-memory ring per channel between two slots, given to both ends
+    const rings: Record<number, SharedArrayBuffer>[] = Array.from({ length: slots }, () => ({}));
+    const ringBytes = ringCapacity(this.plan.config.buffersPerChannel);
+    for (const v of this.graph.vertices)
+      for (const e of v.outputs)
+        for (const ch of e.channels)
+          if (ch.from !== ch.to) rings[ch.from]![ch.id] = rings[ch.to]![ch.id] = Ring.allocate(ringBytes);
+    const wakeFlags = WakeFlags.allocate(slots);
     const ready = new Set<number>();
     const attempt = this.attempt;
     this.workers = [];
@@ -257,6 +266,8 @@ export class JobClient {
         attempt,
         jobId: this.jobId,
         ports: ports[s]!,
+        rings: rings[s]!,
+        wakeFlags,
         compiled: COMPILED,
         sharedStateDir: this.sharedStateDir,
         logLevel: this.opts.logLevel ?? 'info',

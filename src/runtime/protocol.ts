@@ -54,6 +54,10 @@ export interface WorkerData {
   jobId: string;
   /** peer slot → port */
   ports: Record<number, MessagePort>;
+  /** The shared-memory ring of each remote channel this slot sends or receives on, by channel id. */
+  rings: Record<number, SharedArrayBuffer>;
+  /** One sleep flag per slot (see ring.ts). */
+  wakeFlags: SharedArrayBuffer;
   /** The runtime runs from compiled JS (dist/): the worker loads worker.js without tsx. */
   compiled?: boolean;
   /** Incremental lmdb checkpoints: the job's shared checkpoint directory (unset: full snapshots). */

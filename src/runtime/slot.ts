@@ -13,7 +13,8 @@ import { WatermarkEmitter, FINAL_CHECKPOINT, createUserLogger } from '../api/ind
 import type { JobGraph, JobVertex } from '../graph/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { RecordWriter } from './record-writer.ts';
-import { decodeBatch, encodeBatch, isRecordBatch, type WireBatch } from './batch-codec.ts';
+import { RingInputChannel, RingOutputChannel, type ByteCounter } from './ring-channels.ts';
+import { Ring, WakeFlags } from './ring.ts';
 import { InputGate } from './input-gate.ts';
 import { OperatorChain, type ChainEnv, type RestoredOperatorState } from './operator-chain.ts';
 import { InputTask, SourceTask, type BarrierOptions, type StreamTask } from './stream-task.ts';
@@ -50,6 +51,9 @@ export interface SlotOptions {
   pollPeers?: () => boolean;
   /** The job's log level (user loggers; default info). */
   logLevel?: LogLevel | 'silent';
+  /** The shared-memory ring of each remote channel (by channel id), and every slot's sleep flag. */
+  rings: Map<number, SharedArrayBuffer>;
+  wakeFlags: SharedArrayBuffer;
 }
 
 /** One operator subtask's figures in a report (metrics on: watermarks and its metric group's values too). */
@@ -99,6 +103,12 @@ export class Slot {
   private startedAt = performance.now();
   private readonly inputs = new Map<number, InputChannel>();
   private readonly outputs = new Map<number, OutputChannel>();
+  /** Remote input channels: read from their rings each step and when woken. */
+  private readonly ringInputs: RingInputChannel[] = [];
+  private readonly wakeFlags: WakeFlags;
+  /** Bytes through remote channels per task (same order as {@link tasks}). */
+  private readonly bytesIn: ByteCounter[] = [];
+  private readonly bytesOut: ByteCounter[] = [];
   private readonly sources = new Map<number, SourceTask>();
   private scheduled = false;
   private sleeping: (() => void) | undefined;
@@ -107,6 +117,7 @@ export class Slot {
   private done = false;
 
   constructor(private readonly o: SlotOptions) {
+    this.wakeFlags = new WakeFlags(o.wakeFlags);
     for (const v of o.graph.vertices) if (v.parallelism > o.slot) this.buildTask(v);
   }
 
@@ -114,6 +125,8 @@ export class Slot {
     const s = this.o.slot;
     const { config, ports } = this.o;
     const writers = new Map<number, RecordWriter>();
+    const bytesOut: ByteCounter = { bytes: 0 };
+    const bytesIn: ByteCounter = { bytes: 0 };
     for (const e of v.outputs) {
       const chans: OutputChannel[] = [];
       const edgeName = `${e.sourceNode.name} -> ${e.target.head.name}`;
@@ -122,22 +135,9 @@ export class Slot {
         if (ch.from !== s) continue;
         const local = ch.to === s;
         const port = local ? undefined : ports.get(ch.to);
-        const oc = new OutputChannel(
-          ch.id,
-          config.buffersPerChannel,
-          local
-            ? { deliver: (id, el) => this.deliverLocal(id, el) }
-            : {
-                deliver: (id, el) => {
-                  if (isRecordBatch(el)) {
-                    const [msg, transfer] = encodeBatch(id, el, edgeName);
-                    port!.postMessage(msg, transfer);
-                  } else port!.postMessage([0, id, el]);
-                },
-              },
-          !local,
-          () => this.wake(),
-        );
+        const oc = local
+          ? new OutputChannel(ch.id, config.buffersPerChannel, { deliver: (id, el) => this.deliverLocal(id, el) }, false, () => this.wake())
+          : new RingOutputChannel(ch.id, this.ringOf(ch.id), port!, ch.to, this.wakeFlags, edgeName, () => this.wake(), bytesOut);
         oc.edgeKey = edgeKey(e);
         oc.peer = ch.to;
         oc.peerParallelism = e.target.parallelism;
@@ -228,7 +228,13 @@ export class Slot {
           if (ch.to !== s) continue;
           const local = ch.from === s;
           const port = local ? undefined : ports.get(ch.from);
-          const ic = new InputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, local ? (id) => this.outputs.get(id)!.addCredit(1) : (id) => port!.postMessage([1, id, 1]));
+          let ic: InputChannel;
+          if (local) ic = new InputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, (id) => this.outputs.get(id)!.addCredit(1));
+          else {
+            const rc = new RingInputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, this.ringOf(ch.id), port!, bytesIn);
+            this.ringInputs.push(rc);
+            ic = rc;
+          }
           ic.edgeKey = edgeKey(e);
           ic.peerParallelism = e.source.parallelism;
           this.inputs.set(ch.id, ic);
@@ -241,6 +247,8 @@ export class Slot {
     task.onCheckpoint = (checkpointId, states) => this.o.post({ t: 'ack', checkpointId, task: taskKey, states });
     task.time = { now: () => this.o.scheduler.now(), requestTime: (at) => this.requestTime(at) };
     this.tasks.push(task);
+    this.bytesIn.push(bytesIn);
+    this.bytesOut.push(bytesOut);
     if (config.metrics) this.times.push({ busyMs: 0, backPressuredMs: 0, blockedSince: -1 });
   }
 
@@ -249,12 +257,38 @@ export class Slot {
     this.wake();
   }
 
-  /** A message from a peer slot: [0, channel, control element], [1, channel, credits] or an encoded batch [2, …]. */
-  onPeerMessage(m: [number, number, unknown]): void {
+  private ringOf(channel: number): Ring {
+    const sab = this.o.rings.get(channel);
+    if (sab === undefined) throw new EddyError(`no shared-memory ring for remote channel ${channel}`);
+    return new Ring(sab, this.o.config.buffersPerChannel);
+  }
+
+  /** Reads every remote input channel's ring; returns whether anything arrived. */
+  private pullRings(): boolean {
+    let got = false;
+    for (const c of this.ringInputs) if (c.pull()) got = true;
+    return got;
+  }
+
+  /**
+   * A message from a peer slot (see ring-channels.ts): [1, channel] space released, [2, channel, bytes]
+   * an oversized batch, [3] wake up, [4, channel, barrier, position] an overtaking barrier.
+   */
+  onPeerMessage(m: unknown[]): void {
     try {
-      if (m[0] === 2) this.inputs.get(m[1])!.push(decodeBatch(m as unknown as WireBatch));
-      else if (m[0] === 0) this.inputs.get(m[1])!.push(m[2] as StreamElement);
-      else this.outputs.get(m[1])!.addCredit(m[2] as number);
+      switch (m[0]) {
+        case 1:
+          this.outputs.get(m[1] as number)!.addCredit(0);
+          break;
+        case 2:
+          (this.inputs.get(m[1] as number) as RingInputChannel).addOversize(m[2] as Uint8Array);
+          break;
+        case 3:
+          break;
+        case 4:
+          (this.inputs.get(m[1] as number) as RingInputChannel).pushPriority(m[2] as StreamElement, m[3] as number);
+          break;
+      }
     } catch (e) {
       this.fail(e);
       return;
@@ -358,6 +392,7 @@ export class Slot {
   wake(): void {
     if (this.scheduled || this.dead || this.done) return;
     this.scheduled = true;
+    this.wakeFlags.awake(this.o.slot);
     if (this.sleeping) {
       this.sleeping();
       this.sleeping = undefined;
@@ -411,6 +446,7 @@ export class Slot {
             times[i]!.busyMs += performance.now() - t0;
           }
         if (this.o.pollPeers !== undefined && this.o.pollPeers()) progressed = true;
+        if (this.ringInputs.length > 0 && this.pullRings()) progressed = true;
         now = sch.now();
         if (!progressed || now >= deadline) break;
       }
@@ -434,12 +470,24 @@ export class Slot {
       return;
     }
     if (this.tasks.some((t) => t.runnable())) this.wake();
+    else if (this.ringInputs.length > 0 && this.sleepOnRings()) this.wake();
     else {
       // Encoding left (e.g. waiting for a background copy): come back soon even without input.
       if (encoding && this.nextTimeAt > sch.now() + 1) this.nextTimeAt = sch.now() + 1;
       this.sleepUntilTime();
     }
   };
+
+  /**
+   * About to sleep: raise this slot's flag so senders wake it, then look at the rings once more (a frame
+   * written before the flag was visible would otherwise wait). Returns whether something arrived.
+   */
+  private sleepOnRings(): boolean {
+    this.wakeFlags.sleep(this.o.slot);
+    if (!this.pullRings()) return false;
+    this.wakeFlags.awake(this.o.slot);
+    return true;
+  }
 
   /** The whole job finished: commit what every sink prepared at end of input, then close. */
   async finalCommit(): Promise<void> {

@@ -71,7 +71,7 @@ export async function runWorker(): Promise<void> {
           let got = false;
           for (const p of portList) {
             for (let m = receiveMessageOnPort(p); m !== undefined; m = receiveMessageOnPort(p)) {
-              slot!.onPeerMessage(m.message as [number, number, unknown]);
+              slot!.onPeerMessage(m.message as unknown[]);
               got = true;
             }
           }
@@ -79,7 +79,7 @@ export async function runWorker(): Promise<void> {
         };
         for (const [k, p] of Object.entries(data.ports)) {
           const peer = Number(k);
-          p.on('message', (m: [number, number, unknown]) => slot!.onPeerMessage(m));
+          p.on('message', (m: unknown[]) => slot!.onPeerMessage(m));
           peers.set(peer, p);
         }
         slot = new Slot({
@@ -95,6 +95,8 @@ export async function runWorker(): Promise<void> {
           post,
           scheduler: SystemScheduler,
           pollPeers: portList.length > 0 ? pollPeers : undefined,
+          rings: new Map(Object.entries(data.rings).map(([k, v]) => [Number(k), v])),
+          wakeFlags: data.wakeFlags,
           checkpointMode: plan.checkpointing ? ((plan.checkpointing.options.mode as 'exactly-once' | 'at-least-once' | undefined) ?? 'exactly-once') : undefined,
         });
         post({ t: 'ready', slot: data.slot, fingerprint: graph.fingerprint });

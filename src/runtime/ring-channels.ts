@@ -1,0 +1,213 @@
+/**
+ * Remote channels on shared memory: the sender encodes each record batch with the channel's
+ * {@link BatchEncoder} straight into the channel's {@link Ring}; control elements (watermarks, barriers,
+ * end of input) travel in the same ring, so order is kept. Free ring space is the credit: a sender without
+ * room keeps elements in its backlog (its task stops taking input) until the receiver releases space.
+ *
+ * The receiver reads every frame as soon as it sees it (each step of its slot, and on a wake-up message)
+ * and queues the decoded elements, so everything in flight is in its queue, where unaligned checkpoints
+ * find overtaking barriers and record in-flight data. It releases a frame's bytes only when the element
+ * is processed: in-flight data stays bounded by the ring's capacity.
+ *
+ * Port messages between two slots, besides the rings: [1, channel] space was released (to a waiting
+ * sender); [2, channel, bytes] an oversized batch (its place in the stream is an Oversize frame);
+ * [3] wake up (the receiving slot slept); [4, channel, barrier, position] an unaligned checkpoint's
+ * barrier, which overtakes the sender's backlog but not the frames written before `position`.
+ */
+import { Packr } from 'msgpackr';
+import { ElementKind, SerializationError, type RecordBatch, type StreamElement } from '../core/index.ts';
+import { InputChannel, OutputChannel } from './channels.ts';
+import { FrameKind, Ring, type WakeFlags } from './ring.ts';
+import { BatchEncoder, decodeBatchBytes } from './shape-codec.ts';
+import type { PeerPort } from './slot.ts';
+
+// control elements are small plain objects (numbers, booleans)
+const packr = new Packr({ useRecords: false });
+const EMPTY = new Uint8Array(0);
+
+/** Byte counts of a task's remote channels (numBytesOut / numBytesIn), read per report. */
+export interface ByteCounter {
+  bytes: number;
+}
+
+export class RingOutputChannel extends OutputChannel {
+  private readonly encoder: BatchEncoder;
+  /** The encoded bytes of backlog[0] when it did not fit (so it is not encoded again). */
+  private headBytes: Uint8Array | undefined;
+  private headKind: FrameKind = FrameKind.Batch;
+
+  constructor(
+    id: number,
+    private readonly ring: Ring,
+    private readonly port: PeerPort,
+    private readonly peerSlot: number,
+    private readonly wakeFlags: WakeFlags,
+    edgeName: string,
+    onUnblocked: () => void,
+    private readonly counter: ByteCounter,
+  ) {
+    super(id, 0, { deliver: () => {} }, true, onUnblocked);
+    this.encoder = new BatchEncoder(edgeName);
+  }
+
+  override send(e: StreamElement): void {
+    if (this.backlog.length > 0 || !this.write(e)) this.defer(e);
+  }
+
+  /** The receiver released space: send what waits, as far as it fits. */
+  override addCredit(_n: number): void {
+    this.drain();
+    this.onUnblocked();
+  }
+
+  override get blocked(): boolean {
+    return this.backlog.length > 0;
+  }
+
+  /** An unaligned checkpoint's barrier: ahead of the backlog, behind what is already in the ring. */
+  override sendPriority(e: StreamElement): void {
+    this.port.postMessage([4, this.id, e, this.ring.writePosition]);
+  }
+
+  private defer(e: StreamElement): void {
+    this.backlog.push(e);
+    this.ring.setWaiting();
+    // the receiver may have released everything between our attempt and the flag: try again
+    if (this.ring.idle) this.drain();
+  }
+
+  private drain(): void {
+    while (this.backlog.length > 0) {
+      const e = this.backlog[0]!;
+      if (!this.write(e)) {
+        this.ring.setWaiting();
+        if (this.ring.idle && this.write(e)) {
+          this.backlog.shift();
+          continue;
+        }
+        return;
+      }
+      this.backlog.shift();
+    }
+  }
+
+  /** Writes one element into the ring (or, oversized, a marker in the ring and its bytes on the port). */
+  private write(e: StreamElement): boolean {
+    let kind: FrameKind;
+    let bytes: Uint8Array;
+    if (this.headBytes !== undefined && e === this.backlog[0]) {
+      bytes = this.headBytes;
+      kind = this.headKind;
+    } else if (e.k === ElementKind.Records) {
+      bytes = this.encoder.encode(e);
+      kind = FrameKind.Batch;
+    } else {
+      bytes = packControl(e);
+      kind = FrameKind.Control;
+    }
+    if (kind === FrameKind.Batch && bytes.length > this.ring.maxPayload) {
+      if (!this.ring.tryWrite(FrameKind.Oversize, EMPTY)) return this.keep(bytes, kind);
+      const copy = bytes.slice();
+      this.port.postMessage([2, this.id, copy], [copy.buffer as ArrayBuffer]);
+    } else if (!this.ring.tryWrite(kind, bytes)) return this.keep(bytes, kind);
+    this.headBytes = undefined;
+    if (kind === FrameKind.Batch) this.counter.bytes += bytes.length;
+    if (this.wakeFlags.takeSleeper(this.peerSlot)) this.port.postMessage([3]);
+    return true;
+  }
+
+  /**
+   * `e` did not fit: it is (or is about to become) the head of the backlog. Its bytes are kept (copied:
+   * the encoder's buffer is reused) so it is not encoded again when space frees.
+   */
+  private keep(bytes: Uint8Array, kind: FrameKind): false {
+    if (bytes !== this.headBytes) this.headBytes = bytes.slice();
+    this.headKind = kind;
+    return false;
+  }
+}
+
+function packControl(e: StreamElement): Uint8Array {
+  return packr.pack(e);
+}
+
+export class RingInputChannel extends InputChannel {
+  /** Ring position to release when each queued element is processed. */
+  private readonly ends = new Map<StreamElement, number>();
+  /** Oversized batches that arrived on the port, in order. */
+  private readonly oversize: Uint8Array[] = [];
+
+  constructor(
+    id: number,
+    gateIndex: number,
+    inputIndex: 1 | 2,
+    fromSubtask: number,
+    edgeIndex: number,
+    private readonly ring: Ring,
+    private readonly port: PeerPort,
+    private readonly counter: ByteCounter,
+  ) {
+    super(id, gateIndex, inputIndex, fromSubtask, edgeIndex, () => {});
+  }
+
+  /** Queues every frame in the ring; returns whether it queued anything. */
+  pull(): boolean {
+    let got = false;
+    for (;;) {
+      const f = this.ring.peek();
+      if (f === undefined) return got;
+      let e: StreamElement;
+      if (f.kind === FrameKind.Batch) {
+        e = decodeBatchBytes(f.bytes);
+        this.counter.bytes += f.bytes.length;
+      } else if (f.kind === FrameKind.Control) e = packr.unpack(f.bytes) as StreamElement;
+      else {
+        // an oversized batch: its bytes come on the port; wait for them
+        const b = this.oversize.shift();
+        if (b === undefined) return got;
+        e = decodeBatchBytes(b);
+        this.counter.bytes += b.length;
+      }
+      this.ring.advance(f);
+      this.ends.set(e, f.end);
+      this.push(e);
+      got = true;
+    }
+  }
+
+  /** Bytes of an oversized batch, from the port. */
+  addOversize(bytes: Uint8Array): void {
+    this.oversize.push(bytes);
+    this.pull();
+  }
+
+  /** An unaligned checkpoint's barrier: queued after every frame written before it. */
+  pushPriority(e: StreamElement, position: number): void {
+    this.pull();
+    if (!this.ring.readUpTo(position)) throw new SerializationError(`channel ${this.id}: an overtaking barrier arrived before the data it overtakes could be read`);
+    this.push(e);
+  }
+
+  override poll(): StreamElement | undefined {
+    const e = super.poll();
+    if (e !== undefined && e.k !== ElementKind.Records) this.releaseOf(e);
+    return e;
+  }
+
+  override removeAt(i: number): void {
+    const e = this.peek(i);
+    super.removeAt(i);
+    if (e !== undefined) this.ends.delete(e);
+  }
+
+  override consumed(b: RecordBatch): void {
+    this.releaseOf(b);
+  }
+
+  private releaseOf(e: StreamElement): void {
+    const end = this.ends.get(e);
+    if (end === undefined) return; // restored in-flight data: never was in the ring
+    this.ends.delete(e);
+    if (this.ring.release(end, e.k === ElementKind.Records)) this.port.postMessage([1, this.id, 0]);
+  }
+}

@@ -1,0 +1,794 @@
+/**
+ * The binary batch format: how a batch of records crosses a thread (and, later, a network) boundary.
+ *
+ * A batch is encoded by the *shape* of its records, derived from a record (or declared by the user):
+ * numbers go into Float64 columns, booleans into byte columns, strings into per-batch dictionaries
+ * (Nexmark's channels and URLs repeat) or, for a column whose values rarely repeat, in sequence; nested
+ * plain objects are flattened into their fields' columns and arrays into an offsets column plus their
+ * elements' columns. Encoders and decoders are generated per shape (`new Function`), so encoding a
+ * record is a run of typed-array stores and decoding it one object literal, of one hidden class.
+ *
+ * A record that does not fit the shape (a missing or extra field, another type, a class instance
+ * inside) is not an error: it is encoded with the general encoding (msgpack, which keeps Map, Set,
+ * Date, BigInt and undefined) and put back at its position. When most of a batch misfits, the encoder
+ * derives the shape again from the next batch.
+ *
+ * Strings are ASCII (one byte a character) when they are, UTF-16 code units otherwise, so every
+ * JavaScript string (lone surrogates too) comes back as it was.
+ *
+ * Layout (little-endian; every column starts 8-byte aligned):
+ *   u32 MAGIC, u32 n, u32 flags (1: key groups present), u32 shape-descriptor length, descriptor (UTF-8),
+ *   f64[n] timestamps, u16[n] key groups (if any), the shape's columns in order, then the variable part:
+ *   per string column (mode, entries), per 'any' column (msgpack), misfit records (u32 count, u32[] positions,
+ *   msgpack of the values).
+ */
+import { Packr } from 'msgpackr';
+import { ElementKind, SerializationError, describeType, type RecordBatch } from '../core/index.ts';
+
+/** A record's shape: what its columns are. */
+export type Shape =
+  | { k: 'num' }
+  | { k: 'bool' }
+  | { k: 'str' }
+  | { k: 'obj'; keys: string[]; fields: Shape[] }
+  | { k: 'arr'; el: Shape }
+  /** Anything else (Map, Set, Date, null, mixed arrays …): the general encoding, value by value. */
+  | { k: 'any' };
+
+const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
+
+const MAGIC = 0x65646431; // 'edd1'
+/** The descriptor of a batch without a shape (no record seen yet): every record is in the general encoding. */
+const NO_SHAPE = '-';
+const MAX_DEPTH = 6;
+
+/** Derives the shape of `v`. Functions and symbols are rejected (they cannot cross threads). */
+export function deriveShape(v: unknown, path = 'the record', edge = '', depth = 0): Shape {
+  switch (typeof v) {
+    case 'number':
+      return { k: 'num' };
+    case 'string':
+      return { k: 'str' };
+    case 'boolean':
+      return { k: 'bool' };
+    case 'function':
+    case 'symbol':
+      throw new SerializationError(`a record on edge '${edge}' holds a ${describeType(v)} at ${path}: records crossing threads must be plain data`);
+    case 'object': {
+      if (v === null || depth >= MAX_DEPTH) return { k: 'any' };
+      if (Array.isArray(v)) {
+        if (v.length === 0) return { k: 'any' };
+        const el = deriveShape(v[0], `${path}[0]`, edge, depth + 1);
+        for (let i = 1; i < v.length; i++) if (!fits(el, v[i])) return { k: 'any' };
+        return { k: 'arr', el };
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return { k: 'any' };
+      const keys: string[] = [];
+      const fields: Shape[] = [];
+      for (const key in v) {
+        if (key === '__proto__') return { k: 'any' };
+        keys.push(key);
+        fields.push(deriveShape((v as Record<string, unknown>)[key], `${path}.${key}`, edge, depth + 1));
+      }
+      if (keys.length === 0) return { k: 'any' };
+      return { k: 'obj', keys, fields };
+    }
+    default:
+      return { k: 'any' };
+  }
+}
+
+/** Whether `v` fits shape `s` exactly (slow path: used while deriving shapes). */
+function fits(s: Shape, v: unknown): boolean {
+  switch (s.k) {
+    case 'num':
+      return typeof v === 'number';
+    case 'str':
+      return typeof v === 'string';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'any':
+      return true;
+    case 'arr':
+      return Array.isArray(v) && v.every((x) => fits(s.el, x));
+    case 'obj': {
+      if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+      let n = 0;
+      for (const _ in v) n++;
+      return n === s.keys.length && s.keys.every((k, i) => k in v && fits(s.fields[i]!, (v as Record<string, unknown>)[k]));
+    }
+  }
+}
+
+/** A compact text form of a shape: travels with each batch and keys the decoder cache. */
+export function describeShape(s: Shape): string {
+  switch (s.k) {
+    case 'num':
+      return 'n';
+    case 'str':
+      return 's';
+    case 'bool':
+      return 'b';
+    case 'any':
+      return '*';
+    case 'arr':
+      return `[${describeShape(s.el)}]`;
+    case 'obj':
+      return `{${s.keys.map((k, i) => `${JSON.stringify(k)}:${describeShape(s.fields[i]!)}`).join(',')}}`;
+  }
+}
+
+/** Parses {@link describeShape}'s text. */
+export function parseShape(text: string): Shape {
+  let p = 0;
+  const parse = (): Shape => {
+    const c = text[p++];
+    if (c === 'n') return { k: 'num' };
+    if (c === 's') return { k: 'str' };
+    if (c === 'b') return { k: 'bool' };
+    if (c === '*') return { k: 'any' };
+    if (c === '[') {
+      const el = parse();
+      p++; // ]
+      return { k: 'arr', el };
+    }
+    if (c === '{') {
+      const keys: string[] = [];
+      const fields: Shape[] = [];
+      while (text[p] !== '}') {
+        if (text[p] === ',') p++;
+        // a JSON string: find its end (escaped quotes are preceded by a backslash)
+        let q = p + 1;
+        while (text[q] !== '"') q += text[q] === '\\' ? 2 : 1;
+        keys.push(JSON.parse(text.slice(p, q + 1)) as string);
+        p = q + 2; // past '":'
+        fields.push(parse());
+      }
+      p++;
+      return { k: 'obj', keys, fields };
+    }
+    throw new SerializationError(`malformed record shape in a batch: ${JSON.stringify(text)}`);
+  };
+  return parse();
+}
+
+/** The leaf columns of a shape, in order; arrays add an offsets column and nest their elements' columns. */
+interface Column {
+  kind: 'num' | 'bool' | 'str' | 'any' | 'off';
+  /** 0: one value per record; else the array level whose elements fill it. */
+  level: number;
+}
+
+/**
+ * An encoder's storage for one batch, column by column. Record-level numeric, boolean, dictionary-id and
+ * array-length columns are typed arrays sized to the batch; columns inside arrays are plain arrays (their
+ * length is only known once the batch is encoded).
+ */
+interface EncodeColumns {
+  cols: (Float64Array | Uint8Array | Uint32Array | unknown[])[];
+  /** String dictionary per string column (dictionary mode), else undefined (sequence mode). */
+  dicts: (Map<string, number> | undefined)[];
+  /** Distinct strings (dictionary mode) or every string by position (sequence mode), per string column. */
+  strs: string[][];
+  /** Element counts per array level (index 0 unused). */
+  counts: number[];
+}
+
+interface Plan {
+  columns: Column[];
+  levels: number;
+  /** Encodes records [0, n) of `v`; pushes the positions of records that do not fit onto `misfits`. */
+  encode: (v: unknown[], n: number, c: EncodeColumns, misfits: number[]) => void;
+  /** Decodes `n` records into `v`, skipping positions where `skip[i] === 1`. */
+  decode: (n: number, cols: unknown[], v: unknown[], skip: Uint8Array | undefined) => void;
+}
+
+function buildPlan(shape: Shape): Plan {
+  const columns: Column[] = [];
+  let levels = 1;
+  const pre: string[] = [];
+  const body: string[] = [];
+  let tmp = 0;
+  // `expr`: a local holding the value; `idx`: its position in its level's columns.
+  const genEnc = (s: Shape, expr: string, idx: string, level: number): void => {
+    const c = s.k === 'obj' ? -1 : columns.length;
+    switch (s.k) {
+      case 'num':
+        columns.push({ kind: 'num', level });
+        pre.push(`const C${c} = c.cols[${c}];`);
+        body.push(`if (typeof ${expr} !== 'number') break fail; C${c}[${idx}] = ${expr};`);
+        return;
+      case 'bool':
+        columns.push({ kind: 'bool', level });
+        pre.push(`const C${c} = c.cols[${c}];`);
+        body.push(`if (typeof ${expr} !== 'boolean') break fail; C${c}[${idx}] = ${expr} ? 1 : 0;`);
+        return;
+      case 'str':
+        columns.push({ kind: 'str', level });
+        pre.push(`const C${c} = c.cols[${c}], D${c} = c.dicts[${c}], S${c} = c.strs[${c}]; let L${c} = null, LI${c} = 0;`);
+        body.push(
+          `if (typeof ${expr} !== 'string') break fail;`,
+          `if (D${c} === undefined) S${c}[${idx}] = ${expr};`,
+          `else if (${expr} === L${c}) C${c}[${idx}] = LI${c};`,
+          `else { let id = D${c}.get(${expr}); if (id === undefined) { id = S${c}.length; D${c}.set(${expr}, id); S${c}.push(${expr}); } C${c}[${idx}] = id; L${c} = ${expr}; LI${c} = id; }`,
+        );
+        return;
+      case 'any':
+        columns.push({ kind: 'any', level });
+        pre.push(`const C${c} = c.cols[${c}];`);
+        body.push(`C${c}[${idx}] = ${expr};`);
+        return;
+      case 'obj': {
+        body.push(`if (typeof ${expr} !== 'object' || ${expr} === null || Object.getPrototypeOf(${expr}) !== OP) break fail;`);
+        body.push(`{ let kc = 0; for (const _ in ${expr}) kc++; if (kc !== ${s.keys.length}) break fail; }`);
+        s.keys.forEach((k, i) => {
+          const f = `v${tmp++}`;
+          body.push(`const ${f} = ${expr}[${JSON.stringify(k)}];`);
+          genEnc(s.fields[i]!, f, idx, level);
+        });
+        return;
+      }
+      case 'arr': {
+        columns.push({ kind: 'off', level });
+        const lv = levels++;
+        const a = `v${tmp++}`;
+        const j = `j${tmp++}`;
+        const e = `e${lv}`;
+        pre.push(`const C${c} = c.cols[${c}];`);
+        body.push(`const ${a} = ${expr}; if (!Array.isArray(${a})) break fail; C${c}[${idx}] = ${a}.length;`);
+        body.push(`for (let ${j} = 0; ${j} < ${a}.length; ${j}++) { const ${e} = E${lv}++; const x${lv} = ${a}[${j}];`);
+        genEnc(s.el, `x${lv}`, e, lv);
+        body.push(`}`);
+        return;
+      }
+    }
+  };
+  genEnc(shape, 'r', 'i', 0);
+  const counters = Array.from({ length: levels - 1 }, (_, k) => `E${k + 1} = 0`);
+  const encSrc = `return function encodeRecords(v, n, c, misfits) {
+${pre.join('\n')}
+${counters.length > 0 ? `let ${counters.join(', ')};` : ''}
+rec: for (let i = 0; i < n; i++) {
+  const r = v[i];
+  fail: {
+${body.join('\n')}
+    continue rec;
+  }
+  misfits.push(i);
+}
+${Array.from({ length: levels - 1 }, (_, k) => `c.counts[${k + 1}] = E${k + 1};`).join('\n')}
+};`;
+  const encode = new Function('OP', encSrc)(Object.prototype) as Plan['encode'];
+
+  // Decoder: one expression per record; arrays call helpers that advance their level's cursor.
+  let col = 0;
+  const decPre: string[] = [];
+  const helpers: string[] = [];
+  const genDec = (s: Shape, idx: string): string => {
+    if (s.k === 'obj') return `{ ${s.keys.map((k, i) => `${JSON.stringify(k)}: ${genDec(s.fields[i]!, idx)}`).join(', ')} }`;
+    const c = col++;
+    switch (s.k) {
+      case 'num':
+      case 'any':
+        decPre.push(`C${c} = cols[${c}];`);
+        return `C${c}[${idx}]`;
+      case 'bool':
+        decPre.push(`C${c} = cols[${c}];`);
+        return `C${c}[${idx}] === 1`;
+      case 'str':
+        // [ids or undefined, strings]
+        decPre.push(`I${c} = cols[${c}][0]; C${c} = cols[${c}][1];`);
+        return `(I${c} === undefined ? C${c}[${idx}] : C${c}[I${c}[${idx}]])`;
+      case 'arr': {
+        decPre.push(`C${c} = cols[${c}];`);
+        const h = helpers.length;
+        const lv = h + 1;
+        helpers.push(''); // reserve the slot before nested arrays take theirs
+        const el = genDec(s.el, 'e');
+        helpers[h] = `function arr${h}(n) { const out = new Array(n); for (let q = 0; q < n; q++) { const e = E${lv}++; out[q] = ${el}; } return out; }`;
+        return `arr${h}(C${c}[${idx}])`;
+      }
+    }
+  };
+  const rec = genDec(shape, 'i');
+  const vars = Array.from({ length: col }, (_, k) => `C${k}, I${k}`);
+  const cursors = Array.from({ length: helpers.length }, (_, k) => `E${k + 1} = 0`);
+  const decSrc = `let ${[...vars, ...cursors].join(', ')};
+${helpers.join('\n')}
+return function decodeRecords(n, cols, v, skip) {
+${decPre.join('\n')}
+${cursors.map((x) => x + ';').join(' ')}
+if (skip === undefined) for (let i = 0; i < n; i++) v[i] = ${rec};
+else for (let i = 0; i < n; i++) if (skip[i] !== 1) v[i] = ${rec};
+};`;
+  const decode = new Function(decSrc)() as Plan['decode'];
+  return { columns, levels, encode, decode };
+}
+
+const plans = new Map<string, Plan>();
+function planFor(desc: string, shape?: Shape): Plan {
+  let p = plans.get(desc);
+  if (p === undefined) {
+    p = buildPlan(shape ?? parseShape(desc));
+    plans.set(desc, p);
+  }
+  return p;
+}
+
+/** Buffer's own string copies (what `buf.write`/`toString` call, without their argument parsing). */
+type FastBuffer = Buffer & {
+  latin1Write(s: string, offset: number, length: number): number;
+  ucs2Write(s: string, offset: number, length: number): number;
+  latin1Slice(start: number, end: number): string;
+  ucs2Slice(start: number, end: number): string;
+};
+
+/** A growable byte buffer that the encoder writes a batch into. */
+class Bytes {
+  buf = Buffer.allocUnsafeSlow(1 << 16) as FastBuffer;
+  dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  pos = 0;
+  ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const nb = Buffer.allocUnsafeSlow(size) as FastBuffer;
+    this.buf.copy(nb, 0, 0, this.pos);
+    this.buf = nb;
+    this.dv = new DataView(nb.buffer, nb.byteOffset, nb.byteLength);
+  }
+  align8(): void {
+    const p = (this.pos + 7) & ~7;
+    this.ensure(p - this.pos);
+    this.buf.fill(0, this.pos, p);
+    this.pos = p;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.dv.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+  /** Copies a typed array's first `n` elements (aligned to 8 bytes first). */
+  typed(a: Float64Array | Uint16Array | Uint32Array | Uint8Array, n: number): void {
+    this.align8();
+    const bytes = n * a.BYTES_PER_ELEMENT;
+    this.ensure(bytes);
+    this.buf.set(new Uint8Array(a.buffer, a.byteOffset, bytes), this.pos);
+    this.pos += bytes;
+  }
+  /** A string: u32 header (length × 2 + 1 when UTF-16), then its bytes. */
+  str(s: string): void {
+    const n = s.length;
+    this.ensure(4 + n * 2);
+    const b = this.buf;
+    let p = this.pos + 4;
+    let ascii = true;
+    if (n < 48) {
+      for (let j = 0; j < n; j++) {
+        const ch = s.charCodeAt(j);
+        if (ch > 0x7f) {
+          ascii = false;
+          break;
+        }
+        b[p + j] = ch;
+      }
+    } else if (NON_ASCII.test(s)) ascii = false;
+    else b.latin1Write(s, p, n);
+    if (ascii) {
+      this.dv.setUint32(this.pos, n * 2, true);
+      this.pos = p + n;
+    } else {
+      this.dv.setUint32(this.pos, n * 2 + 1, true);
+      b.ucs2Write(s, p, n * 2);
+      this.pos = p + n * 2;
+    }
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Strings above this share of distinct values in a batch are sent in sequence next time, not by dictionary. */
+const DICT_DISTINCT_RATIO = 0.5;
+
+/**
+ * Encodes record batches of one channel (or edge). Keeps the derived shape and, per string column,
+ * whether a dictionary pays, from batch to batch.
+ */
+export class BatchEncoder {
+  private desc = NO_SHAPE;
+  private plan: Plan | undefined;
+  private cols: EncodeColumns | undefined;
+  private capacity = 0;
+  /** Per string column: by dictionary (true) or in sequence (false). */
+  private dictMode: boolean[] = [];
+  private readonly out = new Bytes();
+  private readonly misfits: number[] = [];
+
+  constructor(
+    private readonly edge: string,
+    /** A shape declared by the user: no derivation. */
+    declared?: Shape,
+  ) {
+    if (declared !== undefined) this.setShape(declared);
+  }
+
+  /** The text of the shape in use ('-' before the first record). */
+  get shape(): string {
+    return this.desc;
+  }
+
+  private setShape(s: Shape): void {
+    this.desc = describeShape(s);
+    this.plan = planFor(this.desc, s);
+    const cols = this.plan.columns;
+    this.cols = { cols: cols.map(() => []), dicts: cols.map(() => undefined), strs: cols.map(() => []), counts: new Array<number>(this.plan.levels).fill(0) };
+    this.dictMode = cols.map((c) => c.kind === 'str');
+    this.capacity = 0;
+  }
+
+  /** Record-level columns as typed arrays of at least `n` entries. */
+  private size(n: number): void {
+    if (n <= this.capacity) return;
+    const cap = Math.max(n, 64);
+    const plan = this.plan!;
+    const c = this.cols!;
+    for (let k = 0; k < plan.columns.length; k++) {
+      const col = plan.columns[k]!;
+      if (col.level !== 0) continue;
+      if (col.kind === 'num') c.cols[k] = new Float64Array(cap);
+      else if (col.kind === 'bool') c.cols[k] = new Uint8Array(cap);
+      else if (col.kind === 'str' || col.kind === 'off') c.cols[k] = new Uint32Array(cap);
+    }
+    this.capacity = cap;
+  }
+
+  /** Encodes `b`; the bytes are valid until the next call. */
+  encode(b: RecordBatch): Uint8Array {
+    const n = b.n;
+    const v = b.v;
+    if (this.plan === undefined && n > 0) this.setShape(deriveShape(v[0], 'the record', this.edge));
+    const out = this.out;
+    out.pos = 0;
+    if (this.plan === undefined) {
+      this.header(n, b, NO_SHAPE);
+      this.fallbackAll(v, n);
+      return out.buf.subarray(0, out.pos);
+    }
+    const plan = this.plan;
+    const c = this.cols!;
+    this.size(n);
+    this.reset(c, plan);
+    const misfits = this.misfits;
+    misfits.length = 0;
+    plan.encode(v, n, c, misfits);
+    if (misfits.length > 0) {
+      for (const i of misfits) checkPlain(v[i], this.edge);
+      // A misfit may have advanced array cursors or filled nested columns before failing: arrays are
+      // encoded again without the misfits (only batches with misfits and arrays take this path).
+      if (plan.levels > 1) {
+        this.reset(c, plan);
+        const kept = v.slice(0, n);
+        const skipped: number[] = [];
+        for (const i of misfits) kept[i] = undefined;
+        plan.encode(kept, n, c, skipped);
+      }
+    }
+    this.header(n, b, this.desc);
+    this.columns(n, c, plan);
+    this.misfitSection(v);
+    this.adapt(n, misfits.length, v);
+    return out.buf.subarray(0, out.pos);
+  }
+
+  private reset(c: EncodeColumns, plan: Plan): void {
+    for (let k = 0; k < plan.columns.length; k++) {
+      const col = plan.columns[k]!;
+      if (col.level !== 0 || col.kind === 'any') (c.cols[k] as unknown[]).length = 0;
+      if (col.kind === 'str') {
+        c.strs[k]!.length = 0;
+        if (this.dictMode[k]) (c.dicts[k] ??= new Map()).clear();
+        else c.dicts[k] = undefined;
+      }
+    }
+    c.counts.fill(0);
+  }
+
+  private header(n: number, b: RecordBatch, desc: string): void {
+    const out = this.out;
+    out.u32(MAGIC);
+    out.u32(n);
+    out.u32(b.g !== undefined ? 1 : 0);
+    const d = Buffer.from(desc, 'utf8');
+    out.u32(d.length);
+    out.ensure(d.length);
+    out.buf.set(d, out.pos);
+    out.pos += d.length;
+    out.typed(b.t, n);
+    if (b.g !== undefined) out.typed(b.g, n);
+  }
+
+  private columns(n: number, c: EncodeColumns, plan: Plan): void {
+    const out = this.out;
+    for (let k = 0; k < plan.columns.length; k++) {
+      const col = plan.columns[k]!;
+      const len = col.level === 0 ? n : c.counts[col.level]!;
+      const vals = c.cols[k]!;
+      switch (col.kind) {
+        case 'num':
+          if (col.level === 0) out.typed(vals as Float64Array, len);
+          else out.typed(Float64Array.from(vals as number[]), len);
+          break;
+        case 'bool':
+          if (col.level === 0) out.typed(vals as Uint8Array, len);
+          else out.typed(Uint8Array.from(vals as number[]), len);
+          break;
+        case 'off':
+          if (col.level === 0) {
+            // a misfit's length slot holds what it wrote before failing: zero it
+            const u = vals as Uint32Array;
+            for (const i of this.misfits) u[i] = 0;
+            out.typed(u, len);
+          } else out.typed(Uint32Array.from(vals as number[]), len);
+          break;
+        case 'str': {
+          const strs = c.strs[k]!;
+          if (c.dicts[k] !== undefined) {
+            out.u32(1);
+            out.typed(col.level === 0 ? (vals as Uint32Array) : Uint32Array.from(vals as number[]), len);
+            out.u32(strs.length);
+            for (let j = 0; j < strs.length; j++) out.str(strs[j]!);
+          } else {
+            // in sequence, one per value (a misfit's slot is a hole: sent empty)
+            out.u32(0);
+            out.u32(len);
+            for (let i = 0; i < len; i++) out.str(strs[i] ?? '');
+          }
+          break;
+        }
+        case 'any': {
+          const arr = vals as unknown[];
+          arr.length = len;
+          if (col.level === 0) for (const i of this.misfits) arr[i] = undefined;
+          for (let i = 0; i < len; i++) if (typeof arr[i] === 'object' || typeof arr[i] === 'function') checkPlain(arr[i], this.edge);
+          const bytes = packOrThrow(arr, this.edge);
+          out.u32(bytes.length);
+          out.ensure(bytes.length);
+          out.buf.set(bytes, out.pos);
+          out.pos += bytes.length;
+          break;
+        }
+      }
+    }
+  }
+
+  private misfitSection(v: unknown[]): void {
+    const out = this.out;
+    const m = this.misfits;
+    out.u32(m.length);
+    if (m.length === 0) return;
+    for (const i of m) out.u32(i);
+    const bytes = packOrThrow(
+      m.map((i) => v[i]),
+      this.edge,
+    );
+    out.u32(bytes.length);
+    out.ensure(bytes.length);
+    out.buf.set(bytes, out.pos);
+    out.pos += bytes.length;
+  }
+
+  private fallbackAll(v: unknown[], n: number): void {
+    const out = this.out;
+    out.u32(n);
+    for (let i = 0; i < n; i++) out.u32(i);
+    const vals = v.length === n ? v : v.slice(0, n);
+    for (const x of vals) checkPlain(x, this.edge);
+    const bytes = packOrThrow(vals, this.edge);
+    out.u32(bytes.length);
+    out.ensure(bytes.length);
+    out.buf.set(bytes, out.pos);
+    out.pos += bytes.length;
+  }
+
+  /** After a batch: derive the shape again when most records missed it; pick dictionary or sequence per string column. */
+  private adapt(n: number, misfits: number, v: unknown[]): void {
+    if (n >= 16 && misfits * 2 > n) {
+      this.setShape(deriveShape(v[this.misfits[0]!], 'the record', this.edge));
+      return;
+    }
+    const plan = this.plan!;
+    const c = this.cols!;
+    for (let k = 0; k < plan.columns.length; k++) {
+      const col = plan.columns[k]!;
+      if (col.kind !== 'str') continue;
+      const len = col.level === 0 ? n : c.counts[col.level]!;
+      if (len < 16) continue;
+      if (c.dicts[k] !== undefined) this.dictMode[k] = c.dicts[k]!.size <= len * DICT_DISTINCT_RATIO;
+      else this.dictMode[k] = sampleRepeats(c.strs[k]!, len);
+    }
+  }
+}
+
+/** Whether a sample of strings in sequence repeats enough for a dictionary to pay. */
+function sampleRepeats(strs: string[], len: number): boolean {
+  const m = new Set<string>();
+  const k = Math.min(len, 64);
+  for (let i = 0; i < k; i++) m.add(strs[i]!);
+  return m.size <= k * DICT_DISTINCT_RATIO;
+}
+
+function packOrThrow(v: unknown, edge: string): Uint8Array {
+  try {
+    return packr.pack(v);
+  } catch (e) {
+    throw new SerializationError(`a record on edge '${edge}' cannot be encoded: ${(e as Error).message}`, e);
+  }
+}
+
+const PLAIN_PROTOS = new Set<unknown>([Object.prototype, Array.prototype, null, Map.prototype, Set.prototype, Date.prototype]);
+
+/** The general encoding would silently drop a function: a value it takes is checked deeply first. */
+function checkPlain(v: unknown, edge: string, path = 'the record', depth = 0): void {
+  const t = typeof v;
+  if (t === 'function' || t === 'symbol')
+    throw new SerializationError(`a record on edge '${edge}' holds a ${describeType(v)} at ${path}: records crossing threads must be plain data`);
+  if (t !== 'object' || v === null || depth > 8) return;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return;
+  if (!PLAIN_PROTOS.has(Object.getPrototypeOf(v)))
+    throw new SerializationError(`a record on edge '${edge}' holds an ${describeType(v)} at ${path}: convert class instances to plain objects before a network edge`);
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      checkPlain(k, edge, `${path}[key]`, depth + 1);
+      checkPlain(x, edge, `${path}.get(${String(k)})`, depth + 1);
+    }
+  } else if (v instanceof Set) for (const x of v) checkPlain(x, edge, `${path}[member]`, depth + 1);
+  else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) checkPlain(v[i], edge, `${path}[${i}]`, depth + 1);
+  else for (const k in v) checkPlain((v as Record<string, unknown>)[k], edge, `${path}.${k}`, depth + 1);
+}
+
+/** Reads a string written by {@link Bytes.str}; returns it and the position after it. */
+let strEnd = 0;
+function readStr(b: FastBuffer, p: number): string {
+  const h = b.readUInt32LE(p);
+  p += 4;
+  const n = h >>> 1;
+  if ((h & 1) === 1) {
+    strEnd = p + n * 2;
+    return b.ucs2Slice(p, p + n * 2);
+  }
+  strEnd = p + n;
+  if (n < 16) {
+    switch (n) {
+      case 0:
+        return '';
+      case 1:
+        return String.fromCharCode(b[p]!);
+      case 2:
+        return String.fromCharCode(b[p]!, b[p + 1]!);
+      case 3:
+        return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+      case 4:
+        return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+      default: {
+        let s = '';
+        for (let j = 0; j < n; j++) s += String.fromCharCode(b[p + j]!);
+        return s;
+      }
+    }
+  }
+  return b.latin1Slice(p, p + n);
+}
+
+/**
+ * Decodes a batch written by {@link BatchEncoder}. `bytes` may live in shared memory: everything the batch
+ * keeps (timestamps, key groups, strings, values) is copied out of it.
+ */
+export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
+  // columns are 8-byte aligned relative to the batch's start: typed views need the start aligned too
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as FastBuffer;
+  if (b.readUInt32LE(0) !== MAGIC) throw new SerializationError('a record batch is malformed: wrong magic number');
+  const n = b.readUInt32LE(4);
+  const flags = b.readUInt32LE(8);
+  const dl = b.readUInt32LE(12);
+  const desc = b.toString('utf8', 16, 16 + dl);
+  let p = 16 + dl;
+  const al = (x: number): number => (x + 7) & ~7;
+  p = al(p);
+  const t = new Float64Array(n);
+  t.set(new Float64Array(b.buffer, b.byteOffset + p, n));
+  p += n * 8;
+  let g: Uint16Array | undefined;
+  if ((flags & 1) === 1) {
+    p = al(p);
+    g = new Uint16Array(n);
+    g.set(new Uint16Array(b.buffer, b.byteOffset + p, n));
+    p += n * 2;
+  }
+  const v = new Array<unknown>(n);
+  if (desc === NO_SHAPE) {
+    readMisfits(b, p, v);
+    return { k: ElementKind.Records, v, t, n, g };
+  }
+  const plan = planFor(desc);
+  const cols: unknown[] = [];
+  // element counts of array levels, found from their offsets columns as they are read
+  const lens: number[] = [n];
+  let level = 1;
+  for (const col of plan.columns) {
+    const len = lens[col.level]!;
+    switch (col.kind) {
+      case 'num':
+        p = al(p);
+        cols.push(new Float64Array(b.buffer, b.byteOffset + p, len));
+        p += len * 8;
+        break;
+      case 'bool':
+        p = al(p);
+        cols.push(b.subarray(p, p + len));
+        p += len;
+        break;
+      case 'off': {
+        p = al(p);
+        const u = new Uint32Array(b.buffer, b.byteOffset + p, len);
+        let total = 0;
+        for (let i = 0; i < len; i++) total += u[i]!;
+        lens[level++] = total;
+        cols.push(u);
+        p += len * 4;
+        break;
+      }
+      case 'str': {
+        const dict = b.readUInt32LE(p) === 1;
+        p += 4;
+        let ids: Uint32Array | undefined;
+        if (dict) {
+          p = al(p);
+          ids = new Uint32Array(b.buffer, b.byteOffset + p, len);
+          p += len * 4;
+        }
+        const count = b.readUInt32LE(p);
+        p += 4;
+        const strs = new Array<string>(count);
+        for (let j = 0; j < count; j++) {
+          strs[j] = readStr(b, p);
+          p = strEnd;
+        }
+        cols.push([ids, strs]);
+        break;
+      }
+      case 'any': {
+        const bl = b.readUInt32LE(p);
+        p += 4;
+        cols.push(packr.unpack(b.subarray(p, p + bl)) as unknown[]);
+        p += bl;
+        break;
+      }
+    }
+  }
+  const m = b.readUInt32LE(p);
+  let skip: Uint8Array | undefined;
+  if (m > 0) {
+    skip = new Uint8Array(n);
+    for (let j = 0; j < m; j++) skip[b.readUInt32LE(p + 4 + 4 * j)] = 1;
+    readMisfits(b, p, v);
+  }
+  plan.decode(n, cols, v, skip);
+  return { k: ElementKind.Records, v, t, n, g };
+}
+
+function readMisfits(b: Buffer, p: number, v: unknown[]): number {
+  const m = b.readUInt32LE(p);
+  p += 4;
+  if (m === 0) return p;
+  const idx: number[] = [];
+  for (let j = 0; j < m; j++) idx.push(b.readUInt32LE(p + 4 * j));
+  p += 4 * m;
+  const bl = b.readUInt32LE(p);
+  p += 4;
+  const vals = packr.unpack(b.subarray(p, p + bl)) as unknown[];
+  for (let j = 0; j < m; j++) v[idx[j]!] = vals[j];
+  return p + bl;
+}

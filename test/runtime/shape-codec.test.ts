@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BatchEncoder, decodeBatchBytes, deriveShape, describeShape, parseShape } from '../../src/runtime/shape-codec.ts';
+import { ElementKind, SerializationError, type RecordBatch } from '../../src/core/index.ts';
+
+const T = { timeout: 30_000 };
+
+function batch(v: unknown[], keyGroups = false): RecordBatch {
+  const n = v.length;
+  return {
+    k: ElementKind.Records,
+    v,
+    t: Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 7),
+    n,
+    g: keyGroups ? Uint16Array.from({ length: n }, (_, i) => (i * 31) % 128) : undefined,
+  };
+}
+
+/** Round trip through the encoder; the oracle is the input itself (structured clone keeps the same values). */
+function roundTrip(enc: BatchEncoder, v: unknown[], keyGroups = false, offset = 0): RecordBatch {
+  const b = batch(v, keyGroups);
+  const bytes = enc.encode(b);
+  // place the bytes at an arbitrary offset, as in a ring, to check alignment handling
+  const host = new Uint8Array(bytes.length + offset);
+  host.set(bytes, offset);
+  const out = decodeBatchBytes(host.subarray(offset));
+  assert.equal(out.n, b.n);
+  assert.deepEqual(Array.from(out.t), Array.from(b.t));
+  if (keyGroups) assert.deepEqual(Array.from(out.g!), Array.from(b.g!));
+  else assert.equal(out.g, undefined);
+  assert.deepStrictEqual(out.v, structuredClone(v));
+  return out;
+}
+
+function rng(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+test('Nexmark-like bids round-trip exactly, with key groups, at any byte offset', T, () => {
+  const enc = new BatchEncoder('bids -> count');
+  const channels = ['Google', 'Facebook', 'Baidu', 'Apple'];
+  for (let round = 0; round < 5; round++) {
+    const v = Array.from({ length: 1024 }, (_, i) => ({
+      kind: 'bid',
+      auction: 1000 + ((i * 7 + round) % 101),
+      bidder: 2000 + i,
+      price: Math.round(1e6 * Math.sin(i + round)) / 100,
+      channel: i % 3 === 0 ? `channel-${i % 50}` : channels[i % 4]!,
+      url: `https://www.nexmark.com/${i % 9}/item.htm?query=${i % 13}`,
+      dateTime: 1_700_000_000_000 + i,
+      extra: 'x'.repeat(i % 40) + String(i * round),
+    }));
+    roundTrip(enc, v, true, round % 3 === 0 ? 0 : 4);
+  }
+});
+
+test('numbers keep -0, NaN, ±Infinity and fractions; strings keep non-ASCII and lone surrogates', T, () => {
+  const enc = new BatchEncoder('e');
+  const strs = ['', 'a', 'héllo', '日本語', '😀', '\ud800', 'x\udc00y', 'a'.repeat(100), 'ü'.repeat(70), '\u0000'];
+  const v = Array.from({ length: 200 }, (_, i) => ({ n: [-0, NaN, Infinity, -Infinity, 0.1, 2 ** 53, -5][i % 7]!, s: strs[i % strs.length]!, b: i % 2 === 0 }));
+  const out = roundTrip(enc, v);
+  assert.ok(Object.is((out.v[0] as { n: number }).n, -0));
+});
+
+test('nested objects and arrays (of numbers, strings, objects, arrays) round-trip', T, () => {
+  const enc = new BatchEncoder('e');
+  const v = Array.from({ length: 100 }, (_, i) => ({
+    id: i,
+    who: { name: `n${i % 5}`, tags: Array.from({ length: i % 4 }, (_, j) => `t${j}`), addr: { city: i % 2 ? 'Berlin' : 'Paris', zip: 10_000 + i } },
+    scores: Array.from({ length: i % 6 }, (_, j) => j * 1.5),
+    items: Array.from({ length: i % 3 }, (_, j) => ({ sku: `s${j}`, qty: j, dims: [j, j + 1] })),
+  }));
+  roundTrip(enc, v);
+});
+
+test('records that do not fit the shape fall back record by record, at their positions', T, () => {
+  const enc = new BatchEncoder('e');
+  const r = rng(7);
+  const odd = [
+    { a: 1 }, // missing field
+    { a: 1, b: 'x', c: 3 }, // extra field
+    { a: '1', b: 'x' }, // other type
+    { a: 1, b: null }, // null
+    { a: 1, b: undefined }, // undefined field
+    new Map([['a', 1]]),
+    new Date(5),
+    [1, 2, 3],
+    'a string',
+    42,
+    null,
+    { a: 1n, b: 'x' },
+    { a: 1, b: new Set([1, 2]) },
+  ];
+  for (let round = 0; round < 20; round++) {
+    const v = Array.from({ length: 64 }, (_, i) => (r() < 0.2 ? odd[Math.floor(r() * odd.length)] : { a: i, b: `v${i % 3}` }));
+    v[0] = { a: -1, b: 'first' };
+    roundTrip(enc, v);
+  }
+});
+
+test('misfits inside arrays do not shift the other records’ elements', T, () => {
+  const enc = new BatchEncoder('e');
+  const v: unknown[] = [];
+  for (let i = 0; i < 50; i++) v.push(i % 7 === 3 ? { xs: [1, 2, 'three'], tag: 'bad' } : { xs: Array.from({ length: i % 5 }, (_, j) => i + j), tag: `t${i}` });
+  roundTrip(enc, v);
+});
+
+test('a batch whose records mostly miss the shape re-derives it for the next batch', T, () => {
+  const enc = new BatchEncoder('e');
+  roundTrip(enc, [{ a: 1 }, { a: 2 }]);
+  const before = enc.shape;
+  roundTrip(
+    enc,
+    Array.from({ length: 32 }, (_, i) => ({ x: `v${i}`, y: i })),
+  );
+  roundTrip(
+    enc,
+    Array.from({ length: 32 }, (_, i) => ({ x: `w${i}`, y: -i })),
+  );
+  assert.notEqual(enc.shape, before);
+  assert.equal(enc.shape, '{"x":s,"y":n}');
+});
+
+test('primitive records, Maps and empty batches', T, () => {
+  roundTrip(new BatchEncoder('e'), Array.from({ length: 40 }, (_, i) => i * 0.5));
+  roundTrip(new BatchEncoder('e'), Array.from({ length: 40 }, (_, i) => `s${i % 4}`));
+  roundTrip(new BatchEncoder('e'), Array.from({ length: 10 }, (_, i) => new Map([[i, { v: i }]])));
+  roundTrip(new BatchEncoder('e'), []);
+});
+
+test('random records: a generated mix of shapes round-trips exactly (seeds 1-5)', T, () => {
+  for (let seed = 1; seed <= 5; seed++) {
+    const r = rng(seed);
+    const gen = (depth: number): unknown => {
+      const x = r();
+      if (depth > 2 || x < 0.3) return Math.floor(r() * 1000) - 500;
+      if (x < 0.5) return `s${Math.floor(r() * 20)}`;
+      if (x < 0.6) return r() < 0.5;
+      if (x < 0.8) return { a: gen(depth + 1), b: gen(depth + 1) };
+      return Array.from({ length: Math.floor(r() * 4) }, () => gen(depth + 1));
+    };
+    const enc = new BatchEncoder('e');
+    for (let k = 0; k < 10; k++) roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5);
+  }
+});
+
+test('a function or symbol in a record fails naming the edge and the path', T, () => {
+  assert.throws(
+    () => new BatchEncoder('src -> sink').encode(batch([{ a: 1, f: () => 1 }])),
+    (e: unknown) => e instanceof SerializationError && /edge 'src -> sink'/.test(e.message) && /the record\.f/.test(e.message),
+  );
+  // a misfit record with a nested function is checked before the general encoding
+  const enc = new BatchEncoder('src -> sink');
+  enc.encode(batch([{ a: 1 }]));
+  assert.throws(() => enc.encode(batch([{ a: 1 }, { a: { g: Symbol('s') } }])), /edge 'src -> sink'/);
+});
+
+test('shape descriptors parse back to the same shape', T, () => {
+  for (const v of [{ a: 1, 'we"ird': { 'x:y': [1], z: 's' } }, [true], 's', 3, { a: [[{ b: 1 }]] }]) {
+    const s = deriveShape(v);
+    assert.deepEqual(parseShape(describeShape(s)), s);
+  }
+});
