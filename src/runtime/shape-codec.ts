@@ -317,7 +317,7 @@ function planFor(desc: string, shape?: Shape): Plan {
 
 /** Buffer's own string copies (what `buf.write`/`toString` call, without their argument parsing). */
 type FastBuffer = Buffer & {
-  latin1Write(s: string, offset: number, length: number): number;
+  utf8Write(s: string, offset: number, length: number): number;
   ucs2Write(s: string, offset: number, length: number): number;
   latin1Slice(start: number, end: number): string;
   ucs2Slice(start: number, end: number): string;
@@ -338,6 +338,10 @@ class Bytes {
     this.buf = nb;
     this.dv = new DataView(nb.buffer, nb.byteOffset, nb.byteLength);
   }
+  /** The bytes written, as a plain Uint8Array (whose `slice()` copies, unlike Buffer's). */
+  view(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos);
+  }
   align8(): void {
     const p = (this.pos + 7) & ~7;
     this.ensure(p - this.pos);
@@ -357,14 +361,14 @@ class Bytes {
     this.buf.set(new Uint8Array(a.buffer, a.byteOffset, bytes), this.pos);
     this.pos += bytes;
   }
-  /** A string: u32 header (length × 2 + 1 when UTF-16), then its bytes. */
+  /** A string: u32 header (length × 2, + 1 when UTF-16), then its bytes (ASCII) or UTF-16 code units. */
   str(s: string): void {
     const n = s.length;
-    this.ensure(4 + n * 2);
+    this.ensure(4 + n * 3);
     const b = this.buf;
-    let p = this.pos + 4;
+    const p = this.pos + 4;
     let ascii = true;
-    if (n < 48) {
+    if (n < 24) {
       for (let j = 0; j < n; j++) {
         const ch = s.charCodeAt(j);
         if (ch > 0x7f) {
@@ -373,8 +377,7 @@ class Bytes {
         }
         b[p + j] = ch;
       }
-    } else if (NON_ASCII.test(s)) ascii = false;
-    else b.latin1Write(s, p, n);
+    } else ascii = b.utf8Write(s, p, n * 3) === n; // one byte a character only when every one is ASCII
     if (ascii) {
       this.dv.setUint32(this.pos, n * 2, true);
       this.pos = p + n;
@@ -386,8 +389,6 @@ class Bytes {
   }
 }
 
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Strings above this share of distinct values in a batch are sent in sequence next time, not by dictionary. */
 const DICT_DISTINCT_RATIO = 0.5;
@@ -444,7 +445,7 @@ export class BatchEncoder {
     this.capacity = cap;
   }
 
-  /** Encodes `b`; the bytes are valid until the next call. */
+  /** Encodes `b`; the bytes are valid until the next call (`slice()` them to keep them). */
   encode(b: RecordBatch): Uint8Array {
     const n = b.n;
     const v = b.v;
@@ -454,7 +455,7 @@ export class BatchEncoder {
     if (this.plan === undefined) {
       this.header(n, b, NO_SHAPE);
       this.fallbackAll(v, n);
-      return out.buf.subarray(0, out.pos);
+      return out.view();
     }
     const plan = this.plan;
     const c = this.cols!;
@@ -479,7 +480,7 @@ export class BatchEncoder {
     this.columns(n, c, plan);
     this.misfitSection(v);
     this.adapt(n, misfits.length, v);
-    return out.buf.subarray(0, out.pos);
+    return out.view();
   }
 
   private reset(c: EncodeColumns, plan: Plan): void {
@@ -651,7 +652,7 @@ function checkPlain(v: unknown, edge: string, path = 'the record', depth = 0): v
 /** Reads a string written by {@link Bytes.str}; returns it and the position after it. */
 let strEnd = 0;
 function readStr(b: FastBuffer, p: number): string {
-  const h = b.readUInt32LE(p);
+  const h = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   p += 4;
   const n = h >>> 1;
   if ((h & 1) === 1) {

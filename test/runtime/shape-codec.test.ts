@@ -60,6 +60,13 @@ test('Nexmark-like bids round-trip exactly, with key groups, at any byte offset'
   }
 });
 
+test('encoded bytes are reused by the next batch; a slice() of them is a copy that stays valid', T, () => {
+  const enc = new BatchEncoder('e');
+  const first = enc.encode(batch([{ a: 1, s: 'one' }])).slice();
+  enc.encode(batch([{ a: 2, s: 'two' }, { a: 3, s: 'three' }]));
+  assert.deepEqual(decodeBatchBytes(first).v, [{ a: 1, s: 'one' }]);
+});
+
 test('numbers keep -0, NaN, ±Infinity and fractions; strings keep non-ASCII and lone surrogates', T, () => {
   const enc = new BatchEncoder('e');
   const strs = ['', 'a', 'héllo', '日本語', '😀', '\ud800', 'x\udc00y', 'a'.repeat(100), 'ü'.repeat(70), '\u0000'];
