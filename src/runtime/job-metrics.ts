@@ -53,6 +53,8 @@ interface Sample {
   bp: number;
   /** Per operator: records in, records out. */
   ops: Float64Array;
+  bytesIn: number;
+  bytesOut: number;
 }
 
 interface Entry {
@@ -67,7 +69,7 @@ function sampleOf(s: TaskStats): Sample {
     ops[2 * i] = s.operators[i]!.recordsIn;
     ops[2 * i + 1] = s.operators[i]!.recordsOut;
   }
-  return { at: s.at ?? 0, busy: s.busyMs ?? 0, bp: s.backPressuredMs ?? 0, ops };
+  return { at: s.at ?? 0, busy: s.busyMs ?? 0, bp: s.backPressuredMs ?? 0, ops, bytesIn: s.bytesIn ?? 0, bytesOut: s.bytesOut ?? 0 };
 }
 
 /** `Long.MIN_VALUE` of Flink's watermark gauges, for "no watermark yet". */
@@ -97,7 +99,7 @@ export class JobMetrics {
       const sample = sampleOf(s);
       if (e === undefined) {
         // the task's start (all counts 0), when the report says how long ago that was
-        const samples: Sample[] = s.sinceMs !== undefined && s.at !== undefined ? [{ at: s.at - s.sinceMs, busy: 0, bp: 0, ops: new Float64Array(sample.ops.length) }, sample] : [sample];
+        const samples: Sample[] = s.sinceMs !== undefined && s.at !== undefined ? [{ at: s.at - s.sinceMs, busy: 0, bp: 0, ops: new Float64Array(sample.ops.length), bytesIn: 0, bytesOut: 0 }, sample] : [sample];
         this.tasks.set(k, { last: s, samples });
         continue;
       }
@@ -141,6 +143,10 @@ export class JobMetrics {
       numRecordsOut: out(now),
       numRecordsInPerSecond: rate(inOf(now), inOf(first)),
       numRecordsOutPerSecond: rate(out(now), out(first)),
+      numBytesIn: now.bytesIn,
+      numBytesOut: now.bytesOut,
+      numBytesInPerSecond: rate(now.bytesIn, first.bytesIn),
+      numBytesOutPerSecond: rate(now.bytesOut, first.bytesOut),
     };
     if (last.busyMs !== undefined) {
       const busyPs = Math.min(1000, rate(now.busy, first.busy));

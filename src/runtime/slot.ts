@@ -82,6 +82,9 @@ export interface TaskStats {
   backpressured: boolean;
   /** Epoch ms of the report. */
   at?: number;
+  /** Bytes of record batches received from and sent to other slots (binary batches; local channels pass references). */
+  bytesIn?: number;
+  bytesOut?: number;
   /** Milliseconds spent processing (busy), waiting for output credit (backpressured), and since the start. */
   busyMs?: number;
   backPressuredMs?: number;
@@ -615,6 +618,8 @@ export class Slot {
         finished: t.finished,
         backpressured: t.blocked,
         at,
+        bytesIn: this.bytesIn[i]!.bytes,
+        bytesOut: this.bytesOut[i]!.bytes,
       };
       if (detailed) {
         const tt = this.times[i]!;

@@ -56,9 +56,9 @@ function vertexState(c: Record<ExecutionState, number>, total: number): Executio
 function ioMetrics(tasks: (TaskMetricsView | undefined)[]): Record<string, number | boolean> {
   const sum = (k: string) => tasks.reduce((n, t) => n + (t?.values[k] ?? 0), 0);
   return {
-    'read-bytes': 0,
+    'read-bytes': sum('numBytesIn'),
     'read-bytes-complete': true,
-    'write-bytes': 0,
+    'write-bytes': sum('numBytesOut'),
     'write-bytes-complete': true,
     'read-records': sum('numRecordsIn'),
     'read-records-complete': true,

@@ -90,6 +90,11 @@ test('a bounded job: exact record counts and user metrics in Prometheus and REST
   ].map(([n, s]) => [details.vertices.find((v) => v.name.endsWith(n!.split(' -> ')[1]!))!.name, s]));
   const keyed = details.vertices.find((v) => v.name.startsWith('count per key'))!;
   assert.equal(keyed.metrics['read-records'], 1000);
+  // bytes: the binary batches that crossed between the two slots, counted by both ends
+  const source = details.vertices.find((v) => v !== keyed)!;
+  assert.ok(source.metrics['write-bytes']! > 0, 'records crossed between slots');
+  assert.equal(keyed.metrics['read-bytes'], source.metrics['write-bytes']);
+  assert.equal(source.metrics['read-bytes'], 0);
   const vm = (await (await fetch(`${url}/jobs/${jobId}/vertices/${keyed.id}/subtasks/metrics?get=numRecordsIn&agg=sum`)).json()) as unknown;
   assert.deepEqual(vm, [{ id: 'numRecordsIn', sum: 1000 }]);
   const listed = (await (await fetch(`${url}/jobs/${jobId}/vertices/${keyed.id}/metrics?get=0.numRecordsIn,1.numRecordsIn,0.nope`)).json()) as { id: string; value: string }[];
