@@ -5,7 +5,7 @@
  *
  *   npm run bench                       # everything, 10 M events
  *   npm run bench -- --events 2000000   # smaller
- *   npm run bench -- --only nexmark     # one suite: nexmark | windows | checkpoints | state | cep | backpressure | asyncIo | incremental
+ *   npm run bench -- --only nexmark     # one suite: nexmark | parallel | exchange | windows | checkpoints | state | cep | backpressure | asyncIo | metrics | incremental
  *   npm run bench -- --repeat 1         # runs per measurement (best is reported; default 3)
  *   npm run bench -- --only incremental # not in `all`: ~1 GB of lmdb state, ~3 GB of disk, ~1.5 min
  *                                       # (incremental checkpoints + SIGKILL recovery; --keys, --kill-after, --p, --max-deltas, --ratio)
@@ -38,11 +38,14 @@ export function best(script: string, argv: string[]): Record<string, number> {
   return b!;
 }
 
+/** One measurement in its own process; `processMs` is that process's whole life (start-up included). */
 export function one(script: string, argv: string[], extraNodeArgs: string[] = []): Record<string, number> {
+  const t0 = performance.now();
   const r = spawnSync(process.execPath, [...extraNodeArgs, '--import', 'tsx', script, ...argv], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const processMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${script} ${argv.join(' ')} failed:\n${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
+  return { ...(JSON.parse(lines[lines.length - 1]!) as Record<string, number>), processMs };
 }
 
 export function printTable(title: string, rows: (string | number)[][]): void {
@@ -243,7 +246,61 @@ function metrics(): void {
   save('metrics', r);
 }
 
-const suites: Record<string, () => void> = { nexmark, windows, checkpoints, state, cep, backpressure, asyncIo, metrics };
+/**
+ * Parallelism that pays: each job by a hand-written loop, eddy at p=1 and p=2 (heap; q5 also lmdb at p=1),
+ * as running time and as whole-process time (start-up included), with the p=2 speed-up both ways.
+ */
+function parallel(): void {
+  const jobs: [string, string][] = [
+    ['q1', 'stateless q1'],
+    ['keyedBids', 'keyed count, whole bids cross keyBy'],
+    ['keyedCount', 'keyed count, (auction, 1) crosses'],
+    ['q5', 'q5 sliding windows (full generator)'],
+  ];
+  const rows: (string | number)[][] = [['job', 'impl', 'events/s', 'ratio to loop', 'process s', 'process ratio', 'p2/p1', 'p2/p1 process']];
+  const data: Record<string, unknown>[] = [];
+  for (const [q, title] of jobs) {
+    const loop = best('bench/one.ts', ['loop', q, String(EVENTS)]);
+    const p1 = best('bench/one.ts', ['eddy', q, String(EVENTS), '1']);
+    const p2 = best('bench/one.ts', ['eddy', q, String(EVENTS), '2']);
+    const lmdb = q === 'q5' ? best('bench/one.ts', ['eddy', q, String(EVENTS), '1', 'lmdb']) : undefined;
+    const L = loop.eventsPerSec!;
+    const LP = loop.processMs!;
+    rows.push([title, 'hand-written loop', L, 1, LP / 1000, 1, NaN, NaN]);
+    rows.push(['', 'eddy p=1', p1.eventsPerSec!, p1.eventsPerSec! / L, p1.processMs! / 1000, LP / p1.processMs!, NaN, NaN]);
+    rows.push(['', 'eddy p=2', p2.eventsPerSec!, p2.eventsPerSec! / L, p2.processMs! / 1000, LP / p2.processMs!, p2.eventsPerSec! / p1.eventsPerSec!, p1.processMs! / p2.processMs!]);
+    if (lmdb) rows.push(['', 'eddy p=1 lmdb', lmdb.eventsPerSec!, lmdb.eventsPerSec! / L, lmdb.processMs! / 1000, LP / lmdb.processMs!, NaN, NaN]);
+    data.push({ job: q, events: EVENTS, loop, p1, p2, lmdb, ratioP1: p1.eventsPerSec! / L, speedupP2: p2.eventsPerSec! / p1.eventsPerSec!, speedupP2Process: p1.processMs! / p2.processMs! });
+  }
+  printTable(`Parallelism, ${EVENTS.toLocaleString('en')} events, seed 1 (events/s over running time; process = whole process; ratios to the loop, same run)`, rows);
+  save('parallel', data);
+}
+
+/**
+ * The exchange per record (bench/exchange.ts): encode + transfer + decode of Nexmark events, eddy's data
+ * plane next to msgpackr + MessagePort and structured clone, in CPU ns per record (both ends), and the
+ * speed-up it projects for the keyed count over whole bids at N threads:
+ *   S(N) = N · w / (w + x · (N − 1) / N)
+ * with w the CPU time per event of the job at p=1 (measured here) and x the exchange cost per bid: at N
+ * threads a fraction (N − 1)/N of the records crosses to another thread.
+ */
+function exchange(): void {
+  const r = one('bench/exchange.ts', ['2000', '--json']) as unknown as Record<string, Record<string, number>>;
+  const rows: (string | number)[][] = [['event', 'eddy ns', 'msgpackr ns', 'clone ns', 'eddy/msgpackr', 'eddy/clone', 'eddy B', 'msgpackr B']];
+  for (const [k, x] of Object.entries(r)) if (typeof x === 'object') rows.push([k, x.eddyNs!, x.msgpackrNs!, x.structuredCloneNs!, x.eddyNs! / x.msgpackrNs!, x.eddyNs! / x.structuredCloneNs!, x.eddyBytesPerRecord!, x.msgpackrBytesPerRecord!]);
+  printTable('Exchange per record: encode + transfer + decode (CPU ns per record, both ends; B = bytes per record)', rows);
+  const p1 = best('bench/one.ts', ['eddy', 'keyedBids', String(EVENTS), '1']);
+  const w = 1e9 / p1.eventsPerSec!;
+  const x = r.bid!.eddyNs!;
+  const S = (n: number) => (n * w) / (w + (x * (n - 1)) / n);
+  printTable(`Projected speed-up of the keyed count over whole bids (w = ${w.toFixed(0)} ns/event at p=1, x = ${x.toFixed(0)} ns/bid)`, [
+    ['threads', 'S(N) = N·w / (w + x·(N−1)/N)'],
+    ...[2, 4, 8, 16].map((n) => [String(n), S(n)]),
+  ]);
+  save('exchange', { perRecord: r, keyedBidsP1: p1, w, x, projected: Object.fromEntries([2, 4, 8, 16].map((n) => [n, S(n)])) });
+}
+
+const suites: Record<string, () => void> = { nexmark, parallel, exchange, windows, checkpoints, state, cep, backpressure, asyncIo, metrics };
 // Not in `all`: it needs ~3 GB of disk and ~1.5 min.
 const onDemand: Record<string, () => void> = { incremental };
 for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();
