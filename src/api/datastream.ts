@@ -2,6 +2,7 @@
  * `DataStream<T>`: the typed stream API. Each method adds a transformation and returns the new stream;
  * nothing runs until `execute()`.
  */
+import { checkRecordType, type RecordType } from './record-type.ts';
 import { ConfigurationError } from '../core/index.ts';
 import { showValue } from './config.ts';
 import type { StreamEnvironment } from './environment.ts';
@@ -254,6 +255,17 @@ export class DataStream<T> {
   }
   startNewChain(): this {
     this.operatorFor('startNewChain()', 'chaining').chaining = 'head';
+    return this;
+  }
+  /**
+   * Declares the type of this operator's records (as Flink's `returns(TypeInformation)`), e.g.
+   * `.returns({ auction: 'number', channel: 'string', tags: ['string'] })`: batches that cross threads are
+   * encoded by it without deriving it from the records. A record that does not match is still sent (in
+   * the general encoding); see {@link RecordType}.
+   */
+  returns(type: RecordType): this {
+    checkRecordType(type, `returns() on '${this.transformation.name}'`);
+    this.operatorFor('returns()', 'record type').recordType = type;
     return this;
   }
 }

@@ -18,6 +18,7 @@ export * from './operator.ts';
 export * from './source.ts';
 export * from './sink.ts';
 export * from './transformation.ts';
+export type { RecordType } from './record-type.ts';
 export * from './launch.ts';
 export { WatermarkStrategy, BoundedOutOfOrdernessGenerator, checkTimestamp } from './watermark-strategy.ts';
 export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner, WatermarkGeneratorContext } from './watermark-strategy.ts';

@@ -13,6 +13,8 @@ import type { OutputTag } from './output-tag.ts';
 
 export type PartitionerKind = 'forward' | 'rebalance' | 'rescale' | 'shuffle' | 'broadcast' | 'hash' | 'global';
 
+import type { RecordType } from './record-type.ts';
+
 export type OperatorFactory = () => StreamOperator<any, any> | TwoInputStreamOperator<any, any, any>;
 
 interface Base {
@@ -23,6 +25,8 @@ interface Base {
   maxParallelism?: number;
   /** Set by `disableChaining()` / `startNewChain()`. */
   chaining?: 'default' | 'never' | 'head';
+  /** Set by `returns()`: the type of the records this transformation emits. */
+  recordType?: RecordType;
 }
 
 export interface SourceTransformation extends Base {

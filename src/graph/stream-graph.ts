@@ -4,7 +4,7 @@
  * here, and invalid topologies (a forward edge between different parallelisms, say) are rejected.
  */
 import { ConfigurationError } from '../core/index.ts';
-import type { EnvironmentConfig, PartitionerKind, Transformation, OperatorFactory, Source, Sink, WatermarkStrategy } from '../api/index.ts';
+import type { EnvironmentConfig, PartitionerKind, Transformation, OperatorFactory, Source, Sink, WatermarkStrategy, RecordType } from '../api/index.ts';
 import { inputsOf } from '../api/index.ts';
 
 export interface StreamNode {
@@ -20,6 +20,8 @@ export interface StreamNode {
   twoInput: boolean;
   isSink: boolean;
   chaining: 'default' | 'never' | 'head';
+  /** Declared with `returns()`: the type of the records this node emits. */
+  recordType?: RecordType;
   factory?: OperatorFactory;
   source?: Source<any, any, any>;
   sink?: Sink<any, any, any>;
@@ -109,6 +111,7 @@ export function buildStreamGraph(transformations: Transformation[], config: Envi
       twoInput: t.kind === 'two-input',
       isSink: t.kind === 'one-input' && t.isSink === true,
       chaining: t.chaining ?? 'default',
+      recordType: t.recordType,
       factory: t.kind === 'source' ? undefined : t.factory,
       source: t.kind === 'source' ? t.source : undefined,
       sink: t.kind === 'one-input' ? t.sink : undefined,

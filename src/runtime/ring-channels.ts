@@ -9,16 +9,20 @@
  * find overtaking barriers and record in-flight data. It releases a frame's bytes only when the element
  * is processed: in-flight data stays bounded by the ring's capacity.
  *
+ * An unaligned checkpoint's barrier overtakes the sender's backlog but not what is in the ring: it is
+ * written into the ring at once (record batches leave room for control frames), or, when even that room
+ * is taken, put at the head of the backlog. The receiver reads frames eagerly, so it finds the barrier
+ * in its queue as soon as it is written and lets it overtake the data queued before it.
+ *
  * Port messages between two slots, besides the rings: [1, channel] space was released (to a waiting
  * sender); [2, channel, bytes] an oversized batch (its place in the stream is an Oversize frame);
- * [3] wake up (the receiving slot slept); [4, channel, barrier, position] an unaligned checkpoint's
- * barrier, which overtakes the sender's backlog but not the frames written before `position`.
+ * [3] wake up (the receiving slot slept).
  */
 import { Packr } from 'msgpackr';
-import { ElementKind, SerializationError, type RecordBatch, type StreamElement } from '../core/index.ts';
+import { ElementKind, type RecordBatch, type StreamElement } from '../core/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { FrameKind, Ring, type WakeFlags } from './ring.ts';
-import { BatchEncoder, decodeBatchBytes } from './shape-codec.ts';
+import { BatchEncoder, decodeBatchBytes, type Shape } from './shape-codec.ts';
 import type { PeerPort } from './slot.ts';
 
 // control elements are small plain objects (numbers, booleans)
@@ -45,9 +49,11 @@ export class RingOutputChannel extends OutputChannel {
     edgeName: string,
     onUnblocked: () => void,
     private readonly counter: ByteCounter,
+    /** Declared with `returns()` on the sending operator. */
+    declared?: Shape,
   ) {
     super(id, 0, { deliver: () => {} }, true, onUnblocked);
-    this.encoder = new BatchEncoder(edgeName);
+    this.encoder = new BatchEncoder(edgeName, declared);
   }
 
   override send(e: StreamElement): void {
@@ -66,7 +72,14 @@ export class RingOutputChannel extends OutputChannel {
 
   /** An unaligned checkpoint's barrier: ahead of the backlog, behind what is already in the ring. */
   override sendPriority(e: StreamElement): void {
-    this.port.postMessage([4, this.id, e, this.ring.writePosition]);
+    if (this.ring.tryWrite(FrameKind.Control, packControl(e))) {
+      if (this.wakeFlags.takeSleeper(this.peerSlot)) this.port.postMessage([3]);
+      return;
+    }
+    this.headBytes = undefined; // the head changes
+    this.backlog.unshift(e);
+    this.ring.setWaiting();
+    if (this.ring.idle) this.drain();
   }
 
   private defer(e: StreamElement): void {
@@ -160,7 +173,7 @@ export class RingInputChannel extends InputChannel {
       if (f.kind === FrameKind.Batch) {
         e = decodeBatchBytes(f.bytes);
         this.counter.bytes += f.bytes.length;
-      } else if (f.kind === FrameKind.Control) e = packr.unpack(f.bytes) as StreamElement;
+      } else if (f.kind === FrameKind.Control) e = packr.unpack(f.bytes.slice()) as StreamElement; // a copy: msgpackr cannot read shared memory
       else {
         // an oversized batch: its bytes come on the port; wait for them
         const b = this.oversize.shift();
@@ -179,13 +192,6 @@ export class RingInputChannel extends InputChannel {
   addOversize(bytes: Uint8Array): void {
     this.oversize.push(bytes);
     this.pull();
-  }
-
-  /** An unaligned checkpoint's barrier: queued after every frame written before it. */
-  pushPriority(e: StreamElement, position: number): void {
-    this.pull();
-    if (!this.ring.readUpTo(position)) throw new SerializationError(`channel ${this.id}: an overtaking barrier arrived before the data it overtakes could be read`);
-    this.push(e);
   }
 
   override poll(): StreamElement | undefined {

@@ -55,6 +55,8 @@ export class Ring {
   private readPos: number;
   /** Sender: record-batch frames written. */
   private batchesWritten = 0;
+  /** Bytes only control frames may use (see {@link tryWrite}). */
+  private readonly reserve: number;
 
   constructor(
     readonly sab: SharedArrayBuffer,
@@ -66,6 +68,7 @@ export class Ring {
     this.hdr = new Int32Array(sab, 0, HEADER_BYTES / 4);
     this.data = new Uint8Array(sab, HEADER_BYTES, this.capacity);
     this.dv = new DataView(sab, HEADER_BYTES, this.capacity);
+    this.reserve = Math.min(16 * 1024, this.capacity >>> 3);
     this.readPos = Atomics.load(this.hdr, R) >>> 0;
   }
 
@@ -75,9 +78,9 @@ export class Ring {
     return new SharedArrayBuffer(HEADER_BYTES + c);
   }
 
-  /** The largest payload {@link tryWrite} accepts; larger ones go as {@link FrameKind.Oversize}. */
+  /** The largest batch payload {@link tryWrite} accepts; larger ones go as {@link FrameKind.Oversize}. */
   get maxPayload(): number {
-    return (this.capacity >>> 1) - 8;
+    return ((this.capacity - this.reserve) >>> 1) - 8;
   }
 
   /** Bytes written and not yet released (the sender's view of what is in flight). */
@@ -98,7 +101,8 @@ export class Ring {
     const size = (8 + payload.length + 7) & ~7;
     const off = w & (this.capacity - 1);
     const tail = this.capacity - off;
-    const need = size <= tail ? size : tail + size;
+    // record batches leave a reserve for control frames: a barrier or watermark finds room behind a full ring
+    const need = (size <= tail ? size : tail + size) + (batch ? this.reserve : 0);
     if (need > free) return false;
     let at = off;
     let pos = w;
@@ -148,16 +152,6 @@ export class Ring {
   /** Receiver: the frame `f` (from {@link peek}) has been read. */
   advance(f: RingFrame): void {
     this.readPos = f.end;
-  }
-
-  /** Receiver: whether everything written before position `pos` has been read. */
-  readUpTo(pos: number): boolean {
-    return ((this.readPos - pos) >>> 0) <= this.capacity;
-  }
-
-  /** Sender: the position after the last frame written. */
-  get writePosition(): number {
-    return Atomics.load(this.hdr, W) >>> 0;
   }
 
   /**

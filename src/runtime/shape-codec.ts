@@ -24,6 +24,7 @@
  */
 import { Packr } from 'msgpackr';
 import { ElementKind, SerializationError, describeType, type RecordBatch } from '../core/index.ts';
+import type { RecordType } from '../api/index.ts';
 
 /** A record's shape: what its columns are. */
 export type Shape =
@@ -76,6 +77,18 @@ export function deriveShape(v: unknown, path = 'the record', edge = '', depth = 
     default:
       return { k: 'any' };
   }
+}
+
+/** The shape of a type declared with `returns()`. */
+export function shapeOfRecordType(t: RecordType): Shape {
+  if (t === 'number') return { k: 'num' };
+  if (t === 'string') return { k: 'str' };
+  if (t === 'boolean') return { k: 'bool' };
+  if (t === 'any') return { k: 'any' };
+  if (Array.isArray(t)) return { k: 'arr', el: shapeOfRecordType((t as readonly [RecordType])[0]) };
+  const o = t as { readonly [field: string]: RecordType };
+  const keys = Object.keys(o);
+  return { k: 'obj', keys, fields: keys.map((k) => shapeOfRecordType(o[k]!)) };
 }
 
 /** Whether `v` fits shape `s` exactly (slow path: used while deriving shapes). */
@@ -763,7 +776,7 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
       case 'any': {
         const bl = b.readUInt32LE(p);
         p += 4;
-        cols.push(packr.unpack(b.subarray(p, p + bl)) as unknown[]);
+        cols.push(unpackAt(b, p, p + bl) as unknown[]);
         p += bl;
         break;
       }
@@ -780,6 +793,13 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
   return { k: ElementKind.Records, v, t, n, g };
 }
 
+/** msgpack from `b[start, end)`; copied first when `b` is shared memory (msgpackr's string decoding cannot read it). */
+function unpackAt(b: Uint8Array, start: number, end: number): unknown {
+  // Uint8Array#slice copies (Buffer#slice would not)
+  const bytes = b.buffer instanceof SharedArrayBuffer ? Uint8Array.prototype.slice.call(b, start, end) : b.subarray(start, end);
+  return packr.unpack(bytes);
+}
+
 function readMisfits(b: Buffer, p: number, v: unknown[]): number {
   const m = b.readUInt32LE(p);
   p += 4;
@@ -789,7 +809,7 @@ function readMisfits(b: Buffer, p: number, v: unknown[]): number {
   p += 4 * m;
   const bl = b.readUInt32LE(p);
   p += 4;
-  const vals = packr.unpack(b.subarray(p, p + bl)) as unknown[];
+  const vals = unpackAt(b, p, p + bl) as unknown[];
   for (let j = 0; j < m; j++) v[idx[j]!] = vals[j];
   return p + bl;
 }

@@ -15,6 +15,7 @@ import { InputChannel, OutputChannel } from './channels.ts';
 import { RecordWriter } from './record-writer.ts';
 import { RingInputChannel, RingOutputChannel, type ByteCounter } from './ring-channels.ts';
 import { Ring, WakeFlags } from './ring.ts';
+import { shapeOfRecordType } from './shape-codec.ts';
 import { InputGate } from './input-gate.ts';
 import { OperatorChain, type ChainEnv, type RestoredOperatorState } from './operator-chain.ts';
 import { InputTask, SourceTask, type BarrierOptions, type StreamTask } from './stream-task.ts';
@@ -133,6 +134,7 @@ export class Slot {
     for (const e of v.outputs) {
       const chans: OutputChannel[] = [];
       const edgeName = `${e.sourceNode.name} -> ${e.target.head.name}`;
+      const declared = e.sourceNode.recordType !== undefined ? shapeOfRecordType(e.sourceNode.recordType) : undefined;
       const targets: number[] = [];
       for (const ch of e.channels) {
         if (ch.from !== s) continue;
@@ -140,7 +142,7 @@ export class Slot {
         const port = local ? undefined : ports.get(ch.to);
         const oc = local
           ? new OutputChannel(ch.id, config.buffersPerChannel, { deliver: (id, el) => this.deliverLocal(id, el) }, false, () => this.wake())
-          : new RingOutputChannel(ch.id, this.ringOf(ch.id), port!, ch.to, this.wakeFlags, edgeName, () => this.wake(), bytesOut);
+          : new RingOutputChannel(ch.id, this.ringOf(ch.id), port!, ch.to, this.wakeFlags, edgeName, () => this.wake(), bytesOut, declared);
         oc.edgeKey = edgeKey(e);
         oc.peer = ch.to;
         oc.peerParallelism = e.target.parallelism;
@@ -275,7 +277,7 @@ export class Slot {
 
   /**
    * A message from a peer slot (see ring-channels.ts): [1, channel] space released, [2, channel, bytes]
-   * an oversized batch, [3] wake up, [4, channel, barrier, position] an overtaking barrier.
+   * an oversized batch, [3] wake up.
    */
   onPeerMessage(m: unknown[]): void {
     try {
@@ -287,9 +289,6 @@ export class Slot {
           (this.inputs.get(m[1] as number) as RingInputChannel).addOversize(m[2] as Uint8Array);
           break;
         case 3:
-          break;
-        case 4:
-          (this.inputs.get(m[1] as number) as RingInputChannel).pushPriority(m[2] as StreamElement, m[3] as number);
           break;
       }
     } catch (e) {
