@@ -39,6 +39,8 @@ export class RingOutputChannel extends OutputChannel {
   /** The encoded bytes of backlog[0] when it did not fit (so it is not encoded again). */
   private headBytes: Uint8Array | undefined;
   private headKind: FrameKind = FrameKind.Batch;
+  /** Batches of more records are sent as several frames (set from the size of the records encoded so far). */
+  private maxRecords = Infinity;
 
   constructor(
     id: number,
@@ -57,6 +59,17 @@ export class RingOutputChannel extends OutputChannel {
   }
 
   override send(e: StreamElement): void {
+    if (e.k === ElementKind.Records && e.n > this.maxRecords) {
+      // large records: several frames, so that each fits the ring next to others (no oversized batch)
+      const step = this.maxRecords;
+      for (let a = 0; a < e.n; a += step) {
+        const b = Math.min(e.n, a + step);
+        this.sendOne({ k: ElementKind.Records, v: e.v.slice(a, b), t: e.t.subarray(a, b), n: b - a, g: e.g?.subarray(a, b) });
+      }
+    } else this.sendOne(e);
+  }
+
+  private sendOne(e: StreamElement): void {
     if (this.backlog.length > 0 || !this.write(e)) this.defer(e);
   }
 
@@ -114,6 +127,8 @@ export class RingOutputChannel extends OutputChannel {
     } else if (e.k === ElementKind.Records) {
       bytes = this.encoder.encode(e);
       kind = FrameKind.Batch;
+      // records per frame from here on: a quarter of the ring's room for batches, at this batch's record size
+      if (e.n > 0) this.maxRecords = Math.max(1, Math.floor(this.ring.maxPayload / 2 / Math.max(1, bytes.length / e.n)));
     } else {
       bytes = packControl(e);
       kind = FrameKind.Control;

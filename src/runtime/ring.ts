@@ -31,11 +31,12 @@ const WAITING = 2;
 const RELEASED = 3;
 
 /**
- * Bytes of each remote channel's ring: 32 KiB per buffer of `buffersPerChannel` (Flink's network buffer
- * size), at least 64 KiB, rounded up to a power of two. The default 8 buffers give 256 KiB a channel.
+ * Bytes of each remote channel's ring: 64 KiB per buffer of `buffersPerChannel`, at least 128 KiB, rounded
+ * up to a power of two. The default 8 buffers give 512 KiB a channel (a ring's pages become resident as
+ * they are first written).
  */
 export function ringCapacity(buffersPerChannel: number): number {
-  return Math.max(64 * 1024, buffersPerChannel * 32 * 1024);
+  return Math.max(128 * 1024, buffersPerChannel * 64 * 1024);
 }
 
 export interface RingFrame {
