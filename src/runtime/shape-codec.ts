@@ -19,8 +19,9 @@
  * Layout (little-endian; every column starts 8-byte aligned):
  *   u32 MAGIC, u32 n, u32 flags (1: key groups present), u32 shape-descriptor length, descriptor (UTF-8),
  *   f64[n] timestamps, u16[n] key groups (if any), the shape's columns in order, then the variable part:
- *   per string column (mode, entries), per 'any' column (msgpack), misfit records (u32 count, u32[] positions,
- *   msgpack of the values).
+ *   per string column its mode and strings (1: u32 ids and the dictionary, string by string; 2: in sequence,
+ *   u32 lengths then every string joined, as ASCII bytes or UTF-16), per 'any' column (msgpack), misfit
+ *   records (u32 count, u32[] positions, msgpack of the values).
  */
 import { Packr } from 'msgpackr';
 import { ElementKind, SerializationError, describeType, type RecordBatch } from '../core/index.ts';
@@ -374,6 +375,20 @@ class Bytes {
     this.buf.set(new Uint8Array(a.buffer, a.byteOffset, bytes), this.pos);
     this.pos += bytes;
   }
+  /** Strings joined into one: u32 (1 when UTF-16), u32 byte length, then the bytes. */
+  joined(s: string): void {
+    const n = s.length;
+    this.ensure(8 + n * 3);
+    const b = this.buf;
+    const p = this.pos + 8;
+    let bytes = b.utf8Write(s, p, n * 3);
+    const ascii = bytes === n; // one byte a character only when every one is ASCII
+    if (!ascii) bytes = b.ucs2Write(s, p, n * 2);
+    this.dv.setUint32(this.pos, ascii ? 0 : 1, true);
+    this.dv.setUint32(this.pos + 4, bytes, true);
+    this.pos = p + bytes;
+  }
+
   /** A string: u32 header (length × 2, + 1 when UTF-16), then its bytes (ASCII) or UTF-16 code units. */
   str(s: string): void {
     const n = s.length;
@@ -554,10 +569,15 @@ export class BatchEncoder {
             out.u32(strs.length);
             for (let j = 0; j < strs.length; j++) out.str(strs[j]!);
           } else {
-            // in sequence, one per value (a misfit's slot is a hole: sent empty)
-            out.u32(0);
-            out.u32(len);
-            for (let i = 0; i < len; i++) out.str(strs[i] ?? '');
+            // in sequence, one per value (a misfit's slot is a hole: sent empty): their lengths, then all of
+            // them joined, written with one native call (as ASCII bytes when they all are, else UTF-16)
+            out.u32(2);
+            out.align8();
+            out.ensure(len * 4);
+            const lens = new Uint32Array(out.buf.buffer, out.buf.byteOffset + out.pos, len);
+            for (let i = 0; i < len; i++) lens[i] = strs[i]?.length ?? 0;
+            out.pos += len * 4;
+            out.joined(strs.length === len ? strs.join('') : Array.from({ length: len }, (_, i) => strs[i] ?? '').join(''));
           }
           break;
         }
@@ -673,26 +693,28 @@ function readStr(b: FastBuffer, p: number): string {
     return b.ucs2Slice(p, p + n * 2);
   }
   strEnd = p + n;
-  if (n < 16) {
-    switch (n) {
-      case 0:
-        return '';
-      case 1:
-        return String.fromCharCode(b[p]!);
-      case 2:
-        return String.fromCharCode(b[p]!, b[p + 1]!);
-      case 3:
-        return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
-      case 4:
-        return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
-      default: {
-        let s = '';
-        for (let j = 0; j < n; j++) s += String.fromCharCode(b[p + j]!);
-        return s;
-      }
+  return n < 16 ? shortAscii(b, p, n) : b.latin1Slice(p, p + n);
+}
+
+/** An ASCII string of fewer than 16 bytes (cheaper in JavaScript than a native call). */
+function shortAscii(b: Uint8Array, p: number, n: number): string {
+  switch (n) {
+    case 0:
+      return '';
+    case 1:
+      return String.fromCharCode(b[p]!);
+    case 2:
+      return String.fromCharCode(b[p]!, b[p + 1]!);
+    case 3:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4:
+      return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    default: {
+      let s = '';
+      for (let j = 0; j < n; j++) s += String.fromCharCode(b[p + j]!);
+      return s;
     }
   }
-  return b.latin1Slice(p, p + n);
 }
 
 /**
@@ -755,8 +777,35 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
         break;
       }
       case 'str': {
-        const dict = b.readUInt32LE(p) === 1;
+        const mode = b.readUInt32LE(p);
         p += 4;
+        if (mode === 2) {
+          // in sequence: lengths, then the joined strings
+          p = al(p);
+          const lens = new Uint32Array(b.buffer, b.byteOffset + p, len);
+          p += len * 4;
+          const utf16 = b.readUInt32LE(p) === 1;
+          const bl = b.readUInt32LE(p + 4);
+          p += 8;
+          const strs = new Array<string>(len);
+          let q = p;
+          if (utf16)
+            for (let i = 0; i < len; i++) {
+              const e = q + lens[i]! * 2;
+              strs[i] = lens[i] === 0 ? '' : b.ucs2Slice(q, e);
+              q = e;
+            }
+          else
+            for (let i = 0; i < len; i++) {
+              const l = lens[i]!;
+              strs[i] = l < 16 ? shortAscii(b, q, l) : b.latin1Slice(q, q + l);
+              q += l;
+            }
+          p += bl;
+          cols.push([undefined, strs]);
+          break;
+        }
+        const dict = mode === 1;
         let ids: Uint32Array | undefined;
         if (dict) {
           p = al(p);
