@@ -55,6 +55,17 @@ export class JobCancelledError extends EddyError {
   }
 }
 
+/** A short JSON preview of a value for error messages (at most `max` characters). */
+export function preview(v: unknown, max = 120): string {
+  let s: string;
+  try {
+    s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  } catch {
+    s = String(v);
+  }
+  return s.length > max ? s.slice(0, max - 3) + '...' : s;
+}
+
 /** Describes a value's type for error messages: `number`, `string`, `Function`, `class Foo`, `Array`. */
 export function describeType(v: unknown): string {
   if (v === null) return 'null';

@@ -12,13 +12,12 @@
  * group the sender computed), storing the index of the record it is at so the error still names it.
  * Counters and the running-operator marker are updated per batch.
  */
-import { ElementKind, EddyError, assertNever, type RecordBatch } from '../core/index.ts';
+import { ElementKind, EddyError, assertNever, preview, type RecordBatch } from '../core/index.ts';
 import type { BatchCursor } from '../api/index.ts';
 import type { OperatorChain } from './operator-chain.ts';
 import type { InputGate } from './input-gate.ts';
 import type { InputChannel } from './channels.ts';
 import { BarrierHandlingTask } from './barrier-handling-task.ts';
-import { preview } from './task-base.ts';
 
 export class InputTask extends BarrierHandlingTask {
   private readonly key1: ((v: any) => unknown) | undefined;

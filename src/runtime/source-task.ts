@@ -6,12 +6,12 @@
  * next poll; split assignments that arrive in between wait until it is taken (see `afterTrigger`).
  * Mail (async I/O completions) is processed before input.
  */
-import { NO_TIMESTAMP } from '../core/index.ts';
+import { NO_TIMESTAMP, preview } from '../core/index.ts';
 import { InputStatus, type WatermarkEmitter, type ReaderOutput, type SourceReader } from '../api/index.ts';
 import type { OperatorChain } from './operator-chain.ts';
 import type { OperatorSubtaskState } from '../checkpoint/index.ts';
 import { InFlightCapture } from './channel-state.ts';
-import { StreamTask, preview, type BarrierOptions } from './task-base.ts';
+import { StreamTask, type BarrierOptions } from './task-base.ts';
 
 /** A source task: polls its reader, assigns timestamps and watermarks, feeds the chain. */
 export class SourceTask extends StreamTask implements ReaderOutput<unknown> {

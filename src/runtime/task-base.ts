@@ -296,13 +296,3 @@ export abstract class StreamTask {
   }
 }
 
-/** A short JSON preview of a record for error messages. */
-export function preview(v: unknown): string {
-  let s: string;
-  try {
-    s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
-  } catch {
-    s = String(v);
-  }
-  return s.length > 120 ? s.slice(0, 117) + '...' : s;
-}

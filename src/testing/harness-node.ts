@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EddyError, KeyGroupRange, type ManualClock } from '../core/index.ts';
+import { EddyError, KeyGroupRange, preview, type ManualClock } from '../core/index.ts';
 import type { OperatorContext, OperatorMetrics, OperatorSnapshot, Output, StreamOperator, TwoInputStreamOperator, Transformation } from '../api/index.ts';
 import {
   createKeyedStateBackend,
@@ -137,7 +137,7 @@ export class HarnessNode {
     if (sel === undefined || this.keyed === undefined) return;
     const key = sel(value);
     if (key === undefined)
-      throw new EddyError(`operator '${this.t.name}': the key selector${this.keySelectors.length > 1 ? ` of input ${input + 1}` : ''} returned undefined for record ${preview(value)}`, {
+      throw new EddyError(`operator '${this.t.name}': the key selector${this.keySelectors.length > 1 ? ` of input ${input + 1}` : ''} returned undefined for record ${preview(value, 80)}`, {
         domain: 'user',
       });
     this.keyed.setCurrentKey(key);
@@ -168,12 +168,3 @@ export class HarnessNode {
 /** The state of one operator in a harness snapshot. */
 export type HarnessOperatorSnapshot = OperatorSnapshot;
 
-function preview(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
-}

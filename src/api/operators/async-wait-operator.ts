@@ -24,7 +24,7 @@
  * while a late completion might still reach it; plus the Promise callbacks when the function returns a
  * Promise) — inherent to asynchronous requests. No other per-record allocation or closure.
  */
-import { EddyError } from '../../core/index.ts';
+import { EddyError, preview } from '../../core/index.ts';
 import type { OperatorSnapshot } from '../operator.ts';
 import type { AsyncFunction, AsyncFunctionLike, ResultFuture } from '../async-function.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
@@ -375,12 +375,3 @@ function describe(v: unknown): string {
   return v === null ? 'null' : typeof v;
 }
 
-function preview(v: unknown): string {
-  let s: string;
-  try {
-    s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
-  } catch {
-    s = String(v);
-  }
-  return s.length > 120 ? s.slice(0, 117) + '...' : s;
-}
