@@ -10,11 +10,11 @@
  *
  * Prints a table and writes bench/results/connectors-nats-redis-latest.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { createClient } from 'redis';
 import { runJob } from 'eddy';
+import { reportConnectors, type ConnectorRow } from './connectors-report.ts';
 
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf('--n') + 1] ?? 0) || 200_000;
@@ -49,7 +49,7 @@ async function redisAppend(key: string, n: number): Promise<void> {
   }
 }
 
-const rows: { what: string; baseline: number; eddy: number; startup: number }[] = [];
+const rows: ConnectorRow[] = [];
 const names = { src: `bench_src_${tag}`, snk: `bench_snk_${tag}`, empty: `bench_empty_${tag}` };
 try {
   for (const s of Object.values(names)) await jsm.streams.add({ name: s, subjects: [`${s}.>`] });
@@ -97,17 +97,4 @@ try {
   rc.destroy();
 }
 
-const out = rows.map((r) => ({
-  what: r.what,
-  baselineRecPerSec: Math.round(N / r.baseline),
-  eddyRecPerSec: Math.round(N / r.eddy),
-  // null when the job took less than a separate empty run (startup varies by a second on a busy machine)
-  eddyMinusStartupRecPerSec: r.eddy - r.startup > 0.2 ? Math.round(N / (r.eddy - r.startup)) : null,
-  ratio: +(r.baseline / r.eddy).toFixed(3),
-  ratioWithoutStartup: r.eddy - r.startup > 0.2 ? +(r.baseline / (r.eddy - r.startup)).toFixed(3) : null,
-  startupSec: +r.startup.toFixed(2),
-}));
-console.log(`\nconnectors, n = ${N} records, parallelism 1 (ratio = eddy throughput / plain loop throughput)`);
-console.table(out);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/connectors-nats-redis-latest.json', import.meta.url), JSON.stringify({ n: N, rows: out }, null, 2));
+reportConnectors('connectors-nats-redis', 'NATS and Redis connectors', N, rows);

@@ -18,13 +18,14 @@
  *
  * Prints a table and writes bench/results/connectors-pg-amqp-mqtt-latest.json.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import amqp from 'amqplib';
 import mqtt from 'mqtt';
 import { runJob } from 'eddy';
+import { reportConnectors, type ConnectorRow } from './connectors-report.ts';
 
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf('--n') + 1] ?? 0) || 100_000;
@@ -41,7 +42,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-const rows: { what: string; baseline: number; eddy: number; startup: number }[] = [];
+const rows: ConnectorRow[] = [];
 const db = new pg.Client({ connectionString: PG });
 await db.connect();
 const conn = await amqp.connect(AMQP);
@@ -186,17 +187,4 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const out = rows.map((r) => ({
-  what: r.what,
-  baselineRecPerSec: Math.round(N / r.baseline),
-  eddyRecPerSec: Math.round(N / r.eddy),
-  // null when the job took less than a separate empty run (startup varies by a second on a busy machine)
-  eddyMinusStartupRecPerSec: r.eddy - r.startup > 0.2 ? Math.round(N / (r.eddy - r.startup)) : null,
-  ratio: +(r.baseline / r.eddy).toFixed(3),
-  ratioWithoutStartup: r.eddy - r.startup > 0.2 ? +(r.baseline / (r.eddy - r.startup)).toFixed(3) : null,
-  startupSec: +r.startup.toFixed(2),
-}));
-console.log(`\nconnectors, n = ${N} records, parallelism 1 (ratio = eddy throughput / plain loop throughput)`);
-console.table(out);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/connectors-pg-amqp-mqtt-latest.json', import.meta.url), JSON.stringify({ n: N, rows: out }, null, 2));
+reportConnectors('connectors-pg-amqp-mqtt', 'PostgreSQL, RabbitMQ and MQTT connectors', N, rows);

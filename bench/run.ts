@@ -9,6 +9,8 @@
  *   npm run bench -- --repeat 1         # runs per measurement (best is reported; default 3)
  *   npm run bench -- --only incremental # not in `all`: ~1 GB of lmdb state, ~3 GB of disk, ~1.5 min
  *                                       # (incremental checkpoints + SIGKILL recovery; --keys, --kill-after, --p, --max-deltas, --ratio)
+ *   npm run bench -- --only connectors  # not in `all`: needs the servers (NATS, Redis, PostgreSQL, RabbitMQ,
+ *                                       # Mosquitto; EDDY_TEST_* URLs); each connector against a plain client loop (--n)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -300,8 +302,17 @@ function exchange(): void {
   save('exchange', { perRecord: r, keyedBidsP1: p1, w, x, projected: Object.fromEntries([2, 4, 8, 16].map((n) => [n, S(n)])) });
 }
 
+/** The connector benchmarks (bench/connectors-*.ts), each in its own process; they print their own tables. */
+function connectors(): void {
+  const n = opt('n', '');
+  for (const script of ['bench/connectors-nats-redis.ts', 'bench/connectors-pg-amqp-mqtt.ts']) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...(n ? ['--n', n] : [])], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status})`);
+  }
+}
+
 const suites: Record<string, () => void> = { nexmark, parallel, exchange, windows, checkpoints, state, cep, backpressure, asyncIo, metrics };
-// Not in `all`: it needs ~3 GB of disk and ~1.5 min.
-const onDemand: Record<string, () => void> = { incremental };
+// Not in `all`: incremental needs ~3 GB of disk and ~1.5 min; connectors needs the servers.
+const onDemand: Record<string, () => void> = { incremental, connectors };
 for (const [name, fn] of Object.entries(suites)) if (ONLY === 'all' || ONLY === name) fn();
 for (const [name, fn] of Object.entries(onDemand)) if (ONLY === name) fn();
