@@ -10,6 +10,7 @@ import { jetstream, jetstreamManager, DeliverPolicy, type Consumer, type JetStre
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InputStatus, type ReaderOutput, type SourceReader, type SourceReaderContext } from '../../api/index.ts';
 import { EddyError } from '../../core/index.ts';
+import { PositionedQueue } from '../common/index.ts';
 import { acquireNats, describeServers, releaseNats } from './connection.ts';
 import type { JetStreamSourceOptions, JetStreamSplit } from './jetstream-source.ts';
 
@@ -34,11 +35,10 @@ export function isMissingStream(e: unknown): boolean {
 
 export class JetStreamReader<T> implements SourceReader<T, JetStreamSplit> {
   private readonly active: SplitState[] = [];
-  private vals: (T | undefined)[] = [];
-  private seqs: number[] = [];
-  private owners: SplitState[] = [];
-  private times: number[] = [];
-  private head = 0;
+  /** Fetched records with their sequences; emitting one moves its split's `next` past it. */
+  private readonly queue = new PositionedQueue<T, SplitState, number>((s, seq) => {
+    s.split.next = seq + 1;
+  });
   private noMore = false;
   private closed = false;
   private error: Error | undefined;
@@ -86,27 +86,8 @@ export class JetStreamReader<T> implements SourceReader<T, JetStreamSplit> {
 
   pollNext(out: ReaderOutput<T>, max: number): InputStatus {
     if (this.error) throw this.error;
-    const end = Math.min(this.vals.length, this.head + max);
-    const vals = this.vals;
-    const seqs = this.seqs;
-    const owners = this.owners;
-    const times = this.times;
-    for (let i = this.head; i < end; i++) {
-      const s = owners[i]!;
-      s.split.next = seqs[i]! + 1;
-      s.queued--;
-      out.collect(vals[i] as T, times[i]!);
-      vals[i] = undefined;
-    }
-    this.head = end;
-    if (this.head === this.vals.length) {
-      this.vals.length = 0;
-      this.seqs.length = 0;
-      this.owners.length = 0;
-      this.times.length = 0;
-      this.head = 0;
-    }
-    if (this.roomWaiter !== undefined && this.vals.length - this.head < this.highWater) {
+    this.queue.drain(out, max);
+    if (this.roomWaiter !== undefined && this.queue.size < this.highWater) {
       const w = this.roomWaiter;
       this.roomWaiter = undefined;
       w();
@@ -115,7 +96,7 @@ export class JetStreamReader<T> implements SourceReader<T, JetStreamSplit> {
       const s = this.active[i]!;
       if (s.fetchDone && s.queued === 0) this.active.splice(i, 1);
     }
-    if (this.head < this.vals.length) return InputStatus.MoreAvailable;
+    if (this.queue.size > 0) return InputStatus.MoreAvailable;
     return this.noMore && this.active.length === 0 ? InputStatus.EndOfInput : InputStatus.NothingAvailable;
   }
 
@@ -138,7 +119,7 @@ export class JetStreamReader<T> implements SourceReader<T, JetStreamSplit> {
   }
 
   private room(): Promise<void> | undefined {
-    if (this.vals.length - this.head < this.highWater) return undefined;
+    if (this.queue.size < this.highWater) return undefined;
     return new Promise<void>((r) => (this.roomWaiter = r));
   }
 
@@ -178,11 +159,7 @@ export class JetStreamReader<T> implements SourceReader<T, JetStreamSplit> {
   }
 
   private push(s: SplitState, value: T, seq: number, time: number): void {
-    this.vals.push(value);
-    this.seqs.push(seq);
-    this.owners.push(s);
-    this.times.push(time);
-    s.queued++;
+    this.queue.push(s, value, seq, time);
     s.cursor = seq + 1;
   }
 

@@ -21,6 +21,7 @@ import {
   type SplitEnumeratorContext,
 } from '../../api/index.ts';
 import { ConfigurationError, EddyError } from '../../core/index.ts';
+import { PositionedQueue } from '../common/index.ts';
 import { connectRedis, maskRedisUrl, type RedisClient } from './connection.ts';
 
 export type RedisStreamStart = 'earliest' | 'latest' | { id: string };
@@ -105,11 +106,10 @@ const RETRY_MS = 250;
 class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
   private readonly active: SplitState[] = [];
   private readonly fresh: SplitState[] = [];
-  private vals: (T | undefined)[] = [];
-  private ids: string[] = [];
-  private owners: SplitState[] = [];
-  private times: number[] = [];
-  private head = 0;
+  /** Fetched entries with their ids; emitting one moves its split's `after` to it. */
+  private readonly queue = new PositionedQueue<T, SplitState, string>((s, id) => {
+    s.split.after = id;
+  });
   private noMore = false;
   private closed = false;
   private error: Error | undefined;
@@ -139,29 +139,13 @@ class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
   }
   pollNext(out: ReaderOutput<T>, max: number): InputStatus {
     if (this.error) throw this.error;
-    const end = Math.min(this.vals.length, this.head + max);
-    const { vals, ids, owners, times } = this;
-    for (let i = this.head; i < end; i++) {
-      const s = owners[i]!;
-      s.split.after = ids[i]!;
-      s.queued--;
-      out.collect(vals[i] as T, times[i]!);
-      vals[i] = undefined;
-    }
-    this.head = end;
-    if (this.head === this.vals.length) {
-      this.vals.length = 0;
-      this.ids.length = 0;
-      this.owners.length = 0;
-      this.times.length = 0;
-      this.head = 0;
-    }
-    if (this.vals.length - this.head < this.count * 4) this.poke();
+    this.queue.drain(out, max);
+    if (this.queue.size < this.count * 4) this.poke();
     for (let i = this.active.length - 1; i >= 0; i--) {
       const s = this.active[i]!;
       if (s.fetchDone && s.queued === 0) this.active.splice(i, 1);
     }
-    if (this.head < this.vals.length) return InputStatus.MoreAvailable;
+    if (this.queue.size > 0) return InputStatus.MoreAvailable;
     return this.noMore && this.active.length === 0 && this.fresh.length === 0 ? InputStatus.EndOfInput : InputStatus.NothingAvailable;
   }
   snapshotState(): RedisStreamSplit[] {
@@ -222,11 +206,7 @@ class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
   }
 
   private push(s: SplitState, value: T, id: string): void {
-    this.vals.push(value);
-    this.ids.push(id);
-    this.owners.push(s);
-    this.times.push(parseInt(id, 10)); // the id's milliseconds: parseInt stops at the '-' (no substring)
-    s.queued++;
+    this.queue.push(s, value, id, parseInt(id, 10)); // the id's milliseconds: parseInt stops at the '-' (no substring)
     s.cursor = id;
   }
 
@@ -245,7 +225,7 @@ class RedisStreamReader<T> implements SourceReader<T, RedisStreamSplit> {
           this.active.push(s);
         }
         const reading = this.active.filter((s) => !s.fetchDone);
-        if (reading.length === 0 || this.vals.length - this.head >= this.count * 4) {
+        if (reading.length === 0 || this.queue.size >= this.count * 4) {
           if (reading.length === 0) this.ctx.wakeup();
           await this.sleep(1_000);
           continue;

@@ -1,0 +1,7 @@
+/**
+ * Building blocks shared by connectors (not a public entry point): the positioned queue that source
+ * readers drain in the task loop, and the synchronous front to an I/O thread that sinks use to block on
+ * a barrier. Builds on `api` and `core` only.
+ */
+export { PositionedQueue } from './positioned-queue.ts';
+export type { QueueOwner } from './positioned-queue.ts';
