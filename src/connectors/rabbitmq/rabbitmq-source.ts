@@ -111,8 +111,10 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
   /**
    * Message id → sequence number of its latest delivery. An id stays here until that delivery has been
    * acknowledged on the channel it came from and the checkpoint covering it completed; a delivery whose
-   * channel was lost (sequence below `genStartSeq`) or that was restored (sequence 0) stays until its
-   * redelivered copy arrives, or until the orphans expire (see `expireAt`).
+   * channel was lost (sequence below `genStartSeq`) stays until its redelivered copy arrives (it was not
+   * acknowledged, so the broker sends it again); one restored from a checkpoint (sequence 0) stays until
+   * its copy arrives or the restored ids expire (see `expireAt`): it may have been acknowledged before the
+   * crash and never come back.
    */
   private readonly known = new Map<string, number>();
   private seq = 0;
@@ -120,9 +122,8 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
   private genStartSeq = 1;
   /** A message the broker had not delivered before arrived on this channel (requeued ones precede it). */
   private sawFresh = false;
-  /** Orphans (sequence below `expireBelow`) are forgotten when checkpoint `expireAt` completes. */
+  /** Restored ids not seen again (sequence 0) are forgotten when checkpoint `expireAt` completes. */
   private expireAt = -1;
-  private expireBelow = 0;
   private session: string[] = [];
   private sessionSeqs: number[] = [];
   private sessionTags: number[] = [];
@@ -161,7 +162,7 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
     this.sessionTags = []; // tags of the old channel are void; its unacknowledged messages come back
     this.genStartSeq = this.seq + 1;
     this.sawFresh = false;
-    this.expireAt = -1;
+    if (this.expireAt !== Number.MAX_SAFE_INTEGER) this.expireAt = -1;
     this.queue = [];
     this.head = 0;
     const lost = (e: unknown): void => {
@@ -262,35 +263,52 @@ class RabbitMQReader<T> implements SourceReader<T, RabbitMQSplit> {
     this.sessionTags = [];
     // RabbitMQ requeues unacknowledged messages at their old place, ahead of every message not yet
     // delivered: once one of those arrived here, a checkpoint taken now covers every redelivery of the
-    // orphans that was coming to this reader; when it completes, the orphans that did not come back (they
-    // had been acknowledged before a crash, or went to another consumer) are forgotten.
-    if (this.sawFresh && this.expireAt < 0) {
-      this.expireAt = checkpointId;
-      this.expireBelow = this.genStartSeq;
-    }
+    // restored ids that was coming to this reader; when it completes, those that did not come back (they
+    // had been acknowledged before the crash, or went to another consumer) are forgotten. Ids of a lost
+    // channel are never expired this way: they were not acknowledged, so they do come back (a late
+    // requeue after the reconnect would otherwise slip past the rule).
+    if (this.sawFresh && this.expireAt < 0) this.expireAt = checkpointId;
     // every id not yet forgotten travels; a restore treats them all as orphans
     const all: [number, string[]][] = this.known.size > 0 ? [[checkpointId, [...this.known.keys()]]] : [];
     // one split per reader keeps the ids; the others (more splits than readers after a rescale) travel empty
     return this.splitIds.map((id, i) => ({ id, pending: i === 0 ? all : [] }));
   }
 
-  /** The checkpoint is durable: acknowledge its messages, and forget the ids whose latest delivery that acknowledges. */
+  /**
+   * The checkpoint is durable: acknowledge its messages, and forget the ids whose latest delivery that
+   * acknowledges — once the broker has processed the acknowledgements. AMQP acknowledgements get no
+   * reply, and one written while the connection is going down is lost (the message comes back), so the
+   * ids are forgotten only when a synchronous method sent after them (basic.qos with the same prefetch;
+   * the broker handles a channel's methods in order) is answered on the same channel.
+   */
   notifyCheckpointComplete(checkpointId: number): void {
+    const done: { ids: string[]; seqs: number[] }[] = [];
+    const ch = this.ch;
     for (const [cp, p] of this.pending) {
       if (cp > checkpointId) continue;
       this.pending.delete(cp);
       // tags of an earlier channel are void: those messages come back and are dropped (and acked) as duplicates
-      if (p.gen !== this.gen || !this.ch) continue;
-      for (const tag of p.tags) this.ch.ack({ fields: { deliveryTag: tag } } as amqp.Message);
-      const { ids, seqs } = p;
-      for (let i = 0; i < ids.length; i++) {
-        const s = seqs[i]!;
-        if (s >= this.genStartSeq && this.known.get(ids[i]!) === s) this.known.delete(ids[i]!);
-      }
+      if (p.gen !== this.gen || !ch) continue;
+      for (const tag of p.tags) ch.ack({ fields: { deliveryTag: tag } } as amqp.Message);
+      done.push(p);
+    }
+    if (done.length > 0 && ch) {
+      const gen = this.gen;
+      ch.prefetch(this.s.prefetch).then(
+        () => {
+          if (gen !== this.gen) return; // the reply came, but the channel was replaced meanwhile: keep them (harmless)
+          for (const { ids, seqs } of done)
+            for (let i = 0; i < ids.length; i++) {
+              const s = seqs[i]!;
+              if (s >= this.genStartSeq && this.known.get(ids[i]!) === s) this.known.delete(ids[i]!);
+            }
+        },
+        () => undefined, // the channel is gone: the acknowledgements may be lost, the ids stay
+      );
     }
     if (this.expireAt >= 0 && checkpointId >= this.expireAt) {
-      for (const [id, s] of this.known) if (s < this.expireBelow) this.known.delete(id);
-      this.expireAt = Number.MAX_SAFE_INTEGER; // until the next reconnect
+      for (const [id, s] of this.known) if (s === 0) this.known.delete(id);
+      this.expireAt = Number.MAX_SAFE_INTEGER; // restored ids are read once, at the start
     }
   }
 
