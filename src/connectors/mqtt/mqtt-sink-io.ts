@@ -5,7 +5,7 @@
  * waits for the reconnect (up to the writer's timeout).
  */
 import mqtt from 'mqtt';
-import { serveSync } from '../rabbitmq/index.ts';
+import { serveSync } from '../common/index.ts';
 import { redactMqttUrl } from './mqtt-source.ts';
 
 export interface MqttSinkIoInit {

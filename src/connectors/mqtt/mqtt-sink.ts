@@ -6,7 +6,7 @@
  */
 import { ConfigurationError } from '../../core/index.ts';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../api/index.ts';
-import { SyncIoThread } from '../rabbitmq/index.ts';
+import { SyncIoThread } from '../common/index.ts';
 
 export interface MqttSinkOptions<T> {
   url: string;

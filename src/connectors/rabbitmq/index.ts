@@ -8,6 +8,4 @@ export { RabbitMQSource } from './rabbitmq-source.ts';
 export type { RabbitMQSourceOptions, RabbitMQSplit } from './rabbitmq-source.ts';
 export { RabbitMQSink } from './rabbitmq-sink.ts';
 export type { RabbitMQSinkOptions } from './rabbitmq-sink.ts';
-export { SyncIoThread, serveSync } from './sync-io-thread.ts';
-export type { SyncHandlers } from './sync-io-thread.ts';
 export { redactAmqpUrl } from './urls.ts';

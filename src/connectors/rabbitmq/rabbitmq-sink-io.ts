@@ -4,7 +4,7 @@
  * so far, or fails if it nacked one or the connection broke.
  */
 import amqp from 'amqplib';
-import { serveSync } from './sync-io-thread.ts';
+import { serveSync } from '../common/index.ts';
 import { redactAmqpUrl } from './urls.ts';
 
 export interface SinkIoInit {

@@ -7,7 +7,7 @@
  */
 import { ConfigurationError } from '../../core/index.ts';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../api/index.ts';
-import { SyncIoThread } from './sync-io-thread.ts';
+import { SyncIoThread } from '../common/index.ts';
 import type { PublishBatch, SinkIoInit } from './rabbitmq-sink-io.ts';
 
 export interface RabbitMQSinkOptions<T> {
