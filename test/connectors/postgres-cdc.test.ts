@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -306,9 +306,12 @@ test('a fresh run killed before its first checkpoint: the next run replaces its 
       let stderr = '';
       first.stderr!.on('data', (d) => (stderr += d));
       const firstExit = exit(first);
-      const active = async () => (await f.c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [f.slot])).rowCount === 1;
+      // the slot is active while it is being created too: wait for it to exist with its consistent point
+      const active = async () =>
+        (await f.c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active AND confirmed_flush_lsn IS NOT NULL', [f.slot])).rowCount === 1;
       for (let i = 0; i < 1200 && !(await active()); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(await active(), `the first run streams from its slot:\n${stderr.slice(-2000)}`);
+      for (let i = 0; i < 200 && !readFileSync(join(f.dir, `${f.slot}.slot-created.json`), 'utf8').includes('"point"'); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(readdirSync(f.dir).includes(`${f.slot}.slot-created.json`), 'the slot is marked as created by the job');
       first.kill('SIGKILL');
       await firstExit;
