@@ -5,17 +5,7 @@ import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
 import { AfterMatchSkipStrategy as S, NFA, Pattern, type NFAOptions, type NFASnapshot } from '../../src/cep/index.ts';
 import { fmt, is, type Ev } from './cep-test-kit.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../seeded-random.ts';
 
 function randomInput(seed: number, n: number): Array<[Ev, number]> {
   const r = rng(seed);

@@ -14,19 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { PG_URL, pgClient, pgSkipReason, preparedGids, uniqueName } from '../connectors/pg-test-kit.ts';
+import { xorshift as rng } from '../seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
 
 interface Expect {
   /** pg_current_wal_insert_lsn() inside the transaction, before its commit */

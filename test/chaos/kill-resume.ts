@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { committedLines, verify, type Verdict } from './verify.ts';
+import { xorshift as rng } from '../seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EDDY = join(ROOT, 'bin/eddy.mjs');
@@ -66,16 +67,6 @@ export interface ChaosResult extends Verdict {
   savepoints: number;
   /** ops: failovers in user code (restarts inside a run). */
   failovers: number;
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
 }
 
 /** Pids of base-copy child processes (lmdb-copy-process.mjs) working on files under `dir`. */

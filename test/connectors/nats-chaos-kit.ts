@@ -4,18 +4,9 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { xorshift as rng } from '../seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
 
 /** Runs `args` under `eddy run … --resume`, SIGKILLing it `kills` times at random; returns the number of kills. */
 export async function killAndResume(job: string, params: string[], o: { kills: number; seed: number; minDelayMs: number; maxDelayMs: number; dir: string }): Promise<number> {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchEncoder, decodeBatchBytes, deriveShape, describeShape, parseShape } from '../../src/runtime/shape-codec.ts';
 import { ElementKind, SerializationError, type RecordBatch } from '../../src/core/index.ts';
+import { xorshift as rng } from '../seeded-random.ts';
 
 const T = { timeout: 30_000 };
 
@@ -30,16 +31,6 @@ function roundTrip(enc: BatchEncoder, v: unknown[], keyGroups = false, offset = 
   else assert.equal(out.g, undefined);
   assert.deepStrictEqual(out.v, structuredClone(v));
   return out;
-}
-
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
 }
 
 test('Nexmark-like bids round-trip exactly, with key groups, at any byte offset', T, () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { EddyError } from '../../src/core/index.ts';
 import { ValueStateDescriptor, ReducingStateDescriptor, StateTtlConfig, type KeyedStateBackend, type PendingKeyedSnapshot, type ValueStateImpl } from '../../src/state/index.ts';
 import { Fixture, KINDS } from './backend-fixture.ts';
+import { mulberry32 as rng } from '../seeded-random.ts';
 
 const MAX = 16;
 
@@ -28,16 +29,6 @@ function valueState<T>(b: KeyedStateBackend, d: ValueStateDescriptor<T>): ValueS
 }
 
 /** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 for (const kind of KINDS) {
   describe(`read-modify-write (${kind})`, () => {
