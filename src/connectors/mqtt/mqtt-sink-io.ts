@@ -3,10 +3,18 @@
  * (on the barrier) resolves when every message published so far has its PUBACK. mqtt.js keeps
  * unacknowledged QoS 1 messages and resends them after its own reconnect, so a barrier during an outage
  * waits for the reconnect (up to the writer's timeout).
+ *
+ * At most {@link MAX_UNACKED} messages are unacknowledged at once: MQTT packet ids are 16 bits and
+ * mqtt.js hands them out round-robin, so a larger window would reuse the id of a message still waiting
+ * for its PUBACK and that message's acknowledgement would never be seen. A full window holds back the
+ * next batch, which in turn blocks the writer once its posts queue up.
  */
 import mqtt from 'mqtt';
 import { serveSync } from '../common/index.ts';
 import { redactMqttUrl } from './mqtt-source.ts';
+
+/** Unacknowledged QoS 1 messages at most (below the 65 535 MQTT packet ids). */
+export const MAX_UNACKED = 16_384;
 
 export interface MqttSinkIoInit {
   url: string;
@@ -19,8 +27,25 @@ serveSync((raw) => {
   const init = raw as MqttSinkIoInit;
   const where = `MqttSink (${redactMqttUrl(init.url)}, topic '${init.topic}')`;
   let client: mqtt.MqttClient | undefined;
-  const inflight = new Set<Promise<void>>();
+  let unacked = 0;
   let failure: Error | undefined;
+  /** Resolved when `unacked` drops to the low-water mark (room) or to zero (drained). */
+  let room: (() => void) | undefined;
+  let drained: (() => void) | undefined;
+  const acked = (e?: Error): void => {
+    if (e) failure ??= e;
+    unacked--;
+    if (room && unacked <= MAX_UNACKED / 2) {
+      const r = room;
+      room = undefined;
+      r();
+    }
+    if (drained && unacked === 0) {
+      const d = drained;
+      drained = undefined;
+      d();
+    }
+  };
   return {
     async open() {
       client = await new Promise<mqtt.MqttClient>((resolve, reject) => {
@@ -33,21 +58,15 @@ serveSync((raw) => {
       });
       return true;
     },
-    publish(data) {
+    async publish(data) {
       for (const [topic, payload] of data as [string | null, Uint8Array][]) {
-        const p = new Promise<void>((resolve) => {
-          client!.publish(topic ?? init.topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1, retain: init.retain }, (e) => {
-            if (e) failure ??= e;
-            resolve();
-          });
-        }).then(() => {
-          inflight.delete(p);
-        });
-        inflight.add(p);
+        if (unacked >= MAX_UNACKED) await new Promise<void>((r) => (room = r));
+        unacked++;
+        client!.publish(topic ?? init.topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1, retain: init.retain }, acked);
       }
     },
     async confirm() {
-      await Promise.all([...inflight]);
+      if (unacked > 0) await new Promise<void>((r) => (drained = r));
       if (failure) throw new Error(`${where}: ${failure.message}`);
       return true;
     },
