@@ -16,9 +16,16 @@
  * Strings are ASCII (one byte a character) when they are, UTF-16 code units otherwise, so every
  * JavaScript string (lone surrogates too) comes back as it was.
  *
+ * A number column whose values in a batch are all 32-bit integers travels as Int32 and decodes to small
+ * integers (Smis), as the sender's objects held them: decoding 1012 as the heap number 1012.0 would give
+ * the receiver's objects a double field where objects of the same shape made in that thread (by a source
+ * chained there, say) have an integer one, and V8 then deprecates their shared hidden class and
+ * deoptimizes the code that touches them.
+ *
  * Layout (little-endian; every column starts 8-byte aligned):
  *   u32 MAGIC, u32 n, u32 flags (1: key groups present), u32 shape-descriptor length, descriptor (UTF-8),
- *   f64[n] timestamps, u16[n] key groups (if any), the shape's columns in order, then the variable part:
+ *   f64[n] timestamps, u16[n] key groups (if any), the shape's columns in order (a number column is
+ *   u32 mode, then i32[n] when every value is a 32-bit integer (mode 1) or f64[n] (mode 0)), then the variable part:
  *   per string column its mode and strings (1: u32 ids and the dictionary, string by string; 2: in sequence,
  *   u32 lengths then every string joined, as ASCII bytes or UTF-16), per 'any' column (msgpack), misfit
  *   records (u32 count, u32[] positions, msgpack of the values).
@@ -39,7 +46,9 @@ export type Shape =
 
 const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
 
-const MAGIC = 0x65646431; // 'edd1'
+const MAGIC = 0x65646432; // 'edd2'
+/** The first format, without a mode word before number columns (every one f64): still read. */
+const MAGIC_V1 = 0x65646431; // 'edd1'
 /** The descriptor of a batch without a shape (no record seen yet): every record is in the general encoding. */
 const NO_SHAPE = '-';
 const MAX_DEPTH = 6;
@@ -368,7 +377,7 @@ class Bytes {
     this.pos += 4;
   }
   /** Copies a typed array's first `n` elements (aligned to 8 bytes first). */
-  typed(a: Float64Array | Uint16Array | Uint32Array | Uint8Array, n: number): void {
+  typed(a: Float64Array | Int32Array | Uint16Array | Uint32Array | Uint8Array, n: number): void {
     this.align8();
     const bytes = n * a.BYTES_PER_ELEMENT;
     this.ensure(bytes);
@@ -434,6 +443,8 @@ export class BatchEncoder {
   private dictMode: boolean[] = [];
   private readonly out = new Bytes();
   private readonly misfits: number[] = [];
+  /** Scratch for number columns sent as Int32. */
+  private ints = new Int32Array(64);
 
   constructor(
     private readonly edge: string,
@@ -545,10 +556,13 @@ export class BatchEncoder {
       const len = col.level === 0 ? n : c.counts[col.level]!;
       const vals = c.cols[k]!;
       switch (col.kind) {
-        case 'num':
-          if (col.level === 0) out.typed(vals as Float64Array, len);
-          else out.typed(Float64Array.from(vals as number[]), len);
+        case 'num': {
+          const f = col.level === 0 ? (vals as Float64Array) : Float64Array.from(vals as number[]);
+          const ints = this.int32s(f, len);
+          out.u32(ints !== undefined ? 1 : 0);
+          out.typed(ints ?? f, len);
           break;
+        }
         case 'bool':
           if (col.level === 0) out.typed(vals as Uint8Array, len);
           else out.typed(Uint8Array.from(vals as number[]), len);
@@ -595,6 +609,19 @@ export class BatchEncoder {
         }
       }
     }
+  }
+
+  /** `f`'s first `n` values as Int32 when every one is a 32-bit integer (and none is -0), else undefined. */
+  private int32s(f: Float64Array, n: number): Int32Array | undefined {
+    if (this.ints.length < n) this.ints = new Int32Array(Math.max(n, this.ints.length * 2));
+    const a = this.ints;
+    for (let i = 0; i < n; i++) {
+      const x = f[i]!;
+      const y = x | 0;
+      if (y !== x || (y === 0 && 1 / x < 0)) return undefined;
+      a[i] = y;
+    }
+    return a;
   }
 
   private misfitSection(v: unknown[]): void {
@@ -725,7 +752,9 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
   // columns are 8-byte aligned relative to the batch's start: typed views need the start aligned too
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as FastBuffer;
-  if (b.readUInt32LE(0) !== MAGIC) throw new SerializationError('a record batch is malformed: wrong magic number');
+  const magic = b.readUInt32LE(0);
+  if (magic !== MAGIC && magic !== MAGIC_V1) throw new SerializationError('a record batch is malformed: wrong magic number');
+  const numModes = magic === MAGIC;
   const n = b.readUInt32LE(4);
   const flags = b.readUInt32LE(8);
   const dl = b.readUInt32LE(12);
@@ -756,11 +785,22 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
   for (const col of plan.columns) {
     const len = lens[col.level]!;
     switch (col.kind) {
-      case 'num':
+      case 'num': {
+        let ints = false;
+        if (numModes) {
+          ints = b.readUInt32LE(p) === 1;
+          p += 4;
+        }
         p = al(p);
-        cols.push(new Float64Array(b.buffer, b.byteOffset + p, len));
-        p += len * 8;
+        if (ints) {
+          cols.push(new Int32Array(b.buffer, b.byteOffset + p, len));
+          p += len * 4;
+        } else {
+          cols.push(new Float64Array(b.buffer, b.byteOffset + p, len));
+          p += len * 8;
+        }
         break;
+      }
       case 'bool':
         p = al(p);
         cols.push(b.subarray(p, p + len));
