@@ -27,7 +27,7 @@
  *   f64[n] timestamps, u16[n] key groups (if any), the shape's columns in order (a number column is
  *   u32 mode, then i32[n] when every value is a 32-bit integer (mode 1) or f64[n] (mode 0)), then the variable part:
  *   per string column its mode and strings (1: u32 ids and the dictionary, string by string; 2: in sequence,
- *   u32 lengths then every string joined, as ASCII bytes or UTF-16), per 'any' column (msgpack), misfit
+ *   u32 lengths then the strings one after another, as ASCII bytes or UTF-16), per 'any' column (msgpack), misfit
  *   records (u32 count, u32[] positions, msgpack of the values).
  */
 import { Packr } from 'msgpackr';
@@ -384,18 +384,45 @@ class Bytes {
     this.buf.set(new Uint8Array(a.buffer, a.byteOffset, bytes), this.pos);
     this.pos += bytes;
   }
-  /** Strings joined into one: u32 (1 when UTF-16), u32 byte length, then the bytes. */
-  joined(s: string): void {
-    const n = s.length;
-    this.ensure(8 + n * 3);
+  /**
+   * The strings `strs[0, n)` one after another (a hole as ''), `total` code units in all: u32 (1 when
+   * UTF-16), u32 byte length, then the bytes, as ASCII when every string is, else as UTF-16. Each string
+   * is written where it goes (joining them first would copy them once more, and flattening the
+   * concatenated strings a generator builds costs more than the copy).
+   */
+  sequence(strs: (string | undefined)[], n: number, total: number): void {
+    this.ensure(8 + total * 3);
     const b = this.buf;
-    const p = this.pos + 8;
-    let bytes = b.utf8Write(s, p, n * 3);
-    const ascii = bytes === n; // one byte a character only when every one is ASCII
-    if (!ascii) bytes = b.ucs2Write(s, p, n * 2);
+    const start = this.pos + 8;
+    let p = start;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const s = strs[i];
+      if (s === undefined) continue;
+      const l = s.length;
+      if (l < 24) {
+        for (let j = 0; j < l; j++) {
+          const ch = s.charCodeAt(j);
+          if (ch > 0x7f) {
+            ascii = false;
+            break;
+          }
+          b[p + j] = ch;
+        }
+      } else if (b.utf8Write(s, p, l * 3) !== l) ascii = false; // one byte a character only when every one is ASCII
+      if (!ascii) break;
+      p += l;
+    }
+    if (!ascii) {
+      p = start;
+      for (let i = 0; i < n; i++) {
+        const s = strs[i];
+        if (s !== undefined) p += b.ucs2Write(s, p, s.length * 2);
+      }
+    }
     this.dv.setUint32(this.pos, ascii ? 0 : 1, true);
-    this.dv.setUint32(this.pos + 4, bytes, true);
-    this.pos = p + bytes;
+    this.dv.setUint32(this.pos + 4, p - start, true);
+    this.pos = p;
   }
 
   /** A string: u32 header (length × 2, + 1 when UTF-16), then its bytes (ASCII) or UTF-16 code units. */
@@ -443,6 +470,8 @@ export class BatchEncoder {
   private dictMode: boolean[] = [];
   private readonly out = new Bytes();
   private readonly misfits: number[] = [];
+  /** Batches encoded with the current shape. */
+  private batches = 0;
   /** Scratch for number columns sent as Int32. */
   private ints = new Int32Array(64);
 
@@ -583,15 +612,16 @@ export class BatchEncoder {
             out.u32(strs.length);
             for (let j = 0; j < strs.length; j++) out.str(strs[j]!);
           } else {
-            // in sequence, one per value (a misfit's slot is a hole: sent empty): their lengths, then all of
-            // them joined, written with one native call (as ASCII bytes when they all are, else UTF-16)
+            // in sequence, one per value (a misfit's slot is a hole: sent empty): their lengths, then the
+            // strings one after another (as ASCII bytes when they all are, else UTF-16)
             out.u32(2);
             out.align8();
             out.ensure(len * 4);
             const lens = new Uint32Array(out.buf.buffer, out.buf.byteOffset + out.pos, len);
-            for (let i = 0; i < len; i++) lens[i] = strs[i]?.length ?? 0;
+            let total = 0;
+            for (let i = 0; i < len; i++) total += lens[i] = strs[i]?.length ?? 0;
             out.pos += len * 4;
-            out.joined(strs.length === len ? strs.join('') : Array.from({ length: len }, (_, i) => strs[i] ?? '').join(''));
+            out.sequence(strs, len, total);
           }
           break;
         }
@@ -661,13 +691,15 @@ export class BatchEncoder {
     }
     const plan = this.plan!;
     const c = this.cols!;
+    this.batches++;
     for (let k = 0; k < plan.columns.length; k++) {
       const col = plan.columns[k]!;
       if (col.kind !== 'str') continue;
       const len = col.level === 0 ? n : c.counts[col.level]!;
       if (len < 16) continue;
       if (c.dicts[k] !== undefined) this.dictMode[k] = c.dicts[k]!.size <= len * DICT_DISTINCT_RATIO;
-      else this.dictMode[k] = sampleRepeats(c.strs[k]!, len);
+      // a column in sequence is sampled every 8th batch (a sample builds a set of 64 strings)
+      else if ((this.batches & 7) === 0) this.dictMode[k] = sampleRepeats(c.strs[k]!, len);
     }
   }
 }
