@@ -2,7 +2,9 @@
  * Remote channels on shared memory: the sender encodes each record batch with the channel's
  * {@link BatchEncoder} straight into the channel's {@link Ring}; control elements (watermarks, barriers,
  * end of input) travel in the same ring, so order is kept. Free ring space is the credit: a sender without
- * room keeps elements in its backlog (its task stops taking input) until the receiver releases space.
+ * room keeps elements in its backlog (its task stops taking input) and its slot tries again on each turn of
+ * its loop ({@link RingOutputChannel.retry}); a receiver that releases space wakes the sender's slot if it
+ * sleeps.
  *
  * The receiver reads every frame as soon as it sees it (each step of its slot, and on a wake-up message)
  * and queues the decoded elements, so everything in flight is in its queue, where unaligned checkpoints
@@ -14,9 +16,9 @@
  * is taken, put at the head of the backlog. The receiver reads frames eagerly, so it finds the barrier
  * in its queue as soon as it is written and lets it overtake the data queued before it.
  *
- * Port messages between two slots, besides the rings: [1, channel] space was released (to a waiting
- * sender); [2, channel, bytes] an oversized batch (its place in the stream is an Oversize frame);
- * [3] wake up (the receiving slot slept).
+ * Port messages between two slots, besides the rings: [2, channel, bytes] an oversized batch (its place in
+ * the stream is an Oversize frame); [3] wake up (the slot slept: a sender wrote to its ring, or a
+ * receiver released room it was waiting for).
  */
 import { Packr } from 'msgpackr';
 import { ElementKind, type RecordBatch, type StreamElement } from '../core/index.ts';
@@ -79,6 +81,14 @@ export class RingOutputChannel extends OutputChannel {
     this.onUnblocked();
   }
 
+  /** Sends what waits, as far as the receiver has released room; returns whether anything went. */
+  retry(): boolean {
+    const n = this.backlog.length;
+    if (n === 0) return false;
+    this.drain();
+    return this.backlog.length < n;
+  }
+
   override get blocked(): boolean {
     return this.backlog.length > 0;
   }
@@ -92,29 +102,19 @@ export class RingOutputChannel extends OutputChannel {
     this.headBytes = undefined; // the head changes
     this.backlog.unshift(e);
     this.ring.setWaiting();
-    if (this.ring.idle) this.drain();
   }
 
   private defer(e: StreamElement): void {
     this.backlog.push(e);
     this.ring.setWaiting();
-    // the receiver may have released everything between our attempt and the flag: try again
-    if (this.ring.idle) this.drain();
   }
 
   private drain(): void {
     while (this.backlog.length > 0) {
-      const e = this.backlog[0]!;
-      if (!this.write(e)) {
-        this.ring.setWaiting();
-        if (this.ring.idle && this.write(e)) {
-          this.backlog.shift();
-          continue;
-        }
-        return;
-      }
+      if (!this.write(this.backlog[0]!)) return;
       this.backlog.shift();
     }
+    this.ring.clearWaiting();
   }
 
   /** Writes one element into the ring (or, oversized, a marker in the ring and its bytes on the port). */
@@ -174,6 +174,7 @@ export class RingInputChannel extends InputChannel {
     private readonly ring: Ring,
     private readonly port: PeerPort,
     private readonly counter: ByteCounter,
+    private readonly wakeFlags: WakeFlags,
   ) {
     super(id, gateIndex, inputIndex, fromSubtask, edgeIndex, () => {});
   }
@@ -229,6 +230,7 @@ export class RingInputChannel extends InputChannel {
     const end = this.ends.get(e);
     if (end === undefined) return; // restored in-flight data: never was in the ring
     this.ends.delete(e);
-    if (this.ring.release(end, e.k === ElementKind.Records)) this.port.postMessage([1, this.id, 0]);
+    // the sender's slot (that of its subtask) waits for room and may sleep: wake it
+    if (this.ring.release(end, e.k === ElementKind.Records) && this.wakeFlags.takeSleeper(this.fromSubtask)) this.port.postMessage([3]);
   }
 }

@@ -4,9 +4,10 @@
  * The sender writes framed messages (encoded record batches, control elements, markers) at the write
  * position; the receiver reads them at its own pace and *releases* bytes once the elements they carried
  * are processed. Free space is the channel's credit: a sender that finds no room keeps its element in the
- * channel's backlog, sets `senderWaiting`, and is told (one port message) when the receiver has released
- * space. No message travels per batch while both sides are busy; a sleeping receiver is woken by one
- * message (see {@link WakeFlags}).
+ * channel's backlog and sets `senderWaiting`; its slot tries again on each turn of its loop, and a
+ * receiver that releases space while the sender's slot sleeps wakes it with one message. No message
+ * travels per batch while both sides are busy; a sleeping receiver is woken the same way (see
+ * {@link WakeFlags}).
  *
  * Layout: an Int32 header (write position, release position, sender waiting), then the data region. A
  * position counts bytes since the start modulo 2^32 (Uint32 arithmetic); the offset in the region is the
@@ -127,9 +128,14 @@ export class Ring {
     return this.used === 0 && this.batchesWritten === Atomics.load(this.hdr, RELEASED);
   }
 
-  /** Sender: asks to be told when the receiver releases space. */
+  /** Sender: has elements waiting for room (a receiver that releases space wakes it if it sleeps). */
   setWaiting(): void {
     Atomics.store(this.hdr, WAITING, 1);
+  }
+
+  /** Sender: nothing waits for room any more. */
+  clearWaiting(): void {
+    Atomics.store(this.hdr, WAITING, 0);
   }
 
   /** Receiver: the next unread frame (not yet read: see {@link advance}), or undefined. Skip frames are passed over. */
@@ -157,15 +163,15 @@ export class Ring {
 
   /**
    * Receiver: frees the ring up to `end` (a frame's end; frames are released in order), and one batch
-   * credit when the frame held a record batch. Returns whether the sender asked to be told (then the caller
-   * sends it one message).
+   * credit when the frame held a record batch. Returns whether the sender has elements waiting for room
+   * (then the caller wakes the sender's slot if it sleeps).
    */
   release(end: number, batch: boolean): boolean {
     if (batch) Atomics.add(this.hdr, RELEASED, 1);
     const r = Atomics.load(this.hdr, R) >>> 0;
     // positions wrap at 2^32: `end` is ahead of r by less than the capacity when it is newer
     if (((end - r) >>> 0) <= this.capacity) Atomics.store(this.hdr, R, end | 0);
-    return Atomics.load(this.hdr, WAITING) === 1 && Atomics.exchange(this.hdr, WAITING, 0) === 1;
+    return Atomics.load(this.hdr, WAITING) === 1;
   }
 }
 

@@ -109,6 +109,7 @@ export class Slot {
   private readonly outputs = new Map<number, OutputChannel>();
   /** Remote input channels: read from their rings each step and when woken. */
   private readonly ringInputs: RingInputChannel[] = [];
+  private readonly ringOutputs: RingOutputChannel[] = [];
   private readonly wakeFlags: WakeFlags;
   /** Bytes through remote channels per task (same order as {@link tasks}). */
   private readonly bytesIn: ByteCounter[] = [];
@@ -143,6 +144,7 @@ export class Slot {
         const oc = local
           ? new OutputChannel(ch.id, config.buffersPerChannel, { deliver: (id, el) => this.deliverLocal(id, el) }, false, () => this.wake())
           : new RingOutputChannel(ch.id, this.ringOf(ch.id), port!, ch.to, this.wakeFlags, edgeName, () => this.wake(), bytesOut, declared);
+        if (oc instanceof RingOutputChannel) this.ringOutputs.push(oc);
         oc.edgeKey = edgeKey(e);
         oc.peer = ch.to;
         oc.peerParallelism = e.target.parallelism;
@@ -236,7 +238,7 @@ export class Slot {
           let ic: InputChannel;
           if (local) ic = new InputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, (id) => this.outputs.get(id)!.addCredit(1));
           else {
-            const rc = new RingInputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, this.ringOf(ch.id), port!, bytesIn);
+            const rc = new RingInputChannel(ch.id, chans.length, e.inputIndex, ch.from, e.index, this.ringOf(ch.id), port!, bytesIn, this.wakeFlags);
             this.ringInputs.push(rc);
             ic = rc;
           }
@@ -275,16 +277,20 @@ export class Slot {
     return got;
   }
 
+  /** Sends what waits on full rings, as far as their receivers released room; returns whether anything went. */
+  private retryOutputs(): boolean {
+    let sent = false;
+    for (const c of this.ringOutputs) if (c.retry()) sent = true;
+    return sent;
+  }
+
   /**
-   * A message from a peer slot (see ring-channels.ts): [1, channel] space released, [2, channel, bytes]
-   * an oversized batch, [3] wake up.
+   * A message from a peer slot (see ring-channels.ts): [2, channel, bytes] an oversized batch, [3] wake up
+   * (whatever woke it is found by the slice: frames in rings, room released in rings).
    */
   onPeerMessage(m: unknown[]): void {
     try {
       switch (m[0]) {
-        case 1:
-          this.outputs.get(m[1] as number)!.addCredit(0);
-          break;
         case 2:
           (this.inputs.get(m[1] as number) as RingInputChannel).addOversize(m[2] as Uint8Array);
           break;
@@ -449,6 +455,7 @@ export class Slot {
           }
         if (this.o.pollPeers !== undefined && this.o.pollPeers()) progressed = true;
         if (this.ringInputs.length > 0 && this.pullRings()) progressed = true;
+        if (this.ringOutputs.length > 0 && this.retryOutputs()) progressed = true;
         now = sch.now();
         if (!progressed || now >= deadline) break;
       }
@@ -463,7 +470,8 @@ export class Slot {
       return;
     }
     this.inSlice = false;
-    if (this.tasks.every((t) => t.finished)) {
+    // finished once every task is and nothing waits for room in a ring (the last elements a task sent may)
+    if (this.tasks.every((t) => t.finished) && this.ringOutputs.every((c) => !c.blocked)) {
       this.done = true;
       this.sleeping?.();
       // Sinks hold their end-of-input committables until the JobManager, once every slot has
@@ -472,7 +480,7 @@ export class Slot {
       return;
     }
     if (this.tasks.some((t) => t.runnable())) this.wake();
-    else if (this.ringInputs.length > 0 && this.sleepOnRings()) this.wake();
+    else if ((this.ringInputs.length > 0 || this.ringOutputs.length > 0) && this.sleepOnRings()) this.wake();
     else {
       // Encoding left (e.g. waiting for a background copy): come back soon even without input.
       if (encoding && this.nextTimeAt > sch.now() + 1) this.nextTimeAt = sch.now() + 1;
@@ -481,12 +489,14 @@ export class Slot {
   };
 
   /**
-   * About to sleep: raise this slot's flag so senders wake it, then look at the rings once more (a frame
-   * written before the flag was visible would otherwise wait). Returns whether something arrived.
+   * About to sleep: raise this slot's flag so peers wake it, then look at the rings once more (a frame
+   * written, or room released, before the flag was visible would otherwise wait). Returns whether
+   * something arrived or went out.
    */
   private sleepOnRings(): boolean {
     this.wakeFlags.sleep(this.o.slot);
-    if (!this.pullRings()) return false;
+    const pulled = this.pullRings();
+    if (!this.retryOutputs() && !pulled) return false;
     this.wakeFlags.awake(this.o.slot);
     return true;
   }

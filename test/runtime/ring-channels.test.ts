@@ -6,7 +6,10 @@ import { ElementKind, type RecordBatch, type StreamElement } from '../../src/cor
 
 const T = { timeout: 60_000 };
 
-/** Both ends of one remote channel in this thread; port messages are delivered when `deliver()` is called. */
+/**
+ * Both ends of one remote channel in this thread (sender in slot 0, receiver in slot 1); port messages are
+ * delivered, and the sender's slot takes its turn (retries what waits for room), when `deliver()` is called.
+ */
 function channel(ringBytes: number, buffers: number) {
   const sab = Ring.allocate(ringBytes);
   const flags = new WakeFlags(WakeFlags.allocate(2));
@@ -14,12 +17,12 @@ function channel(ringBytes: number, buffers: number) {
   const toSender: unknown[][] = [];
   let unblocked = 0;
   const out = new RingOutputChannel(7, new Ring(sab, buffers), { postMessage: (m) => toReceiver.push(m as unknown[]) }, 1, flags, 'a -> b', () => unblocked++, { bytes: 0 });
-  const inp = new RingInputChannel(7, 0, 1, 0, 0, new Ring(sab, buffers), { postMessage: (m) => toSender.push(m as unknown[]) }, { bytes: 0 });
+  const inp = new RingInputChannel(7, 0, 1, 0, 0, new Ring(sab, buffers), { postMessage: (m) => toSender.push(m as unknown[]) }, { bytes: 0 }, flags);
   const deliver = () => {
     for (const m of toReceiver.splice(0)) if (m[0] === 2) inp.addOversize(m[2] as Uint8Array);
-    for (const m of toSender.splice(0)) if (m[0] === 1) out.addCredit(0);
+    out.retry();
   };
-  return { out, inp, deliver, unblocked: () => unblocked };
+  return { out, inp, deliver, flags, toSender, unblocked: () => unblocked };
 }
 
 function batch(from: number, n: number, pad: number): RecordBatch {
@@ -92,4 +95,27 @@ test('an overtaking barrier is queued behind what is in the ring and ahead of th
     inp.pull();
   }
   assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i));
+});
+
+test('room released while the sender waits wakes its slot once if it sleeps, and never while it is awake', T, () => {
+  const { out, inp, flags, toSender } = channel(64 * 1024, 1);
+  out.send(batch(0, 10, 0));
+  out.send(batch(10, 10, 0)); // one buffer: waits for room
+  assert.equal(out.blocked, true);
+  inp.pull();
+  const first = inp.poll() as RecordBatch;
+  inp.consumed(first); // the sender's slot is awake: no message, it finds the room on its next turn
+  assert.deepEqual(toSender, []);
+  assert.equal(out.retry(), true);
+  assert.equal(out.blocked, false);
+  out.send(batch(20, 10, 0)); // waits again
+  flags.sleep(0); // the sender's slot goes to sleep
+  inp.pull();
+  inp.consumed(inp.poll() as RecordBatch);
+  assert.deepEqual(toSender, [[3]], 'one wake-up for the sleeping sender');
+  inp.pull();
+  assert.equal(out.retry(), true);
+  inp.consumed(inp.poll() as RecordBatch);
+  assert.deepEqual(toSender, [[3]], 'nothing waits any more: no second message');
+  assert.equal(out.retry(), false);
 });
