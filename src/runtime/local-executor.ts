@@ -6,7 +6,8 @@
  * failure or cancellation every worker has exited before `execute()` settles.
  */
 import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ import { claimStateDir, releaseStateDir } from './state-dir-owner.ts';
 import { JobMetrics } from './job-metrics.ts';
 import { Ring, WakeFlags, ringCapacity } from './ring.ts';
 import { CheckpointHistory } from './checkpoint-history.ts';
+import { workerBundle, type WorkerBundle } from './worker-bundle.ts';
 import type { LogLevel } from './protocol.ts';
 
 export interface JobProgress {
@@ -137,6 +139,8 @@ export class JobClient {
   private coordinator: CheckpointCoordinator | undefined;
   private readonly storage: CheckpointStorage | undefined;
   private initialRestore: CompletedCheckpoint | undefined;
+  /** Workers load this bundle instead of the sources through tsx (see worker-bundle.ts). */
+  private bundle: WorkerBundle | undefined;
   /** Ids of new checkpoints start here: above every checkpoint the job's storage already holds. */
   private firstCheckpointId = 1;
   /** A resume found the job's final checkpoint: the last run had finished; nothing runs again. */
@@ -224,6 +228,7 @@ export class JobClient {
       this.reject(e as Error);
       return;
     }
+    if (!COMPILED) this.bundle = await workerBundle(this.moduleUrl);
     if (this.settled) return; // cancelled while it was loading: no worker starts
     this.launch(this.initialRestore);
   }
@@ -245,6 +250,8 @@ export class JobClient {
         for (const ch of e.channels)
           if (ch.from !== ch.to) rings[ch.from]![ch.id] = rings[ch.to]![ch.id] = Ring.allocate(ringBytes);
     const wakeFlags = WakeFlags.allocate(slots);
+    // a bundle removed since (rebuilt by another run after the sources changed): load the sources
+    if (this.bundle && !existsSync(fileURLToPath(this.bundle.job))) this.bundle = undefined;
     const ready = new Set<number>();
     const attempt = this.attempt;
     this.workers = [];
@@ -269,6 +276,7 @@ export class JobClient {
         rings: rings[s]!,
         wakeFlags,
         compiled: COMPILED,
+        bundle: this.bundle,
         sharedStateDir: this.sharedStateDir,
         logLevel: this.opts.logLevel ?? 'info',
       };

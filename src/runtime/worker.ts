@@ -171,7 +171,7 @@ export async function runWorker(): Promise<void> {
     targetExecution: data.targetExecution,
   });
   try {
-    void import(data.moduleUrl).then(
+    void import(data.bundle?.job ?? data.moduleUrl).then(
       () => {
         if (!reached)
           post({
