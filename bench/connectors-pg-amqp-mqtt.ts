@@ -5,7 +5,8 @@
  *  - PostgresSink (exactly-once, checkpoint every second) vs multi-row INSERTs of 500 in one transaction;
  *  - RabbitMQSource (acknowledged on checkpoints every 200 ms, prefetch 20 000, deduplicating) vs an
  *    amqplib consumer (prefetch 1000, each message acknowledged);
- *  - RabbitMQSink vs publishing on a confirm channel, waiting for confirms every 1000;
+ *  - RabbitMQSink vs publishing on a confirm channel, waiting for confirms every 1000; both publish
+ *    transient messages (`persistent: false`, the sink's option set to match) with a message id each;
  *  - MqttSource vs an mqtt.js subscriber (QoS 1): both timed from the first of n QoS-1 publishes (made by
  *    this process) to the end marker, so both include the publisher (and neither counts what it got:
  *    Mosquitto drops QoS-1 messages queued beyond `max_queued_messages` for a slower subscriber);
