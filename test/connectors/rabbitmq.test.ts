@@ -1,8 +1,9 @@
 // RabbitMQ connector against the real broker: the source acknowledges only when checkpoints complete
 // (without checkpoints every message returns to the queue), drops redelivered messages by message id, and
 // delivers each message once to the job's state across a failure and restore and across dropped
-// connections (an in-process TCP proxy); the sink publishes every record with confirms; bad
-// configuration fails with a clear error. Skipped (with the reason) without RabbitMQ, except in CI.
+// connections (an in-process TCP proxy); the sink publishes every record with confirms, at least once
+// across a dropped connection; bad configuration fails with a clear error. Skipped (with the reason)
+// without RabbitMQ, except in CI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -135,6 +136,37 @@ test('sink: every record published, confirmed, with its message id', T, async (t
     assert.deepEqual(got, bodies(1000));
     assert.deepEqual(ids, bodies(1000));
   });
+});
+
+// The sink's connection drops mid-run: the barrier (or the next batch) fails, the job restarts from the
+// last checkpoint and publishes again what that checkpoint did not cover — every record at least once.
+test('sink: a dropped connection (TCP proxy) fails over and loses no record', T, async (t) => {
+  const why = await amqpSkipReason();
+  if (why) return t.skip(why);
+  const proxy = await startTcpProxy(5672);
+  try {
+    await withQueue(async (queue, ch) => {
+      const url = `amqp://guest:guest@127.0.0.1:${proxy.port}`;
+      const job = withDir((dir) => runJob(JOB, { params: { mode: 'sink', url, queue, n: 1500, pace: 2 }, checkpointDir: dir }));
+      for (let i = 0; proxy.accepted < 1 && i < 600; i++) await new Promise((res) => setTimeout(res, 50));
+      await new Promise((res) => setTimeout(res, 1000));
+      proxy.drop();
+      await job;
+      const got = new Set<string>();
+      let count = 0;
+      for (;;) {
+        const m = await ch.get(queue, { noAck: true });
+        if (m === false) break;
+        got.add(m.content.toString());
+        count++;
+      }
+      assert.deepEqual([...got].sort(), bodies(1500).sort());
+      assert.ok(count >= 1500);
+      assert.ok(proxy.accepted >= 2, `reconnected (${proxy.accepted} connections)`);
+    });
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('bad configuration: unreachable broker, wrong credentials, missing queue and exchange', T, async (t) => {

@@ -1,5 +1,6 @@
 // RabbitMQ jobs for the connector tests. mode 'source': RabbitMQSource (ends at the body 'END') → a map
-// that can fail once after a completed checkpoint → collected. mode 'sink': a sequence → RabbitMQSink.
+// that can fail once after a completed checkpoint → collected. mode 'sink': a sequence → the same map
+// (for `pace`) → RabbitMQSink.
 import { StreamEnvironment, RichMapFunction, RestartStrategies, WatermarkStrategy, jobParameters, type CheckpointListener } from 'eddy';
 import { RabbitMQSink, RabbitMQSource } from 'eddy/connectors/rabbitmq';
 
@@ -42,6 +43,7 @@ if (mode === 'sink') {
   env
     .fromSequence(1, n)
     .map((i) => `m${i}`)
+    .map(new Fault())
     .sinkTo(RabbitMQSink.of<string>({ url, routingKey: queue, messageId: (v) => v, batchSize: 64 }))
     .uid('rmq-sink');
   await env.execute('rabbitmq-sink-job');

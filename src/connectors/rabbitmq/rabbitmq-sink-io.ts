@@ -2,10 +2,19 @@
  * The RabbitMQ sink's I/O thread: one connection with a confirm channel. `publish` (posted) sends a
  * batch; `confirm` (called on the barrier) resolves when the broker has confirmed every message published
  * so far, or fails if it nacked one or the connection broke.
+ *
+ * Every message is published with one shared confirm callback that counts confirms, so the thread knows
+ * how many are outstanding without a promise per message. At most {@link MAX_UNCONFIRMED} are: amqplib
+ * keeps unconfirmed messages in an array that each (multiple) ack splices from the front, so a window of
+ * tens of thousands makes every ack cost as much as the window; a full window holds back the batch, which
+ * in turn blocks the writer once its posts queue up.
  */
 import amqp from 'amqplib';
 import { serveSync } from '../common/index.ts';
 import { redactAmqpUrl } from './urls.ts';
+
+/** Unconfirmed messages at most; publishing resumes at half of it. */
+export const MAX_UNCONFIRMED = 4096;
 
 export interface SinkIoInit {
   url: string;
@@ -14,9 +23,14 @@ export interface SinkIoInit {
   persistent: boolean;
 }
 
+/** A batch of messages as parallel arrays (cheap to clone across threads): message i is `bodies[i]`, … */
 export interface PublishBatch {
-  /** [body, routing key or null, message id or null] */
-  messages: [Uint8Array, string | null, string | null][];
+  /** Strings are sent as UTF-8. */
+  bodies: (string | Uint8Array)[];
+  /** Per-message routing keys, or null for the sink's. */
+  keys: string[] | null;
+  /** Per-message ids, or null for none. */
+  ids: string[] | null;
 }
 
 serveSync((raw) => {
@@ -24,7 +38,41 @@ serveSync((raw) => {
   let conn: amqp.ChannelModel | undefined;
   let ch: amqp.ConfirmChannel | undefined;
   let broken: Error | undefined;
+  let nacked: Error | undefined;
+  let published = 0;
+  let confirmed = 0;
+  /** Resolved when the window has room again (room) or every message is confirmed (drained). */
+  let room: (() => void) | undefined;
+  let drained: (() => void) | undefined;
+  /** Resolved when the channel's buffer drains. */
+  let unblocked: (() => void) | undefined;
   const where = `RabbitMQSink (${redactAmqpUrl(init.url)}, exchange '${init.exchange}')`;
+  const plain: amqp.Options.Publish = { persistent: init.persistent };
+  const onConfirm = (err: unknown): void => {
+    // amqplib calls this with null (ack), an error (nack) or a 'channel closed' error (connection lost)
+    if (err) nacked ??= err instanceof Error ? err : new Error(String(err));
+    confirmed++;
+    if (room !== undefined && published - confirmed <= MAX_UNCONFIRMED / 2) {
+      const r = room;
+      room = undefined;
+      r();
+    }
+    if (drained !== undefined && confirmed === published) {
+      const d = drained;
+      drained = undefined;
+      d();
+    }
+  };
+  const failure = (): Error | undefined => broken ?? nacked;
+  const wake = (): void => {
+    // a broken connection confirms (with an error) what amqplib still held; wake waiters regardless
+    room?.();
+    room = undefined;
+    drained?.();
+    drained = undefined;
+    unblocked?.();
+    unblocked = undefined;
+  };
   return {
     async open() {
       try {
@@ -33,10 +81,11 @@ serveSync((raw) => {
         const m = (e as Error).message;
         throw new Error(/ACCESS_REFUSED|403/.test(m) ? `${where}: the broker refused the credentials (${m})` : `${where}: cannot connect: ${m}`);
       }
-      conn.on('error', (e: Error) => (broken ??= e));
-      conn.on('close', () => (broken ??= new Error('connection closed')));
+      conn.on('error', (e: Error) => ((broken ??= e), wake()));
+      conn.on('close', () => ((broken ??= new Error('connection closed')), wake()));
       ch = await conn.createConfirmChannel();
-      ch.on('error', (e: Error) => (broken ??= e));
+      ch.on('error', (e: Error) => ((broken ??= e), wake()));
+      ch.on('close', () => ((broken ??= new Error('channel closed')), wake()));
       if (init.exchange !== '') {
         try {
           await ch.checkExchange(init.exchange);
@@ -47,20 +96,46 @@ serveSync((raw) => {
       return true;
     },
     async publish(data) {
-      if (broken) throw new Error(`${where}: ${broken.message}`);
-      for (const [body, key, id] of (data as PublishBatch).messages) {
-        const ok = ch!.publish(init.exchange, key ?? init.routingKey, Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
-          persistent: init.persistent,
-          ...(id !== null ? { messageId: id } : {}),
-        });
-        if (!ok) await new Promise((r) => ch!.once('drain', r));
+      const { bodies, keys, ids } = data as PublishBatch;
+      const c = ch!;
+      let i = 0;
+      while (i < bodies.length) {
+        const f = failure();
+        if (f) throw new Error(`${where}: ${f.message}`);
+        if (published - confirmed >= MAX_UNCONFIRMED) {
+          await new Promise<void>((r) => (room = r));
+          continue;
+        }
+        const end = Math.min(bodies.length, i + MAX_UNCONFIRMED - (published - confirmed));
+        let ok = true;
+        for (; i < end; i++) {
+          const b = bodies[i]!;
+          const body = typeof b === 'string' ? Buffer.from(b) : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+          const opts = ids === null ? plain : { persistent: init.persistent, messageId: ids[i] };
+          published++;
+          ok = c.publish(init.exchange, keys === null ? init.routingKey : keys[i]!, body, opts, onConfirm);
+          if (!ok) {
+            i++;
+            break;
+          }
+        }
+        if (!ok) {
+          await new Promise<void>((r) => {
+            unblocked = r;
+            c.once('drain', () => {
+              unblocked = undefined;
+              r();
+            });
+          });
+        }
       }
     },
     async confirm() {
-      if (broken) throw new Error(`${where}: ${broken.message}; unconfirmed messages are published again after the restart`);
-      await ch!.waitForConfirms();
-      const after = broken as Error | undefined;
-      if (after) throw new Error(`${where}: ${after.message}`);
+      const f0 = failure();
+      if (f0) throw new Error(`${where}: ${f0.message}; unconfirmed messages are published again after the restart`);
+      if (confirmed < published) await new Promise<void>((r) => (drained = r));
+      const f = failure();
+      if (f) throw new Error(`${where}: ${f.message}`);
       return true;
     },
     async close() {

@@ -64,12 +64,15 @@ export class RabbitMQSink<T> implements Sink<T> {
   }
 }
 
-const encoder = new TextEncoder();
-
 class RabbitMQSinkWriter<T> implements SinkWriter<T> {
   private readonly io: SyncIoThread;
-  private batch: PublishBatch['messages'] = [];
+  // the batch as parallel arrays (strings cross to the I/O thread as they are, encoded there)
+  private bodies: (string | Uint8Array)[] = [];
+  private keys: string[] | null;
+  private ids: string[] | null;
   constructor(private readonly o: RabbitMQSink<T>['o']) {
+    this.keys = o.routingKeyOf ? [] : null;
+    this.ids = o.messageId ? [] : null;
     const init: SinkIoInit = { url: o.url, exchange: o.exchange, routingKey: o.routingKey, persistent: o.persistent };
     this.io = new SyncIoThread(new URL('./sink-io-worker.mjs', import.meta.url), init, 'RabbitMQSink', o.timeoutMs);
     try {
@@ -80,14 +83,17 @@ class RabbitMQSinkWriter<T> implements SinkWriter<T> {
     }
   }
   write(value: T): void {
-    const body = this.o.serializer(value);
-    this.batch.push([typeof body === 'string' ? encoder.encode(body) : body, this.o.routingKeyOf ? this.o.routingKeyOf(value) : null, this.o.messageId ? this.o.messageId(value) : null]);
-    if (this.batch.length >= this.o.batchSize) this.send();
+    this.bodies.push(this.o.serializer(value));
+    if (this.keys !== null) this.keys.push(this.o.routingKeyOf!(value));
+    if (this.ids !== null) this.ids.push(this.o.messageId!(value));
+    if (this.bodies.length >= this.o.batchSize) this.send();
   }
   private send(): void {
-    if (this.batch.length === 0) return;
-    this.io.post('publish', { messages: this.batch } satisfies PublishBatch);
-    this.batch = [];
+    if (this.bodies.length === 0) return;
+    this.io.post('publish', { bodies: this.bodies, keys: this.keys, ids: this.ids } satisfies PublishBatch);
+    this.bodies = [];
+    if (this.keys !== null) this.keys = [];
+    if (this.ids !== null) this.ids = [];
   }
   /** On the barrier and at the end: every message published so far is confirmed when this returns. */
   flush(): void {
