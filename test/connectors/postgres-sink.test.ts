@@ -68,6 +68,51 @@ test('an unreachable server fails the writer at open', () => {
   assert.throws(() => sink.createWriter(ctx()), /ECONNREFUSED|connect/);
 });
 
+test('writer: toRow, a custom insertSql run per row, full and partial batches, and a row of the wrong width', async (t) => {
+  const why = await pgSkipReason();
+  if (why) return t.skip(why);
+  await withTable(async (table) => {
+    const c = await pgClient();
+    try {
+      await c.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
+    } finally {
+      await c.end();
+    }
+    const committer = (s: PostgresSink<number>) => s.createCommitter();
+    // toRow with the default multi-row INSERT: batches of 3 (a prepared statement) and the rest of 2
+    const byRow = PostgresSink.builder<number>({ connectionString: PG_URL, table, toRow: (i) => (Array.isArray(i) ? i : [i, `n${i}`]), batchSize: 3, transactionIdPrefix: uniqueName('eddy_r') }).build();
+    const w = byRow.createWriter(ctx());
+    for (let i = 1; i <= 8; i++) w.write(i, 0);
+    await committer(byRow).commit(w.prepareCommit!(1) as PostgresCommittable[]);
+    for (let i = 9; i <= 13; i++) w.write(i, 0);
+    await committer(byRow).commit(w.prepareCommit!(2) as PostgresCommittable[]);
+    assert.throws(() => w.write([1, 2, 3] as never, 0), /a row has 3 values, expected 2/);
+    w.close();
+    assert.deepEqual(await ids(table), Array.from({ length: 13 }, (_, i) => i + 1));
+    // an upsert per row that skips ids already there
+    const upsert = PostgresSink.builder<number>({
+      connectionString: PG_URL,
+      table,
+      toRow: (i) => [i, `u${i}`],
+      insertSql: `INSERT INTO ${table} (id, note) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+      batchSize: 4,
+      transactionIdPrefix: uniqueName('eddy_u'),
+    }).build();
+    const w2 = upsert.createWriter(ctx());
+    for (let i = 10; i <= 20; i++) w2.write(i, 0);
+    await committer(upsert).commit(w2.prepareCommit!(1) as PostgresCommittable[]);
+    w2.close();
+    assert.deepEqual(await ids(table), Array.from({ length: 20 }, (_, i) => i + 1));
+    const r = await pgClient();
+    try {
+      const notes = (await r.query(`SELECT note FROM ${table} WHERE id IN (13, 14) ORDER BY id`)).rows.map((x) => x.note);
+      assert.deepEqual(notes, ['n13', 'u14']);
+    } finally {
+      await r.end();
+    }
+  });
+});
+
 test('writer: prepared rows are invisible until committed; commit is idempotent; restore commits known and rolls back lingering', async (t) => {
   const why = await pgSkipReason();
   if (why) return t.skip(why);

@@ -21,7 +21,11 @@ const MAX_BATCHES_IN_FLIGHT = 8;
 
 export class PostgresSinkWriter<T> implements SinkWriter<T, PostgresCommittable, PostgresWriterState> {
   private readonly channel: SyncPgChannel;
-  private rows: unknown[][] = [];
+  /** The buffered rows, flattened: `count` rows of `width` values. */
+  private values: unknown[] = [];
+  private count = 0;
+  /** Values per row: the columns' count, or (with `toRow` only) the first row's length. */
+  private width: number;
   private readonly known = new Set<string>();
   private readonly prefix: string;
   private readonly nonce: string;
@@ -36,6 +40,7 @@ export class PostgresSinkWriter<T> implements SinkWriter<T, PostgresCommittable,
   ) {
     this.prefix = s.transactionIdPrefix ?? sanitizeGidPrefix(`eddy_${ctx.jobName}_${s.table}`);
     this.nonce = `a${ctx.attemptNumber}t${Date.now().toString(36)}r${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+    this.width = s.columns?.length ?? -1;
     this.channel = new SyncPgChannel(s.connectionString, s.timeoutMs, MAX_BATCHES_IN_FLIGHT);
     try {
       this.recovery = this.channel.call({
@@ -52,8 +57,19 @@ export class PostgresSinkWriter<T> implements SinkWriter<T, PostgresCommittable,
   }
 
   write(value: T): void {
-    this.rows.push(this.s.toRow(value));
-    if (this.rows.length >= this.s.batchSize) this.send();
+    const values = this.values;
+    const toRow = this.s.toRow;
+    if (toRow === undefined) {
+      // the record's properties, straight into the batch
+      const columns = this.s.columns!;
+      for (let i = 0; i < columns.length; i++) values.push((value as Record<string, unknown>)?.[columns[i]!]);
+    } else {
+      const row = toRow(value);
+      if (this.width < 0) this.width = row.length;
+      if (row.length !== this.width) throw new Error(`PostgresSink: a row has ${row.length} values, expected ${this.width}`);
+      for (let i = 0; i < row.length; i++) values.push(row[i]);
+    }
+    if (++this.count >= this.s.batchSize) this.send();
   }
 
   flush(): void {
@@ -81,9 +97,10 @@ export class PostgresSinkWriter<T> implements SinkWriter<T, PostgresCommittable,
 
   private send(): void {
     if (this.channel.failed) this.channel.call({ op: 'status' }); // throws the batch's error
-    if (this.rows.length === 0) return;
-    const rows = this.rows;
-    this.rows = [];
-    this.channel.send({ op: 'rows', sql: this.s.insertSql, table: this.s.table, columns: this.s.columns, rows });
+    if (this.count === 0) return;
+    const { values, count } = this;
+    this.values = [];
+    this.count = 0;
+    this.channel.send({ op: 'rows', sql: this.s.insertSql, table: this.s.table, columns: this.s.columns, width: this.width, count, values, batchSize: this.s.batchSize });
   }
 }

@@ -34,7 +34,8 @@ export interface PostgresSinkSettings {
   connectionString: string;
   table: string;
   columns: string[] | undefined;
-  toRow: (value: unknown) => unknown[];
+  /** The record's values; when not set, its `columns` properties (then `columns` is set). */
+  toRow: ((value: unknown) => unknown[]) | undefined;
   insertSql: string | undefined;
   batchSize: number;
   transactionIdPrefix: string | undefined;
@@ -93,13 +94,11 @@ export class PostgresSinkBuilder<T> {
     if (!Number.isInteger(batchSize) || batchSize < 1) bad(`batchSize must be an integer >= 1 (got ${batchSize})`);
     if (o.transactionIdPrefix !== undefined && !/^[A-Za-z0-9_]{1,120}$/.test(o.transactionIdPrefix))
       bad(`transactionIdPrefix '${o.transactionIdPrefix}' must be 1–120 characters of [A-Za-z0-9_]`);
-    const columns = o.columns;
-    const toRow = (o.toRow as ((v: unknown) => unknown[]) | undefined) ?? ((v: unknown) => columns!.map((c) => (v as Record<string, unknown>)?.[c]));
     return new PostgresSink<T>({
       connectionString: o.connectionString,
       table: o.table,
-      columns,
-      toRow,
+      columns: o.columns ? [...o.columns] : undefined,
+      toRow: o.toRow as ((v: unknown) => unknown[]) | undefined,
       insertSql: o.insertSql,
       batchSize,
       transactionIdPrefix: o.transactionIdPrefix,
