@@ -1,7 +1,8 @@
 // PostgresSink: rows become visible only when the checkpoint that prepared them completes; a checkpointed
 // job with no fault, an exception or a dying worker commits every record exactly once; lingering
 // prepared transactions of the sink are rolled back on recovery; a server without two-phase commit is
-// refused at open with a clear message. Skipped (with the reason) without PostgreSQL, except in CI.
+// refused at open with a clear message; at-least-once, a barrier commits and a failure re-inserts at
+// most what followed the last checkpoint. Skipped (with the reason) without PostgreSQL, except in CI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -203,3 +204,58 @@ for (const fault of ['none', 'throw', 'exit']) {
     });
   });
 }
+
+test('writer, at-least-once: a barrier commits, nothing is prepared', async (t) => {
+  const why = await pgSkipReason();
+  if (why) return t.skip(why);
+  await withTable(async (table) => {
+    const prefix = uniqueName('eddy_l');
+    const sink = PostgresSink.builder<{ id: number; note: string }>({ connectionString: PG_URL, table, columns: ['id', 'note'], batchSize: 2, transactionIdPrefix: prefix, deliveryGuarantee: 'at-least-once' }).build();
+    const w = sink.createWriter(ctx());
+    for (let i = 1; i <= 5; i++) w.write({ id: i, note: 'a' }, 0);
+    w.flush(false);
+    assert.deepEqual(w.prepareCommit!(1), []);
+    assert.deepEqual(await ids(table), [1, 2, 3, 4, 5], 'committed on the barrier');
+    w.write({ id: 6, note: 'b' }, 0);
+    w.close(); // not flushed: rolled back
+    assert.deepEqual(await ids(table), [1, 2, 3, 4, 5]);
+    const c = await pgClient();
+    try {
+      assert.deepEqual(await preparedGids(c, prefix), []);
+    } finally {
+      await c.end();
+    }
+  });
+  assert.throws(
+    () => PostgresSink.builder({ connectionString: PG_URL, table: 't', columns: ['a'], deliveryGuarantee: 'none' as never }).build(),
+    /deliveryGuarantee must be 'exactly-once' or 'at-least-once' \(got none\)/,
+  );
+});
+
+test("checkpointed job, at-least-once, fault 'throw': every record committed at least once", async (t) => {
+  const why = await pgSkipReason();
+  if (why) return t.skip(why);
+  await withTable(async (table) => {
+    const prefix = uniqueName('eddy_jl');
+    await plantPrepared(table, `${prefix}.0.lingering.1`, [-1]);
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-pgsink-'));
+    const log: string[] = [];
+    const N = 4_000;
+    try {
+      const r = await runJob(JOB, { params: { url: PG_URL, table, prefix, n: N, fault: 'throw', pace: 40, failAt: 200, guarantee: 'at-least-once' }, checkpointDir: dir, log: (l) => log.push(l) });
+      assert.equal(r.restarts, 1, log.join('\n'));
+      const got = await ids(table);
+      assert.deepEqual([...new Set(got)], Array.from({ length: N }, (_, i) => i + 1));
+      assert.ok(got.length >= N);
+      const c = await pgClient();
+      try {
+        assert.deepEqual(await preparedGids(c, prefix), [], 'nothing prepared; the lingering transaction rolled back');
+      } finally {
+        await c.end();
+      }
+      assert.equal(liveWorkerCount(), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,10 +1,11 @@
-// A checkpointed job writing a sequence through the exactly-once PostgresSink, with faults injected on
-// the first attempt (an exception after N records, or a worker that exits), for the connector tests.
-import { StreamEnvironment, RichMapFunction, RestartStrategies, jobParameters } from 'eddy';
+// A checkpointed job writing a sequence through the PostgresSink (exactly-once, or `guarantee:
+// 'at-least-once'`), with faults injected on the first attempt (an exception after N records, or a worker
+// that exits) once a checkpoint has completed, for the connector tests.
+import { StreamEnvironment, RichMapFunction, RestartStrategies, jobParameters, type CheckpointListener } from 'eddy';
 import { commits, countingCommits } from './counting-commits.ts';
 import { PostgresSink } from 'eddy/connectors/postgres';
 
-const { job = 'pg-sink', url, table, prefix, n = 4_000, p = 2, fault = 'none', failAt = 1_500, interval = 30, pace = 1, storage } = jobParameters<{
+const { job = 'pg-sink', url, table, prefix, n = 4_000, p = 2, fault = 'none', failAt = 1_500, interval = 30, pace = 1, storage, guarantee = 'exactly-once' } = jobParameters<{
   job?: string;
   url: string;
   table: string;
@@ -16,11 +17,16 @@ const { job = 'pg-sink', url, table, prefix, n = 4_000, p = 2, fault = 'none', f
   interval?: number;
   pace?: number;
   storage?: string;
+  guarantee?: 'exactly-once' | 'at-least-once';
 }>();
 
 
-class Fault extends RichMapFunction<number, { id: number; note: string }> {
+class Fault extends RichMapFunction<number, { id: number; note: string }> implements CheckpointListener {
   private seen = 0;
+  private completed = 0;
+  notifyCheckpointComplete(): void {
+    this.completed++;
+  }
   map(v: number): { id: number; note: string } {
     this.seen++;
     if (pace > 0 && this.seen % 100 === 0) {
@@ -28,7 +34,7 @@ class Fault extends RichMapFunction<number, { id: number; note: string }> {
       while (performance.now() < until);
     }
     const rc = this.getRuntimeContext();
-    if (rc.getAttemptNumber() === 0 && fault !== 'none' && this.seen >= failAt && commits.count > 0) {
+    if (rc.getAttemptNumber() === 0 && fault !== 'none' && this.seen >= failAt && (guarantee === 'exactly-once' ? commits.count > 0 : this.completed > 0)) {
       if (rc.getIndexOfThisSubtask() === 0) {
         if (fault === 'throw') throw new Error(`injected failure at record ${this.seen}`);
         if (fault === 'exit') process.exit(7);
@@ -49,6 +55,6 @@ env
   .fromSequence(1, n)
   .map(new Fault())
   .name('fault')
-  .sinkTo(countingCommits(PostgresSink.builder<{ id: number; note: string }>({ connectionString: url, table, columns: ['id', 'note'], batchSize: 200, transactionIdPrefix: prefix }).build()))
+  .sinkTo(countingCommits(PostgresSink.builder<{ id: number; note: string }>({ connectionString: url, table, columns: ['id', 'note'], batchSize: 200, transactionIdPrefix: prefix, deliveryGuarantee: guarantee }).build()))
   .uid('pg-sink');
 await env.execute(job);

@@ -2,18 +2,19 @@
  * The PostgreSQL sink's I/O thread (one per writer, started by {@link SyncPgChannel} through the shared
  * {@link serveSync}). It owns the writer's connection and processes requests in order: `init` (connect,
  * check two-phase commit, recover prepared transactions), `rows` (a post: BEGIN on first use, INSERT a
- * batch), `prepare` (`PREPARE TRANSACTION '<gid>'`), `status`, `close`. A failed `init`, `rows` or
- * `prepare` fails every later request but `close` (the transaction is lost); errors carry PostgreSQL's
- * SQLSTATE as `code`.
+ * batch), `prepare` (`PREPARE TRANSACTION '<gid>'`), `commit` (plain `COMMIT`, at-least-once), `status`,
+ * `close`. A failed `init`, `rows`, `prepare` or `commit` fails every later request but `close` (the
+ * transaction is lost); errors carry PostgreSQL's SQLSTATE as `code`.
  */
 import pg from 'pg';
 import { failWith, serveSync } from '../common/index.ts';
 import { assertTwoPhaseEnabled, recoverPrepared } from './two-phase.ts';
 
 export type IoRequest =
-  | { op: 'init'; prefix: string; subtask: number; parallelism: number; known: string[] }
+  | { op: 'init'; prefix: string; subtask: number; parallelism: number; known: string[]; twoPhase: boolean }
   | RowsRequest
   | { op: 'prepare'; gid: string }
+  | { op: 'commit' }
   | { op: 'status' }
   | { op: 'close' };
 
@@ -88,7 +89,7 @@ serveSync((raw) => {
       try {
         await client.connect();
         connected = true;
-        await assertTwoPhaseEnabled(client);
+        if (m.twoPhase) await assertTwoPhaseEnabled(client);
         return await recoverPrepared(client, m.prefix, m.subtask, m.parallelism, new Set(m.known));
       } catch (e) {
         throw failWith(e);
@@ -108,6 +109,17 @@ serveSync((raw) => {
         if (!inTxn) return false;
         inTxn = false;
         await client.query(`PREPARE TRANSACTION '${(data as Extract<IoRequest, { op: 'prepare' }>).gid.replace(/'/g, "''")}'`);
+        return true;
+      } catch (e) {
+        throw failWith(e);
+      }
+    },
+    async commit() {
+      try {
+        if (lost) throw lost;
+        if (!inTxn) return false;
+        inTxn = false;
+        await client.query('COMMIT');
         return true;
       } catch (e) {
         throw failWith(e);

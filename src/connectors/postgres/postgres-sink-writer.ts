@@ -4,6 +4,8 @@
  * prepared under a fresh gid and returns that gid as the committable. The writer's state lists the gids
  * it prepared whose commit it has not seen finish; on restore they are committed and every other
  * prepared transaction of this sink owned by the subtask is rolled back before any new row is written.
+ * At-least-once, `flush` (the barrier, the end of input) commits the transaction instead and nothing is
+ * prepared; recovery still runs, for transactions an exactly-once run of the same sink left prepared.
  */
 import type { SinkWriter, SinkWriterContext } from '../../api/index.ts';
 import { takeCommitted, type PostgresCommittable } from './postgres-committer.ts';
@@ -49,6 +51,7 @@ export class PostgresSinkWriter<T> implements SinkWriter<T, PostgresCommittable,
         subtask: ctx.subtaskIndex,
         parallelism: ctx.parallelism,
         known: (restored ?? []).flatMap((r) => r.gids),
+        twoPhase: s.deliveryGuarantee === 'exactly-once',
       }) as RecoveryResult;
     } catch (e) {
       this.channel.close();
@@ -72,12 +75,15 @@ export class PostgresSinkWriter<T> implements SinkWriter<T, PostgresCommittable,
     if (++this.count >= this.s.batchSize) this.send();
   }
 
+  /** Exactly-once: posts the rows buffered. At-least-once: blocks until they are committed. */
   flush(): void {
     this.send();
+    if (this.s.deliveryGuarantee === 'at-least-once') this.channel.call({ op: 'commit' });
   }
 
   /** Blocks until the transaction of the rows since the last barrier is prepared; returns its gid. */
   prepareCommit(): PostgresCommittable[] {
+    if (this.s.deliveryGuarantee === 'at-least-once') return [];
     this.send();
     const gid = makeGid(this.prefix, this.ctx.subtaskIndex, this.nonce, this.seq++);
     const prepared = this.channel.call({ op: 'prepare', gid }) as boolean;

@@ -1,8 +1,9 @@
 /**
  * `PostgresSink`: an exactly-once PostgreSQL sink by two-phase commit. Each subtask inserts its rows in
  * one transaction per checkpoint, prepares it (`PREPARE TRANSACTION '<gid>'`) on the checkpoint barrier
- * and commits it (`COMMIT PREPARED`) when the checkpoint completes. See docs/connectors.md for the
- * protocol and its failure cases.
+ * and commits it (`COMMIT PREPARED`) when the checkpoint completes. With `deliveryGuarantee:
+ * 'at-least-once'` the barrier commits the transaction instead. See docs/connectors.md for the protocol
+ * and its failure cases.
  */
 import { ConfigurationError } from '../../core/index.ts';
 import type { Committer, Sink, SinkWriter, SinkWriterContext } from '../../api/index.ts';
@@ -27,6 +28,12 @@ export interface PostgresSinkOptions<T> {
   transactionIdPrefix?: string;
   /** How long a blocking database step (open, prepare) may take, in ms (default 60000). */
   timeoutMs?: number;
+  /**
+   * `'exactly-once'` (default): two-phase commit, rows visible when their checkpoint completes.
+   * `'at-least-once'`: a plain `COMMIT` on each checkpoint barrier (and at the end of input); rows written
+   * after the last completed checkpoint are inserted again after a restore. Needs no prepared transactions.
+   */
+  deliveryGuarantee?: 'exactly-once' | 'at-least-once';
 }
 
 /** Resolved settings of a sink. */
@@ -40,6 +47,7 @@ export interface PostgresSinkSettings {
   batchSize: number;
   transactionIdPrefix: string | undefined;
   timeoutMs: number;
+  deliveryGuarantee: 'exactly-once' | 'at-least-once';
 }
 
 export class PostgresSink<T> implements Sink<T, PostgresCommittable, PostgresWriterState> {
@@ -92,6 +100,9 @@ export class PostgresSinkBuilder<T> {
     if (!o.toRow && !o.columns) bad('set columns (records are objects with those properties) or toRow');
     const batchSize = o.batchSize ?? 500;
     if (!Number.isInteger(batchSize) || batchSize < 1) bad(`batchSize must be an integer >= 1 (got ${batchSize})`);
+    const deliveryGuarantee = o.deliveryGuarantee ?? 'exactly-once';
+    if (deliveryGuarantee !== 'exactly-once' && deliveryGuarantee !== 'at-least-once')
+      bad(`deliveryGuarantee must be 'exactly-once' or 'at-least-once' (got ${String(deliveryGuarantee)})`);
     if (o.transactionIdPrefix !== undefined && !/^[A-Za-z0-9_]{1,120}$/.test(o.transactionIdPrefix))
       bad(`transactionIdPrefix '${o.transactionIdPrefix}' must be 1–120 characters of [A-Za-z0-9_]`);
     return new PostgresSink<T>({
@@ -103,6 +114,7 @@ export class PostgresSinkBuilder<T> {
       batchSize,
       transactionIdPrefix: o.transactionIdPrefix,
       timeoutMs: o.timeoutMs ?? 60_000,
+      deliveryGuarantee,
     });
   }
 }
