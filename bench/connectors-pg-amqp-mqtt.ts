@@ -2,7 +2,9 @@
  * PostgreSQL, RabbitMQ and MQTT connectors against a plain loop of the same client library on the same
  * data, in one run (parallelism 1):
  *  - PostgresTableSource vs a keyset-pagination loop with `pg` (1000 rows per query);
- *  - PostgresSink (exactly-once, checkpoint every second) vs multi-row INSERTs of 500 in one transaction;
+ *  - PostgresSink, exactly-once and at-least-once (checkpoint every second), vs multi-row INSERTs of 500
+ *    in one transaction through a named (prepared once) statement, as the sink does; and the
+ *    exactly-once sink against the at-least-once one (what two-phase commit costs);
  *  - RabbitMQSource (acknowledged on checkpoints every 200 ms, prefetch 20 000, deduplicating) vs an
  *    amqplib consumer (prefetch 1000, each message acknowledged);
  *  - RabbitMQSink vs publishing on a confirm channel, waiting for confirms every 1000; both publish
@@ -13,9 +15,12 @@
  *  - MqttSink vs mqtt.js publishes at QoS 1, 1000 in flight.
  * eddy's figures include starting the job (worker threads), measured alone with an empty input (one
  * record for sinks) and subtracted in the second ratio — except the MQTT source's, timed from the first
- * message, when the job is running.
+ * message, when the job is running. The PostgreSQL rows use `--pg-n` rows (default n, at least
+ * 1 000 000): at 200 000 the table read lasts about as long as the job's start-up, and the difference
+ * of the two is noise.
  *
- *   node --import tsx bench/connectors-pg-amqp-mqtt.ts [--n 100000]
+ *   node --import tsx bench/connectors-pg-amqp-mqtt.ts [--n 100000] [--pg-n 1000000]
+ *        [--only pg-table,pg-sink,amqp-source,amqp-sink,mqtt-source,mqtt-sink]
  *
  * Prints a table and writes bench/results/connectors-pg-amqp-mqtt-latest.json.
  */
@@ -29,7 +34,11 @@ import { runJob } from 'eddy';
 import { reportConnectors, type ConnectorRow } from './connectors-report.ts';
 
 const args = process.argv.slice(2);
-const N = Number(args[args.indexOf('--n') + 1] ?? 0) || 100_000;
+const arg = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const N = Number(arg('--n') ?? 0) || 100_000;
+const PG_N = Number(arg('--pg-n') ?? 0) || Math.max(N, 1_000_000);
+const only = arg('--only')?.split(',');
+const run = (what: string): boolean => !only || only.includes(what);
 const PG = process.env.EDDY_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AMQP = process.env.EDDY_TEST_AMQP ?? 'amqp://guest:guest@127.0.0.1:5672';
 const MQTT = process.env.EDDY_TEST_MQTT ?? 'mqtt://127.0.0.1:1883';
@@ -90,96 +99,121 @@ async function mqttSourceRun(pub: mqtt.MqttClient, n: number): Promise<number> {
 
 try {
   // PostgreSQL table source
-  await db.query(`CREATE TABLE ${t.src} (id bigint PRIMARY KEY, v text NOT NULL)`);
-  await db.query(`CREATE TABLE ${t.empty} (id bigint PRIMARY KEY, v text NOT NULL)`);
-  await db.query(`INSERT INTO ${t.src} SELECT i, 'payload-' || i FROM generate_series(1, $1) i`, [N]);
-  await db.query(`ANALYZE ${t.src}`);
-  const startupPg = await time(() => runJob(JOB, { params: { mode: 'pg-table', url: PG, table: t.empty } }));
-  const plainScan = await time(async () => {
-    let last = -1;
-    let got = 0;
-    for (;;) {
-      const r = await db.query({ text: `SELECT id, v FROM ${t.src} WHERE id > $1 ORDER BY id LIMIT 1000`, values: [last], rowMode: 'array' });
-      if (r.rows.length === 0) break;
-      got += r.rows.length;
-      last = Number((r.rows[r.rows.length - 1] as unknown[])[0]);
-    }
-    if (got !== N) throw new Error(`read ${got} rows`);
-  });
-  const eddyScan = await time(() => runJob(JOB, { params: { mode: 'pg-table', url: PG, table: t.src } }));
-  rows.push({ what: 'PostgresTableSource vs keyset-pagination loop (pg)', baseline: plainScan, eddy: eddyScan, startup: startupPg });
+  if (run('pg-table')) {
+    await db.query(`CREATE TABLE ${t.src} (id bigint PRIMARY KEY, v text NOT NULL)`);
+    await db.query(`CREATE TABLE ${t.empty} (id bigint PRIMARY KEY, v text NOT NULL)`);
+    await db.query(`INSERT INTO ${t.src} SELECT i, 'payload-' || i FROM generate_series(1, $1) i`, [PG_N]);
+    await db.query(`ANALYZE ${t.src}`);
+    const startupPg = await time(() => runJob(JOB, { params: { mode: 'pg-table', url: PG, table: t.empty } }));
+    const plainScan = await time(async () => {
+      let last = -1;
+      let got = 0;
+      for (;;) {
+        const r = await db.query({ text: `SELECT id, v FROM ${t.src} WHERE id > $1 ORDER BY id LIMIT 1000`, values: [last], rowMode: 'array' });
+        if (r.rows.length === 0) break;
+        got += r.rows.length;
+        last = Number((r.rows[r.rows.length - 1] as unknown[])[0]);
+      }
+      if (got !== PG_N) throw new Error(`read ${got} rows`);
+    });
+    const eddyScan = await time(() => runJob(JOB, { params: { mode: 'pg-table', url: PG, table: t.src } }));
+    rows.push({ what: 'PostgresTableSource vs keyset-pagination loop (pg)', baseline: plainScan, eddy: eddyScan, startup: startupPg, n: PG_N });
+  }
 
-  // PostgreSQL sink
-  await db.query(`CREATE TABLE ${t.plain} (id int, note text)`);
-  await db.query(`CREATE TABLE ${t.sink} (id int, note text)`);
-  const plainInsert = await time(async () => {
-    await db.query('BEGIN');
-    for (let from = 1; from <= N; from += 500) {
-      const params: unknown[] = [];
-      const tuples: string[] = [];
-      for (let i = from; i < Math.min(N + 1, from + 500); i++) tuples.push(`($${params.push(i)}, $${params.push(`payload-${i}`)})`);
-      await db.query(`INSERT INTO ${t.plain} (id, note) VALUES ${tuples.join(', ')}`, params);
-    }
-    await db.query('COMMIT');
-  });
-  const startupPgSink = await time(() => runJob(JOB, { params: { mode: 'pg-sink', url: PG, table: t.sink, n: 1, prefix: `bench_pg_${tag}` } }));
-  const eddyInsert = await time(() => runJob(JOB, { params: { mode: 'pg-sink', url: PG, table: t.sink, n: N, prefix: `bench_pg_${tag}` } }));
-  const stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.sink}`)).rows[0]!.n);
-  if (stored !== N + 1) throw new Error(`the sink table holds ${stored} rows, expected ${N + 1}`);
-  rows.push({ what: 'PostgresSink (exactly-once) vs multi-row INSERT loop', baseline: plainInsert, eddy: eddyInsert, startup: startupPgSink });
+  // PostgreSQL sink: the plain loop, then the exactly-once and the at-least-once sink
+  if (run('pg-sink')) {
+    await db.query(`CREATE TABLE ${t.plain} (id int, note text)`);
+    await db.query(`CREATE TABLE ${t.sink} (id int, note text)`);
+    const plainInsert = await time(async () => {
+      const ph: string[] = [];
+      for (let i = 0; i < 500; i++) ph.push(`($${2 * i + 1}, $${2 * i + 2})`);
+      const full = `INSERT INTO ${t.plain} (id, note) VALUES ${ph.join(', ')}`;
+      await db.query('BEGIN');
+      for (let from = 1; from <= PG_N; from += 500) {
+        const params: unknown[] = [];
+        for (let i = from; i < Math.min(PG_N + 1, from + 500); i++) params.push(i, `payload-${i}`);
+        if (params.length === 1000) await db.query({ name: `bench_insert_${tag}`, text: full, values: params });
+        else await db.query(`INSERT INTO ${t.plain} (id, note) VALUES ${ph.slice(0, params.length / 2).join(', ')}`, params);
+      }
+      await db.query('COMMIT');
+    });
+    const sinkRun = async (guarantee: string, n: number): Promise<number> => {
+      const s = await time(() => runJob(JOB, { params: { mode: 'pg-sink', url: PG, table: t.sink, n, prefix: `bench_pg_${tag}`, guarantee } }));
+      const stored = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.sink}`)).rows[0]!.n);
+      if (stored !== n) throw new Error(`the sink table holds ${stored} rows, expected ${n}`);
+      await db.query(`TRUNCATE ${t.sink}`);
+      return s;
+    };
+    const startupEo = await sinkRun('exactly-once', 1);
+    const eddyEo = await sinkRun('exactly-once', PG_N);
+    const startupAlo = await sinkRun('at-least-once', 1);
+    const eddyAlo = await sinkRun('at-least-once', PG_N);
+    rows.push({ what: 'PostgresSink (exactly-once) vs multi-row INSERT loop', baseline: plainInsert, eddy: eddyEo, startup: startupEo, n: PG_N });
+    rows.push({ what: 'PostgresSink (at-least-once) vs multi-row INSERT loop', baseline: plainInsert, eddy: eddyAlo, startup: startupAlo, n: PG_N });
+    rows.push({ what: 'PostgresSink exactly-once vs at-least-once', baseline: eddyAlo, baselineStartup: startupAlo, eddy: eddyEo, startup: startupEo, n: PG_N });
+  }
+
+  for (const name of Object.values(q)) await ch.assertQueue(name, { durable: true });
 
   // RabbitMQ source
-  for (const name of Object.values(q)) await ch.assertQueue(name, { durable: true });
-  await ch.sendToQueue(q.empty, Buffer.from('END'), { messageId: 'END' });
-  await ch.waitForConfirms();
-  const startupAmqp = await time(() => runJob(JOB, { params: { mode: 'amqp-source', url: AMQP, queue: q.empty } }));
-  await amqpFill(q.src, N);
-  const plainConsume = await time(async () => {
-    const c2 = await conn.createChannel();
-    await c2.prefetch(1000);
-    await new Promise<void>((resolve) => {
-      void c2.consume(q.src, (m) => {
-        if (!m) return;
-        c2.ack(m);
-        if (m.content.toString() === 'END') resolve();
+  if (run('amqp-source')) {
+    await ch.sendToQueue(q.empty, Buffer.from('END'), { messageId: 'END' });
+    await ch.waitForConfirms();
+    const startupAmqp = await time(() => runJob(JOB, { params: { mode: 'amqp-source', url: AMQP, queue: q.empty } }));
+    await amqpFill(q.src, N);
+    const plainConsume = await time(async () => {
+      const c2 = await conn.createChannel();
+      await c2.prefetch(1000);
+      await new Promise<void>((resolve) => {
+        void c2.consume(q.src, (m) => {
+          if (!m) return;
+          c2.ack(m);
+          if (m.content.toString() === 'END') resolve();
+        });
       });
+      await c2.close();
     });
-    await c2.close();
-  });
-  await amqpFill(q.src, N);
-  const eddyConsume = await time(() => runJob(JOB, { params: { mode: 'amqp-source', url: AMQP, queue: q.src, interval: 200, prefetch: 20_000 } }));
-  rows.push({ what: 'RabbitMQSource vs amqplib consume loop', baseline: plainConsume, eddy: eddyConsume, startup: startupAmqp });
+    await amqpFill(q.src, N);
+    const eddyConsume = await time(() => runJob(JOB, { params: { mode: 'amqp-source', url: AMQP, queue: q.src, interval: 200, prefetch: 20_000 } }));
+    rows.push({ what: 'RabbitMQSource vs amqplib consume loop', baseline: plainConsume, eddy: eddyConsume, startup: startupAmqp });
+  }
 
   // RabbitMQ sink
-  const plainPublish = await time(() => amqpFill(q.sink, N));
-  await ch.purgeQueue(q.sink);
-  const startupAmqpSink = await time(() => runJob(JOB, { params: { mode: 'amqp-sink', url: AMQP, queue: q.sink, n: 1 } }));
-  const eddyPublish = await time(() => runJob(JOB, { params: { mode: 'amqp-sink', url: AMQP, queue: q.sink, n: N } }));
-  const inQueue = (await ch.checkQueue(q.sink)).messageCount;
-  if (inQueue !== N + 1) throw new Error(`the sink queue holds ${inQueue} messages, expected ${N + 1}`);
-  rows.push({ what: 'RabbitMQSink vs confirm-channel publish loop', baseline: plainPublish, eddy: eddyPublish, startup: startupAmqpSink });
+  if (run('amqp-sink')) {
+    const plainPublish = await time(() => amqpFill(q.sink, N));
+    await ch.purgeQueue(q.sink);
+    const startupAmqpSink = await time(() => runJob(JOB, { params: { mode: 'amqp-sink', url: AMQP, queue: q.sink, n: 1 } }));
+    const eddyPublish = await time(() => runJob(JOB, { params: { mode: 'amqp-sink', url: AMQP, queue: q.sink, n: N } }));
+    const inQueue = (await ch.checkQueue(q.sink)).messageCount;
+    if (inQueue !== N + 1) throw new Error(`the sink queue holds ${inQueue} messages, expected ${N + 1}`);
+    rows.push({ what: 'RabbitMQSink vs confirm-channel publish loop', baseline: plainPublish, eddy: eddyPublish, startup: startupAmqpSink });
+  }
 
   // MQTT source: both include this process publishing
   const pub = await mqtt.connectAsync(MQTT, { clientId: `eddy-bench-pub-${tag}` });
-  await mqttSourceRun(pub, 0); // warm-up: the runs are timed from the first message, after the job has started
-  const sub = await mqtt.connectAsync(MQTT, { clientId: `eddy-bench-sub-${tag}`, clean: true });
-  await sub.subscribeAsync(topic, { qos: 1 });
-  const plainSubscribe = await time(async () => {
-    const done = new Promise<void>((resolve) => sub.on('message', (_t, p) => p.toString() === 'END' && resolve()));
-    await mqttPublish(pub, N);
-    await pub.publishAsync(topic, 'END', { qos: 1 });
-    await done;
-  });
-  await sub.endAsync();
-  const eddySubscribe = await mqttSourceRun(pub, N);
-  rows.push({ what: 'MqttSource vs mqtt.js subscribe loop (publisher included)', baseline: plainSubscribe, eddy: eddySubscribe, startup: 0 });
+  if (run('mqtt-source')) {
+    await mqttSourceRun(pub, 0); // warm-up: the runs are timed from the first message, after the job has started
+    const sub = await mqtt.connectAsync(MQTT, { clientId: `eddy-bench-sub-${tag}`, clean: true });
+    await sub.subscribeAsync(topic, { qos: 1 });
+    const plainSubscribe = await time(async () => {
+      const done = new Promise<void>((resolve) => sub.on('message', (_t, p) => p.toString() === 'END' && resolve()));
+      await mqttPublish(pub, N);
+      await pub.publishAsync(topic, 'END', { qos: 1 });
+      await done;
+    });
+    await sub.endAsync();
+    const eddySubscribe = await mqttSourceRun(pub, N);
+    rows.push({ what: 'MqttSource vs mqtt.js subscribe loop (publisher included)', baseline: plainSubscribe, eddy: eddySubscribe, startup: 0 });
+  }
 
   // MQTT sink
-  const plainMqttPub = await time(() => mqttPublish(pub, N));
+  if (run('mqtt-sink')) {
+    const plainMqttPub = await time(() => mqttPublish(pub, N));
+    const startupMqttSink = await time(() => runJob(JOB, { params: { mode: 'mqtt-sink', url: MQTT, topic, n: 1 } }));
+    const eddyMqttPub = await time(() => runJob(JOB, { params: { mode: 'mqtt-sink', url: MQTT, topic, n: N } }));
+    rows.push({ what: 'MqttSink vs mqtt.js QoS-1 publish loop', baseline: plainMqttPub, eddy: eddyMqttPub, startup: startupMqttSink });
+  }
   await pub.endAsync();
-  const startupMqttSink = await time(() => runJob(JOB, { params: { mode: 'mqtt-sink', url: MQTT, topic, n: 1 } }));
-  const eddyMqttPub = await time(() => runJob(JOB, { params: { mode: 'mqtt-sink', url: MQTT, topic, n: N } }));
-  rows.push({ what: 'MqttSink vs mqtt.js QoS-1 publish loop', baseline: plainMqttPub, eddy: eddyMqttPub, startup: startupMqttSink });
 } finally {
   await db.query(`DROP TABLE IF EXISTS ${Object.values(t).join(', ')}`).catch(() => undefined);
   for (const name of Object.values(q)) await ch.deleteQueue(name).catch(() => undefined);
