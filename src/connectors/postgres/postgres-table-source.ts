@@ -301,7 +301,10 @@ class TableSplitReader<T> implements SourceReader<T, TableSplit> {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private records: T[] = [];
-  private keys: string[] = [];
+  /** The split key of each queued record, as the driver returned it (text or number). */
+  private keys: unknown[] = [];
+  /** Builds a record from a row (`rowMode: 'array'`, key first), one object literal of the split's columns. */
+  private makeRecord: (row: unknown[]) => Record<string, unknown> = () => ({});
   private head = 0;
   /** The key after which the next page starts (ahead of `split.last` by what is queued). */
   private cursor: string | null = null;
@@ -361,6 +364,8 @@ class TableSplitReader<T> implements SourceReader<T, TableSplit> {
     const base = `SELECT ${cols} FROM ${this.s.table.sql} WHERE ${k} <= $1`;
     this.sqlFirst = `${base} AND ${k} >= $2${cond} ORDER BY ${k} LIMIT ${this.s.fetchSize}`;
     this.sqlNext = `${base} AND ${k} > $2${cond} ORDER BY ${k} LIMIT ${this.s.fetchSize}`;
+    // one literal per split's columns: every record gets one hidden class, built in one step
+    this.makeRecord = new Function('row', `return { ${sp.columns.map((c, i) => `${JSON.stringify(c)}: row[${i + 1}]`).join(', ')} };`) as (row: unknown[]) => Record<string, unknown>;
     this.fetch();
   }
 
@@ -400,7 +405,7 @@ class TableSplitReader<T> implements SourceReader<T, TableSplit> {
     const res = await c.query({ text: first ? this.sqlFirst : this.sqlNext, values: [sp.hi, first ? sp.lo : this.cursor], rowMode: 'array' });
     if (this.closed || this.split !== sp) return;
     const rows = res.rows as unknown[][];
-    const names = sp.columns;
+    const make = this.makeRecord;
     const de = this.s.deserialize;
     if (this.head > 0) {
       // drop what was emitted (once per page)
@@ -408,14 +413,15 @@ class TableSplitReader<T> implements SourceReader<T, TableSplit> {
       this.keys = this.keys.slice(this.head);
       this.head = 0;
     }
+    const records = this.records;
+    const keys = this.keys;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
-      const obj: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) obj[names[i]!] = row[i + 1];
-      this.records.push(de ? de(obj) : (obj as T));
-      this.keys.push(String(row[0]));
+      const obj = make(row);
+      records.push(de ? de(obj) : (obj as T));
+      keys.push(row[0]);
     }
-    if (rows.length > 0) this.cursor = this.keys[this.keys.length - 1]!;
+    if (rows.length > 0) this.cursor = String(keys[keys.length - 1]);
     if (rows.length < this.s.fetchSize) this.exhausted = true;
   }
 
@@ -433,7 +439,7 @@ class TableSplitReader<T> implements SourceReader<T, TableSplit> {
     const end = Math.min(recs.length, this.head + max);
     let i = this.head;
     for (; i < end; i++) out.collect(recs[i]!);
-    if (i > this.head) sp.last = this.keys[i - 1]!;
+    if (i > this.head) sp.last = String(this.keys[i - 1]);
     this.head = i;
     if (i < recs.length) {
       this.fetch();
