@@ -299,13 +299,21 @@ export class JobClient {
           this.onFailure(e instanceof Error ? e : new Error(String(e)));
         }
       });
+      // An uncaught error is reported at the worker's exit: Node delivers the messages the worker posted
+      // before it stopped first, so a failure it reported itself (a task's error, user code calling
+      // process.exit) wins over what went wrong while it shut down.
+      let crash: Error | undefined;
       w.on('error', (e) => {
-        if (attempt === this.attempt) this.onFailure(new EddyError(`worker for slot ${s} crashed: ${e.message}`, { domain: 'internal', retriable: true, cause: e }));
+        crash ??= e;
       });
       w.on('exit', (code) => {
         liveWorkers--;
         if (attempt === this.attempt && !this.settled && !this.stopping)
-          this.onFailure(new EddyError(`worker for slot ${s} exited unexpectedly (exit code ${code})`, { domain: 'internal', retriable: true }));
+          this.onFailure(
+            crash
+              ? new EddyError(`worker for slot ${s} crashed: ${crash.message}`, { domain: 'internal', retriable: true, cause: crash })
+              : new EddyError(`worker for slot ${s} exited unexpectedly (exit code ${code})`, { domain: 'internal', retriable: true }),
+          );
       });
     }
   }
