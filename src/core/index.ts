@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './clock.ts';
 export * from './elements.ts';
 export * from './fault-injection.ts';
+export * from './io-thread-bundles.ts';

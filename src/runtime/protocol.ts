@@ -61,7 +61,7 @@ export interface WorkerData {
   /** The runtime runs from compiled JS (dist/): the worker loads worker.js without tsx. */
   compiled?: boolean;
   /** Running from the sources: the prebuilt bundle of the worker entry and the job module (worker-bundle.ts). */
-  bundle?: { worker: string; job: string };
+  bundle?: { worker: string; job: string; io: Record<string, string> };
   /** Incremental lmdb checkpoints: the job's shared checkpoint directory (unset: full snapshots). */
   sharedStateDir?: string;
   /** The job's log level: user loggers in the worker drop records below it before posting them. */

@@ -20,10 +20,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** File URLs of the bundled worker entry (exports `runWorker`) and job module. */
+/** File URLs of the bundled worker entry (exports `runWorker`), job module and connector I/O threads. */
 export interface WorkerBundle {
   worker: string;
   job: string;
+  /** Source entry of an I/O thread (its `.mjs`) → its bundled module. */
+  io: Record<string, string>;
 }
 
 interface Manifest {
@@ -34,6 +36,14 @@ interface Manifest {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'eddy-workers');
+/** Connector I/O threads (SyncIoThread): their source entry and the module it loads through tsx. */
+const IO_THREADS: Record<string, [entry: string, module: string]> = {
+  'io-postgres': ['src/connectors/postgres/pg-io-worker.mjs', 'src/connectors/postgres/pg-io.ts'],
+  'io-rabbitmq': ['src/connectors/rabbitmq/sink-io-worker.mjs', 'src/connectors/rabbitmq/rabbitmq-sink-io.ts'],
+  'io-mqtt': ['src/connectors/mqtt/sink-io-worker.mjs', 'src/connectors/mqtt/mqtt-sink-io.ts'],
+};
+/** Changes when what a bundle holds changes (its entries, the build options): older bundles are not reused. */
+const RECIPE = 'entries: worker, job, io threads; v2';
 /** Bundles of earlier builds are removed once this old (a run still loading one has long finished). */
 const STALE_MS = 10 * 60_000;
 
@@ -47,7 +57,7 @@ export async function workerBundle(jobUrl: string): Promise<WorkerBundle | undef
   const job = fileURLToPath(u);
   const rel = relative(ROOT, job);
   if (rel.startsWith('..') || rel.split(sep)[0] === 'node_modules' || !existsSync(job)) return undefined;
-  const home = join(CACHE, createHash('sha1').update(job).digest('hex').slice(0, 16));
+  const home = join(CACHE, createHash('sha1').update(RECIPE).update('\0').update(job).digest('hex').slice(0, 16));
   try {
     return reuse(home) ?? (await build(home, job));
   } catch {
@@ -56,7 +66,9 @@ export async function workerBundle(jobUrl: string): Promise<WorkerBundle | undef
 }
 
 function entries(dir: string): WorkerBundle {
-  return { worker: pathToFileURL(join(dir, 'worker.mjs')).href, job: pathToFileURL(join(dir, 'job.mjs')).href };
+  const io: Record<string, string> = {};
+  for (const [name, [entry]] of Object.entries(IO_THREADS)) io[pathToFileURL(join(ROOT, entry)).href] = pathToFileURL(join(dir, `${name}.mjs`)).href;
+  return { worker: pathToFileURL(join(dir, 'worker.mjs')).href, job: pathToFileURL(join(dir, 'job.mjs')).href, io };
 }
 
 function reuse(home: string): WorkerBundle | undefined {
@@ -66,7 +78,8 @@ function reuse(home: string): WorkerBundle | undefined {
   } catch {
     return undefined;
   }
-  if (!existsSync(join(m.dir, 'job.mjs'))) return undefined;
+  const b = entries(m.dir);
+  if (![b.worker, b.job, ...Object.values(b.io)].every((u) => existsSync(fileURLToPath(u)))) return undefined;
   for (const [p, mtime, size] of m.inputs) {
     try {
       const s = statSync(p);
@@ -75,7 +88,7 @@ function reuse(home: string): WorkerBundle | undefined {
       return undefined;
     }
   }
-  return entries(m.dir);
+  return b;
 }
 
 async function build(home: string, job: string): Promise<WorkerBundle> {
@@ -83,7 +96,7 @@ async function build(home: string, job: string): Promise<WorkerBundle> {
   const dir = join(home, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   const r = await esbuild.build({
-    entryPoints: { worker: WORKER_SOURCE, job },
+    entryPoints: { worker: WORKER_SOURCE, job, ...Object.fromEntries(Object.entries(IO_THREADS).map(([name, [, module]]) => [name, join(ROOT, module)])) },
     bundle: true,
     splitting: true,
     format: 'esm',

@@ -4,7 +4,7 @@
  * when the JobManager says `start`.
  */
 import { parentPort, workerData, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { errorToRecord, ConfigurationError, EddyError } from '../core/index.ts';
+import { errorToRecord, ConfigurationError, EddyError, setIoThreadBundles } from '../core/index.ts';
 import { setLaunchContext, type JobExecutionResult, type JobExecutor, type JobPlan } from '../api/index.ts';
 import { buildJobGraph, buildStreamGraph } from '../graph/index.ts';
 import { Slot, type PeerPort } from './slot.ts';
@@ -160,6 +160,8 @@ export async function runWorker(): Promise<void> {
     }
   });
 
+  // connector I/O threads start from the bundle too (see worker-bundle.ts)
+  if (data.bundle) setIoThreadBundles(data.bundle.io);
   setLaunchContext({
     mode: 'worker',
     moduleUrl: data.moduleUrl,

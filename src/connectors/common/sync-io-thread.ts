@@ -9,7 +9,7 @@
  * `code` (PostgreSQL's SQLSTATE, say). Used by the RabbitMQ, MQTT and PostgreSQL sinks.
  */
 import { MessageChannel, Worker, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { EddyError } from '../../core/index.ts';
+import { EddyError, ioThreadEntry } from '../../core/index.ts';
 
 /** Options of {@link SyncIoThread}. */
 export interface SyncIoOptions {
@@ -61,7 +61,7 @@ export class SyncIoThread {
     this.i32 = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(entry, { workerData: { ...o.workerData, eddySyncIo: true, init, shared, replies: port2 }, transferList: [port2], execArgv: [], stdout: false, stderr: false });
+    this.worker = new Worker(ioThreadEntry(entry), { workerData: { ...o.workerData, eddySyncIo: true, init, shared, replies: port2 }, transferList: [port2], execArgv: [], stdout: false, stderr: false });
     this.worker.unref();
   }
 
