@@ -13,7 +13,7 @@ import amqp from 'amqplib';
 import { runJob } from 'eddy';
 import { RabbitMQSink, RabbitMQSource } from 'eddy/connectors/rabbitmq';
 import { AMQP_URL, amqpSkipReason, publish, ready, withQueue } from './rabbitmq-test-kit.ts';
-import { startTcpProxy } from './tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 const JOB = new URL('../jobs/rabbitmq-job.ts', import.meta.url);
 const T = { timeout: 120_000 };
@@ -26,6 +26,21 @@ async function withDir<R>(fn: (dir: string) => Promise<R>): Promise<R> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A fresh queue reached through an in-process TCP proxy (its URL), and the proxy to drop connections. */
+async function withProxiedQueue(fn: (queue: string, ch: amqp.ConfirmChannel, url: string, proxy: TcpProxy) => Promise<void>): Promise<void> {
+  const proxy = await startTcpProxy(5672);
+  try {
+    await withQueue((queue, ch) => fn(queue, ch, `amqp://guest:guest@127.0.0.1:${proxy.port}`, proxy));
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** Until the job has connected through the proxy (start-up takes longer on a loaded machine). */
+async function connected(proxy: TcpProxy): Promise<void> {
+  for (let i = 0; proxy.accepted < 1 && i < 600; i++) await new Promise((res) => setTimeout(res, 50));
 }
 
 test('options are validated at the call', T, () => {
@@ -98,26 +113,20 @@ test('source: a failure and restore delivers each message once to the job', T, a
 test('source: dropped connections (TCP proxy) lose and duplicate nothing, and reading goes on', T, async (t) => {
   const why = await amqpSkipReason();
   if (why) return t.skip(why);
-  const proxy = await startTcpProxy(5672);
-  try {
-    await withQueue(async (queue, ch) => {
-      const url = `amqp://guest:guest@127.0.0.1:${proxy.port}`;
-      await publish(ch, queue, bodies(300));
-      const job = withDir((dir) => runJob(JOB, { params: { url, queue, pace: 1 }, checkpointDir: dir }));
-      // the job is connected and reading before the first drop (start-up takes longer on a loaded machine)
-      for (let i = 0; proxy.accepted < 1 && i < 600; i++) await new Promise((res) => setTimeout(res, 50));
-      await new Promise((res) => setTimeout(res, 300));
-      proxy.drop(1500);
-      await new Promise((res) => setTimeout(res, 3000));
-      proxy.drop();
-      await publish(ch, queue, [...bodies(100, 301), 'END'], [...bodies(100, 301), 'end']);
-      const r = await job;
-      assert.deepEqual(r.collected, bodies(400));
-      assert.ok(proxy.accepted >= 2, `reconnected (${proxy.accepted} connections)`);
-    });
-  } finally {
-    await proxy.close();
-  }
+  await withProxiedQueue(async (queue, ch, url, proxy) => {
+    await publish(ch, queue, bodies(300));
+    const job = withDir((dir) => runJob(JOB, { params: { url, queue, pace: 1 }, checkpointDir: dir }));
+    // the job is connected and reading before the first drop
+    await connected(proxy);
+    await new Promise((res) => setTimeout(res, 300));
+    proxy.drop(1500);
+    await new Promise((res) => setTimeout(res, 3000));
+    proxy.drop();
+    await publish(ch, queue, [...bodies(100, 301), 'END'], [...bodies(100, 301), 'end']);
+    const r = await job;
+    assert.deepEqual(r.collected, bodies(400));
+    assert.ok(proxy.accepted >= 2, `reconnected (${proxy.accepted} connections)`);
+  });
 });
 
 test('sink: every record published, confirmed, with its message id', T, async (t) => {
@@ -143,30 +152,24 @@ test('sink: every record published, confirmed, with its message id', T, async (t
 test('sink: a dropped connection (TCP proxy) fails over and loses no record', T, async (t) => {
   const why = await amqpSkipReason();
   if (why) return t.skip(why);
-  const proxy = await startTcpProxy(5672);
-  try {
-    await withQueue(async (queue, ch) => {
-      const url = `amqp://guest:guest@127.0.0.1:${proxy.port}`;
-      const job = withDir((dir) => runJob(JOB, { params: { mode: 'sink', url, queue, n: 1500, pace: 2 }, checkpointDir: dir }));
-      for (let i = 0; proxy.accepted < 1 && i < 600; i++) await new Promise((res) => setTimeout(res, 50));
-      await new Promise((res) => setTimeout(res, 1000));
-      proxy.drop();
-      await job;
-      const got = new Set<string>();
-      let count = 0;
-      for (;;) {
-        const m = await ch.get(queue, { noAck: true });
-        if (m === false) break;
-        got.add(m.content.toString());
-        count++;
-      }
-      assert.deepEqual([...got].sort(), bodies(1500).sort());
-      assert.ok(count >= 1500);
-      assert.ok(proxy.accepted >= 2, `reconnected (${proxy.accepted} connections)`);
-    });
-  } finally {
-    await proxy.close();
-  }
+  await withProxiedQueue(async (queue, ch, url, proxy) => {
+    const job = withDir((dir) => runJob(JOB, { params: { mode: 'sink', url, queue, n: 1500, pace: 2 }, checkpointDir: dir }));
+    await connected(proxy);
+    await new Promise((res) => setTimeout(res, 1000));
+    proxy.drop();
+    await job;
+    const got = new Set<string>();
+    let count = 0;
+    for (;;) {
+      const m = await ch.get(queue, { noAck: true });
+      if (m === false) break;
+      got.add(m.content.toString());
+      count++;
+    }
+    assert.deepEqual([...got].sort(), bodies(1500).sort());
+    assert.ok(count >= 1500);
+    assert.ok(proxy.accepted >= 2, `reconnected (${proxy.accepted} connections)`);
+  });
 });
 
 test('bad configuration: unreachable broker, wrong credentials, missing queue and exchange', T, async (t) => {
