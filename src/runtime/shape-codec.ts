@@ -399,19 +399,11 @@ class Bytes {
     for (let i = 0; i < n; i++) {
       const s = strs[i];
       if (s === undefined) continue;
-      const l = s.length;
-      if (l < 24) {
-        for (let j = 0; j < l; j++) {
-          const ch = s.charCodeAt(j);
-          if (ch > 0x7f) {
-            ascii = false;
-            break;
-          }
-          b[p + j] = ch;
-        }
-      } else if (b.utf8Write(s, p, l * 3) !== l) ascii = false; // one byte a character only when every one is ASCII
-      if (!ascii) break;
-      p += l;
+      if (!this.ascii(s, p)) {
+        ascii = false;
+        break;
+      }
+      p += s.length;
     }
     if (!ascii) {
       p = start;
@@ -425,24 +417,29 @@ class Bytes {
     this.pos = p;
   }
 
+  /**
+   * Writes `s` at `p` as ASCII (one byte a character) and returns true, or returns false when it is not
+   * ASCII (bytes written up to where that was found are garbage). Room for `s.length * 3` bytes is needed.
+   */
+  private ascii(s: string, p: number): boolean {
+    const n = s.length;
+    const b = this.buf;
+    if (n >= 24) return b.utf8Write(s, p, n * 3) === n; // one native call; one byte a character only when every one is ASCII
+    for (let j = 0; j < n; j++) {
+      const ch = s.charCodeAt(j);
+      if (ch > 0x7f) return false;
+      b[p + j] = ch;
+    }
+    return true;
+  }
+
   /** A string: u32 header (length × 2, + 1 when UTF-16), then its bytes (ASCII) or UTF-16 code units. */
   str(s: string): void {
     const n = s.length;
     this.ensure(4 + n * 3);
     const b = this.buf;
     const p = this.pos + 4;
-    let ascii = true;
-    if (n < 24) {
-      for (let j = 0; j < n; j++) {
-        const ch = s.charCodeAt(j);
-        if (ch > 0x7f) {
-          ascii = false;
-          break;
-        }
-        b[p + j] = ch;
-      }
-    } else ascii = b.utf8Write(s, p, n * 3) === n; // one byte a character only when every one is ASCII
-    if (ascii) {
+    if (this.ascii(s, p)) {
       this.dv.setUint32(this.pos, n * 2, true);
       this.pos = p + n;
     } else {
