@@ -100,47 +100,42 @@ test('source: without a completed checkpoint nothing is acknowledged: the sessio
   }
 });
 
-test('sink: every record published at QoS 1', T, async (t) => {
-  const why = await skipReason();
-  if (why) return t.skip(why);
+/**
+ * Runs the sink job for `n` records with `interval` ms between checkpoints (0: none before the end of
+ * input) while a subscriber at `qos` collects the topic; returns what it received, in order.
+ */
+async function sinkRun(n: number, interval: number, qos: 0 | 1): Promise<string[]> {
   const topic = unique('eddy/sink');
   const sub = await mqtt.connectAsync(MQTT_URL, { reconnectPeriod: 0 });
   const got: string[] = [];
   sub.on('message', (_t, p) => got.push(p.toString()));
-  await sub.subscribeAsync(topic, { qos: 1 });
+  await sub.subscribeAsync(topic, { qos });
   const dir = mkdtempSync(join(tmpdir(), 'eddy-mqtt-'));
   try {
-    await runJob(JOB, { params: { mode: 'sink', url: MQTT_URL, topic, n: 1000 }, checkpointDir: dir });
-    for (let i = 0; i < 50 && got.length < 1000; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(got, bodies(1000));
+    await runJob(JOB, { params: { mode: 'sink', url: MQTT_URL, topic, n, interval }, checkpointDir: dir });
+    for (let i = 0; i < 100 && got.length < n; i++) await new Promise((r) => setTimeout(r, 100));
+    return got;
   } finally {
     await sub.endAsync();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('sink: every record published at QoS 1', T, async (t) => {
+  const why = await skipReason();
+  if (why) return t.skip(why);
+  assert.deepEqual(await sinkRun(1000, 50, 1), bodies(1000));
 });
 
 test('sink: more records between two barriers than MQTT has packet ids (65 535), every one published', T, async (t) => {
   const why = await skipReason();
   if (why) return t.skip(why);
-  const n = 70_000;
-  const topic = unique('eddy/sink-volume');
-  // QoS 0 for the test's own subscription: the broker then forwards as it receives, instead of queueing
-  // at most max_queued_messages for a subscriber it considers slow.
-  const sub = await mqtt.connectAsync(MQTT_URL, { reconnectPeriod: 0 });
-  const got: string[] = [];
-  sub.on('message', (_t, p) => got.push(p.toString()));
-  await sub.subscribeAsync(topic, { qos: 0 });
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-mqtt-'));
-  try {
-    // No checkpoint before the end of input: every record waits for its PUBACK at the final flush.
-    await runJob(JOB, { params: { mode: 'sink', url: MQTT_URL, topic, n, interval: 0 }, checkpointDir: dir });
-    for (let i = 0; i < 100 && got.length < n; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(got.length, n);
-    assert.deepEqual(got, bodies(n));
-  } finally {
-    await sub.endAsync();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // No checkpoint before the end of input: every record waits for its PUBACK at the final flush. QoS 0
+  // for the test's own subscription: the broker then forwards as it receives, instead of queueing at
+  // most max_queued_messages for a subscriber it considers slow.
+  const got = await sinkRun(70_000, 0, 0);
+  assert.equal(got.length, 70_000);
+  assert.deepEqual(got, bodies(70_000));
 });
 
 test('bad configuration: unreachable broker', T, async (t) => {
