@@ -123,11 +123,6 @@ export class Ring {
     return true;
   }
 
-  /** Sender: nothing written is unreleased (a waiting flag set now may have come too late to be seen). */
-  get idle(): boolean {
-    return this.used === 0 && this.batchesWritten === Atomics.load(this.hdr, RELEASED);
-  }
-
   /** Sender: has elements waiting for room (a receiver that releases space wakes it if it sleeps). */
   setWaiting(): void {
     Atomics.store(this.hdr, WAITING, 1);
