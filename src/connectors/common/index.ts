@@ -6,4 +6,5 @@
 export { PositionedQueue } from './positioned-queue.ts';
 export type { QueueOwner } from './positioned-queue.ts';
 export { SyncIoThread, serveSync, failWith } from './sync-io-thread.ts';
+export { AckWindow } from './ack-window.ts';
 export type { SyncHandlers, SyncIoOptions } from './sync-io-thread.ts';

@@ -10,7 +10,7 @@
  * next batch, which in turn blocks the writer once its posts queue up.
  */
 import mqtt from 'mqtt';
-import { serveSync } from '../common/index.ts';
+import { AckWindow, serveSync } from '../common/index.ts';
 import { redactMqttUrl } from './mqtt-source.ts';
 
 /** Unacknowledged QoS 1 messages at most (below the 65 535 MQTT packet ids). */
@@ -27,24 +27,11 @@ serveSync((raw) => {
   const init = raw as MqttSinkIoInit;
   const where = `MqttSink (${redactMqttUrl(init.url)}, topic '${init.topic}')`;
   let client: mqtt.MqttClient | undefined;
-  let unacked = 0;
+  const window = new AckWindow(MAX_UNACKED);
   let failure: Error | undefined;
-  /** Resolved when `unacked` drops to the low-water mark (room) or to zero (drained). */
-  let room: (() => void) | undefined;
-  let drained: (() => void) | undefined;
   const acked = (e?: Error): void => {
     if (e) failure ??= e;
-    unacked--;
-    if (room && unacked <= MAX_UNACKED / 2) {
-      const r = room;
-      room = undefined;
-      r();
-    }
-    if (drained && unacked === 0) {
-      const d = drained;
-      drained = undefined;
-      d();
-    }
+    window.ack();
   };
   return {
     async open() {
@@ -60,13 +47,13 @@ serveSync((raw) => {
     },
     async publish(data) {
       for (const [topic, payload] of data as [string | null, Uint8Array][]) {
-        if (unacked >= MAX_UNACKED) await new Promise<void>((r) => (room = r));
-        unacked++;
+        await window.waitForRoom();
+        window.add();
         client!.publish(topic ?? init.topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1, retain: init.retain }, acked);
       }
     },
     async confirm() {
-      if (unacked > 0) await new Promise<void>((r) => (drained = r));
+      await window.waitForAll();
       if (failure) throw new Error(`${where}: ${failure.message}`);
       return true;
     },

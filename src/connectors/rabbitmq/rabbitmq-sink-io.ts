@@ -10,7 +10,7 @@
  * in turn blocks the writer once its posts queue up.
  */
 import amqp from 'amqplib';
-import { serveSync } from '../common/index.ts';
+import { AckWindow, serveSync } from '../common/index.ts';
 import { redactAmqpUrl } from './urls.ts';
 
 /** Unconfirmed messages at most; publishing resumes at half of it. */
@@ -39,11 +39,7 @@ serveSync((raw) => {
   let ch: amqp.ConfirmChannel | undefined;
   let broken: Error | undefined;
   let nacked: Error | undefined;
-  let published = 0;
-  let confirmed = 0;
-  /** Resolved when the window has room again (room) or every message is confirmed (drained). */
-  let room: (() => void) | undefined;
-  let drained: (() => void) | undefined;
+  const window = new AckWindow(MAX_UNCONFIRMED);
   /** Resolved when the channel's buffer drains. */
   let unblocked: (() => void) | undefined;
   const where = `RabbitMQSink (${redactAmqpUrl(init.url)}, exchange '${init.exchange}')`;
@@ -51,25 +47,12 @@ serveSync((raw) => {
   const onConfirm = (err: unknown): void => {
     // amqplib calls this with null (ack), an error (nack) or a 'channel closed' error (connection lost)
     if (err) nacked ??= err instanceof Error ? err : new Error(String(err));
-    confirmed++;
-    if (room !== undefined && published - confirmed <= MAX_UNCONFIRMED / 2) {
-      const r = room;
-      room = undefined;
-      r();
-    }
-    if (drained !== undefined && confirmed === published) {
-      const d = drained;
-      drained = undefined;
-      d();
-    }
+    window.ack();
   };
   const failure = (): Error | undefined => broken ?? nacked;
   const wake = (): void => {
     // a broken connection confirms (with an error) what amqplib still held; wake waiters regardless
-    room?.();
-    room = undefined;
-    drained?.();
-    drained = undefined;
+    window.wake();
     unblocked?.();
     unblocked = undefined;
   };
@@ -102,17 +85,17 @@ serveSync((raw) => {
       while (i < bodies.length) {
         const f = failure();
         if (f) throw new Error(`${where}: ${f.message}`);
-        if (published - confirmed >= MAX_UNCONFIRMED) {
-          await new Promise<void>((r) => (room = r));
+        if (window.free <= 0) {
+          await window.waitForRoom();
           continue;
         }
-        const end = Math.min(bodies.length, i + MAX_UNCONFIRMED - (published - confirmed));
+        const end = Math.min(bodies.length, i + window.free);
         let ok = true;
         for (; i < end; i++) {
           const b = bodies[i]!;
           const body = typeof b === 'string' ? Buffer.from(b) : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
           const opts = ids === null ? plain : { persistent: init.persistent, messageId: ids[i] };
-          published++;
+          window.add();
           ok = c.publish(init.exchange, keys === null ? init.routingKey : keys[i]!, body, opts, onConfirm);
           if (!ok) {
             i++;
@@ -133,7 +116,7 @@ serveSync((raw) => {
     async confirm() {
       const f0 = failure();
       if (f0) throw new Error(`${where}: ${f0.message}; unconfirmed messages are published again after the restart`);
-      if (confirmed < published) await new Promise<void>((r) => (drained = r));
+      await window.waitForAll();
       const f = failure();
       if (f) throw new Error(`${where}: ${f.message}`);
       return true;
