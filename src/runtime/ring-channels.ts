@@ -24,7 +24,7 @@ import { Packr } from 'msgpackr';
 import { ElementKind, type RecordBatch, type StreamElement } from '../core/index.ts';
 import { InputChannel, OutputChannel } from './channels.ts';
 import { FrameKind, Ring, type WakeFlags } from './ring.ts';
-import { BatchEncoder, decodeBatchBytes, type Shape } from './shape-codec.ts';
+import { BatchDecoder, BatchEncoder, type Shape } from './shape-codec.ts';
 import type { PeerPort } from './slot.ts';
 
 // control elements are small plain objects (numbers, booleans)
@@ -38,8 +38,13 @@ export interface ByteCounter {
 
 export class RingOutputChannel extends OutputChannel {
   private readonly encoder: BatchEncoder;
-  /** The encoded bytes of backlog[0] when it did not fit (so it is not encoded again). */
+  /**
+   * The encoded bytes of a record batch that did not fit, and that batch (the head of the backlog, or
+   * behind a barrier that overtook it). It is never encoded again: its encoding added its new strings to
+   * the channel dictionary, and only these bytes carry them.
+   */
   private headBytes: Uint8Array | undefined;
+  private headElem: StreamElement | undefined;
   private headKind: FrameKind = FrameKind.Batch;
   /** Batches of more records are sent as several frames (set from the size of the records encoded so far). */
   private maxRecords = Infinity;
@@ -57,7 +62,7 @@ export class RingOutputChannel extends OutputChannel {
     declared?: Shape,
   ) {
     super(id, 0, { deliver: () => {} }, true, onUnblocked);
-    this.encoder = new BatchEncoder(edgeName, declared);
+    this.encoder = new BatchEncoder(edgeName, declared, true);
   }
 
   override send(e: StreamElement): void {
@@ -99,7 +104,6 @@ export class RingOutputChannel extends OutputChannel {
       if (this.wakeFlags.takeSleeper(this.peerSlot)) this.port.postMessage([3]);
       return;
     }
-    this.headBytes = undefined; // the head changes
     this.backlog.unshift(e);
     this.ring.setWaiting();
   }
@@ -121,7 +125,7 @@ export class RingOutputChannel extends OutputChannel {
   private write(e: StreamElement): boolean {
     let kind: FrameKind;
     let bytes: Uint8Array;
-    if (this.headBytes !== undefined && e === this.backlog[0]) {
+    if (this.headBytes !== undefined && e === this.headElem) {
       bytes = this.headBytes;
       kind = this.headKind;
     } else if (e.k === ElementKind.Records) {
@@ -134,22 +138,28 @@ export class RingOutputChannel extends OutputChannel {
       kind = FrameKind.Control;
     }
     if (kind === FrameKind.Batch && bytes.length > this.ring.maxPayload) {
-      if (!this.ring.tryWrite(FrameKind.Oversize, EMPTY)) return this.keep(bytes, kind);
+      if (!this.ring.tryWrite(FrameKind.Oversize, EMPTY)) return this.keep(e, bytes, kind);
       const copy = bytes.slice();
       this.port.postMessage([2, this.id, copy], [copy.buffer as ArrayBuffer]);
-    } else if (!this.ring.tryWrite(kind, bytes)) return this.keep(bytes, kind);
-    this.headBytes = undefined;
+    } else if (!this.ring.tryWrite(kind, bytes)) return this.keep(e, bytes, kind);
+    if (e === this.headElem) {
+      this.headBytes = undefined;
+      this.headElem = undefined;
+    }
     if (kind === FrameKind.Batch) this.counter.bytes += bytes.length;
     if (this.wakeFlags.takeSleeper(this.peerSlot)) this.port.postMessage([3]);
     return true;
   }
 
   /**
-   * `e` did not fit: it is (or is about to become) the head of the backlog. Its bytes are kept (copied:
-   * the encoder's buffer is reused) so it is not encoded again when space frees.
+   * `e` did not fit: it is (or is about to become) the head of the backlog. A record batch's bytes are
+   * kept (copied: the encoder's buffer is reused) so it is not encoded again when space frees; a control
+   * element is packed again (cheap, and it must not displace a batch's kept bytes).
    */
-  private keep(bytes: Uint8Array, kind: FrameKind): false {
+  private keep(e: StreamElement, bytes: Uint8Array, kind: FrameKind): false {
+    if (kind === FrameKind.Control) return false;
     if (bytes !== this.headBytes) this.headBytes = bytes.slice();
+    this.headElem = e;
     this.headKind = kind;
     return false;
   }
@@ -164,6 +174,8 @@ export class RingInputChannel extends InputChannel {
   private readonly ends = new Map<StreamElement, number>();
   /** Oversized batches that arrived on the port, in order. */
   private readonly oversize: Uint8Array[] = [];
+  /** Reads the channel's batches in order (they share the channel dictionary). */
+  private readonly decoder = new BatchDecoder();
 
   constructor(
     id: number,
@@ -187,14 +199,14 @@ export class RingInputChannel extends InputChannel {
       if (f === undefined) return got;
       let e: StreamElement;
       if (f.kind === FrameKind.Batch) {
-        e = decodeBatchBytes(f.bytes);
+        e = this.decoder.decode(f.bytes);
         this.counter.bytes += f.bytes.length;
       } else if (f.kind === FrameKind.Control) e = packr.unpack(f.bytes.slice()) as StreamElement; // a copy: msgpackr cannot read shared memory
       else {
         // an oversized batch: its bytes come on the port; wait for them
         const b = this.oversize.shift();
         if (b === undefined) return got;
-        e = decodeBatchBytes(b);
+        e = this.decoder.decode(b);
         this.counter.bytes += b.length;
       }
       this.ring.advance(f);

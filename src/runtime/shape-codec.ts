@@ -22,13 +22,19 @@
  * chained there, say) have an integer one, and V8 then deprecates their shared hidden class and
  * deoptimizes the code that touches them.
  *
+ * On a live channel the writer and the reader also keep a *channel dictionary*: a repeating string is sent
+ * once, with the batch that first holds it, and as a u32 id afterwards (see {@link BatchEncoder}).
+ *
  * Layout (little-endian; every column starts 8-byte aligned):
- *   u32 MAGIC, u32 n, u32 flags (1: key groups present), u32 shape-descriptor length, descriptor (UTF-8),
- *   f64[n] timestamps, u16[n] key groups (if any), the shape's columns in order (a number column is
+ *   u32 MAGIC, u32 n, u32 flags (1: key groups present; 2: new channel-dictionary entries; 4: the reader
+ *   empties its channel dictionary first), u32 shape-descriptor length, descriptor (UTF-8),
+ *   f64[n] timestamps, u16[n] key groups (if any), new channel-dictionary entries (if any: u32 first id,
+ *   u32 count, the strings), the shape's columns in order (a number column is
  *   u32 mode, then i32[n] when every value is a 32-bit integer (mode 1) or f64[n] (mode 0)), then the variable part:
- *   per string column its mode and strings (1: u32 ids and the dictionary, string by string; 2: in sequence,
- *   u32 lengths then the strings one after another, as ASCII bytes or UTF-16), per 'any' column (msgpack), misfit
- *   records (u32 count, u32[] positions, msgpack of the values).
+ *   per string column its mode and strings (1: u32 ids and the batch's dictionary, string by string; 2: in
+ *   sequence, u32 lengths then the strings one after another, as ASCII bytes or UTF-16; 3: u32 ids into the
+ *   channel dictionary), per 'any' column (msgpack), misfit records (u32 count, u32[] positions, msgpack of
+ *   the values).
  */
 import { Packr } from 'msgpackr';
 import { ElementKind, SerializationError, describeType, type RecordBatch } from '../core/index.ts';
@@ -233,7 +239,7 @@ function buildPlan(shape: Shape): Plan {
           `if (typeof ${expr} !== 'string') break fail;`,
           `if (D${c} === undefined) S${c}[${idx}] = ${expr};`,
           `else if (${expr} === L${c}) C${c}[${idx}] = LI${c};`,
-          `else { let id = D${c}.get(${expr}); if (id === undefined) { id = S${c}.length; D${c}.set(${expr}, id); S${c}.push(${expr}); } C${c}[${idx}] = id; L${c} = ${expr}; LI${c} = id; }`,
+          `else { let id = D${c}.get(${expr}); if (id === undefined) { id = D${c}.size; D${c}.set(${expr}, id); S${c}.push(${expr}); } C${c}[${idx}] = id; L${c} = ${expr}; LI${c} = id; }`,
         );
         return;
       case 'any':
@@ -453,10 +459,36 @@ class Bytes {
 
 /** Strings above this share of distinct values in a batch are sent in sequence next time, not by dictionary. */
 const DICT_DISTINCT_RATIO = 0.5;
+/** With a channel dictionary: a column whose batch added more than this share of its values as new entries is sent in sequence next time. */
+const CHANNEL_NEW_RATIO = 0.75;
+/** A column in sequence goes back to the channel dictionary when a sample finds at least this share of its strings repeated or known. */
+const CHANNEL_SAMPLE_HITS = 0.25;
+/** A channel dictionary starts over (and says so in the next batch) beyond this many entries … */
+const CHANNEL_DICT_ENTRIES = 1 << 16;
+/** … or this many characters in all. */
+const CHANNEL_DICT_CHARS = 1 << 22;
+
+/** Header flags. */
+const FLAG_KEY_GROUPS = 1;
+/** The batch carries new channel-dictionary entries (after the key groups: u32 base id, u32 count, the strings). */
+const FLAG_DICT_ENTRIES = 2;
+/** The reader empties its channel dictionary before reading the batch's entries. */
+const FLAG_DICT_RESET = 4;
+/** String column modes. */
+const STR_BATCH_DICT = 1;
+const STR_SEQUENCE = 2;
+/** Ids into the channel dictionary (only on a channel whose writer and reader keep one: see {@link BatchEncoder}). */
+const STR_CHANNEL_DICT = 3;
 
 /**
  * Encodes record batches of one channel (or edge). Keeps the derived shape and, per string column,
  * whether a dictionary pays, from batch to batch.
+ *
+ * With `channelDictionary`, repeating strings go into one dictionary that lives as long as the channel:
+ * a string is sent once, with the first batch that holds it, and by id afterwards (Nexmark's 10 000
+ * channel names and URLs cost four bytes a record and no string on the reader's side once seen). Its
+ * batches can only be read in order by one {@link BatchDecoder} that has read every batch before
+ * them: the mode of a live channel, not of bytes that are kept (channel state is encoded without it).
  */
 export class BatchEncoder {
   private desc = NO_SHAPE;
@@ -465,6 +497,16 @@ export class BatchEncoder {
   private capacity = 0;
   /** Per string column: by dictionary (true) or in sequence (false). */
   private dictMode: boolean[] = [];
+  /** The channel dictionary (string → id), when kept; ids are given in order, from 0. */
+  private readonly chanDict: Map<string, number> | undefined;
+  /** Strings added to the channel dictionary by the batch being encoded, in id order. */
+  private readonly chanNew: string[] = [];
+  /** Characters in the channel dictionary. */
+  private chanChars = 0;
+  /** The channel dictionary was emptied: the next batch tells the reader. */
+  private chanReset = false;
+  /** Per string column, its strings in sequence (kept apart from {@link chanNew}). */
+  private seqStrs: string[][] = [];
   private readonly out = new Bytes();
   private readonly misfits: number[] = [];
   /** Batches encoded with the current shape. */
@@ -476,7 +518,10 @@ export class BatchEncoder {
     private readonly edge: string,
     /** A shape declared by the user: no derivation. */
     declared?: Shape,
+    /** Keep a dictionary of repeating strings for the channel's life (see the class comment). */
+    channelDictionary = false,
   ) {
+    this.chanDict = channelDictionary ? new Map() : undefined;
     if (declared !== undefined) this.setShape(declared);
   }
 
@@ -489,7 +534,8 @@ export class BatchEncoder {
     this.desc = describeShape(s);
     this.plan = planFor(this.desc, s);
     const cols = this.plan.columns;
-    this.cols = { cols: cols.map(() => []), dicts: cols.map(() => undefined), strs: cols.map(() => []), counts: new Array<number>(this.plan.levels).fill(0) };
+    this.seqStrs = cols.map(() => []);
+    this.cols = { cols: cols.map(() => []), dicts: cols.map(() => undefined), strs: this.seqStrs.slice(), counts: new Array<number>(this.plan.levels).fill(0) };
     this.dictMode = cols.map((c) => c.kind === 'str');
     this.capacity = 0;
   }
@@ -525,6 +571,7 @@ export class BatchEncoder {
     const plan = this.plan;
     const c = this.cols!;
     this.size(n);
+    const chanBase = this.startChannelBatch();
     this.reset(c, plan);
     const misfits = this.misfits;
     misfits.length = 0;
@@ -544,8 +591,21 @@ export class BatchEncoder {
     this.header(n, b, this.desc);
     this.columns(n, c, plan);
     this.misfitSection(v);
-    this.adapt(n, misfits.length, v);
+    this.adapt(n, misfits.length, v, chanBase);
     return out.view();
+  }
+
+  /** Before a batch with a channel dictionary: empties it when full; returns the first id this batch may add. */
+  private startChannelBatch(): number {
+    const d = this.chanDict;
+    if (d === undefined) return 0;
+    this.chanNew.length = 0;
+    if (d.size > CHANNEL_DICT_ENTRIES || this.chanChars > CHANNEL_DICT_CHARS) {
+      d.clear();
+      this.chanChars = 0;
+      this.chanReset = true;
+    }
+    return d.size;
   }
 
   private reset(c: EncodeColumns, plan: Plan): void {
@@ -553,6 +613,13 @@ export class BatchEncoder {
       const col = plan.columns[k]!;
       if (col.level !== 0 || col.kind === 'any') (c.cols[k] as unknown[]).length = 0;
       if (col.kind === 'str') {
+        if (this.dictMode[k] && this.chanDict !== undefined) {
+          // the channel dictionary's new entries are the batch's, kept across a second pass (see encode)
+          c.dicts[k] = this.chanDict;
+          c.strs[k] = this.chanNew;
+          continue;
+        }
+        c.strs[k] = this.seqStrs[k]!;
         c.strs[k]!.length = 0;
         if (this.dictMode[k]) (c.dicts[k] ??= new Map()).clear();
         else c.dicts[k] = undefined;
@@ -563,9 +630,10 @@ export class BatchEncoder {
 
   private header(n: number, b: RecordBatch, desc: string): void {
     const out = this.out;
+    const entries = this.chanDict !== undefined && (this.chanNew.length > 0 || this.chanReset);
     out.u32(MAGIC);
     out.u32(n);
-    out.u32(b.g !== undefined ? 1 : 0);
+    out.u32((b.g !== undefined ? FLAG_KEY_GROUPS : 0) | (entries ? FLAG_DICT_ENTRIES : 0) | (entries && this.chanReset ? FLAG_DICT_RESET : 0));
     const d = Buffer.from(desc, 'utf8');
     out.u32(d.length);
     out.ensure(d.length);
@@ -573,6 +641,16 @@ export class BatchEncoder {
     out.pos += d.length;
     out.typed(b.t, n);
     if (b.g !== undefined) out.typed(b.g, n);
+    if (entries) {
+      const fresh = this.chanNew;
+      out.u32(this.chanDict!.size - fresh.length);
+      out.u32(fresh.length);
+      for (let j = 0; j < fresh.length; j++) {
+        out.str(fresh[j]!);
+        this.chanChars += fresh[j]!.length;
+      }
+      this.chanReset = false;
+    }
   }
 
   private columns(n: number, c: EncodeColumns, plan: Plan): void {
@@ -603,15 +681,18 @@ export class BatchEncoder {
           break;
         case 'str': {
           const strs = c.strs[k]!;
-          if (c.dicts[k] !== undefined) {
-            out.u32(1);
+          if (c.dicts[k] !== undefined && c.dicts[k] === this.chanDict) {
+            out.u32(STR_CHANNEL_DICT);
+            out.typed(col.level === 0 ? (vals as Uint32Array) : Uint32Array.from(vals as number[]), len);
+          } else if (c.dicts[k] !== undefined) {
+            out.u32(STR_BATCH_DICT);
             out.typed(col.level === 0 ? (vals as Uint32Array) : Uint32Array.from(vals as number[]), len);
             out.u32(strs.length);
             for (let j = 0; j < strs.length; j++) out.str(strs[j]!);
           } else {
             // in sequence, one per value (a misfit's slot is a hole: sent empty): their lengths, then the
             // strings one after another (as ASCII bytes when they all are, else UTF-16)
-            out.u32(2);
+            out.u32(STR_SEQUENCE);
             out.align8();
             out.ensure(len * 4);
             const lens = new Uint32Array(out.buf.buffer, out.buf.byteOffset + out.pos, len);
@@ -681,7 +762,7 @@ export class BatchEncoder {
   }
 
   /** After a batch: derive the shape again when most records missed it; pick dictionary or sequence per string column. */
-  private adapt(n: number, misfits: number, v: unknown[]): void {
+  private adapt(n: number, misfits: number, v: unknown[], chanBase: number): void {
     if (n >= 16 && misfits * 2 > n) {
       this.setShape(deriveShape(v[this.misfits[0]!], 'the record', this.edge));
       return;
@@ -694,11 +775,41 @@ export class BatchEncoder {
       if (col.kind !== 'str') continue;
       const len = col.level === 0 ? n : c.counts[col.level]!;
       if (len < 16) continue;
-      if (c.dicts[k] !== undefined) this.dictMode[k] = c.dicts[k]!.size <= len * DICT_DISTINCT_RATIO;
+      const d = c.dicts[k];
+      if (d !== undefined && d === this.chanDict) this.dictMode[k] = newIds(c.cols[k] as Uint32Array | number[], len, chanBase) <= len * CHANNEL_NEW_RATIO;
+      else if (d !== undefined) this.dictMode[k] = d.size <= len * DICT_DISTINCT_RATIO;
       // a column in sequence is sampled every 8th batch (a sample builds a set of 64 strings)
-      else if ((this.batches & 7) === 0) this.dictMode[k] = sampleRepeats(c.strs[k]!, len);
+      else if ((this.batches & 7) === 0) this.dictMode[k] = this.chanDict !== undefined ? sampleKnown(c.strs[k]!, len, this.chanDict) : sampleRepeats(c.strs[k]!, len);
     }
   }
+}
+
+/** How many of a column's `len` ids are new in this batch (at least `base`), counting each once. */
+function newIds(ids: Uint32Array | number[], len: number, base: number): number {
+  let fresh = 0;
+  let top = base;
+  // new ids are given in increasing order: one is first seen when it exceeds every earlier new id
+  for (let i = 0; i < len; i++) {
+    const id = ids[i]!;
+    if (id >= top) {
+      fresh++;
+      top = id + 1;
+    }
+  }
+  return fresh;
+}
+
+/** With a channel dictionary: whether a sample of strings in sequence is known to it or repeats enough for it to pay. */
+function sampleKnown(strs: string[], len: number, dict: Map<string, number>): boolean {
+  const m = new Set<string>();
+  const k = Math.min(len, 64);
+  let hits = 0;
+  for (let i = 0; i < k; i++) {
+    const s = strs[i]!;
+    if (dict.has(s) || m.has(s)) hits++;
+    else m.add(s);
+  }
+  return hits >= k * CHANNEL_SAMPLE_HITS;
 }
 
 /** Whether a sample of strings in sequence repeats enough for a dictionary to pay. */
@@ -774,10 +885,27 @@ function shortAscii(b: Uint8Array, p: number, n: number): string {
 }
 
 /**
- * Decodes a batch written by {@link BatchEncoder}. `bytes` may live in shared memory: everything the batch
- * keeps (timestamps, key groups, strings, values) is copied out of it.
+ * Decodes a batch written by {@link BatchEncoder} without a channel dictionary (or the first batch of a
+ * channel that keeps one). `bytes` may live in shared memory: everything the batch keeps (timestamps, key
+ * groups, strings, values) is copied out of it.
  */
 export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
+  return decodeBatch(bytes, undefined);
+}
+
+/**
+ * Reads the batches of one channel, in order, keeping the channel dictionary its {@link BatchEncoder}
+ * keeps (see there).
+ */
+export class BatchDecoder {
+  /** Id → string. */
+  private readonly dict: string[] = [];
+  decode(bytes: Uint8Array): RecordBatch {
+    return decodeBatch(bytes, this.dict);
+  }
+}
+
+function decodeBatch(bytes: Uint8Array, dict: string[] | undefined): RecordBatch {
   // columns are 8-byte aligned relative to the batch's start: typed views need the start aligned too
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as FastBuffer;
@@ -795,11 +923,24 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
   t.set(new Float64Array(b.buffer, b.byteOffset + p, n));
   p += n * 8;
   let g: Uint16Array | undefined;
-  if ((flags & 1) === 1) {
+  if ((flags & FLAG_KEY_GROUPS) !== 0) {
     p = al(p);
     g = new Uint16Array(n);
     g.set(new Uint16Array(b.buffer, b.byteOffset + p, n));
     p += n * 2;
+  }
+  if ((flags & FLAG_DICT_ENTRIES) !== 0) {
+    dict ??= [];
+    if ((flags & FLAG_DICT_RESET) !== 0) dict.length = 0;
+    const base = b.readUInt32LE(p);
+    const count = b.readUInt32LE(p + 4);
+    p += 8;
+    if (base !== dict.length)
+      throw new SerializationError(`a record batch adds channel-dictionary entries from id ${base}, but its reader holds ${dict.length}: batches of a channel with a dictionary must be read in order, each once`);
+    for (let j = 0; j < count; j++) {
+      dict.push(readStr(b, p));
+      p = strEnd;
+    }
   }
   const v = new Array<unknown>(n);
   if (desc === NO_SHAPE) {
@@ -808,6 +949,8 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
   }
   const plan = planFor(desc);
   const cols: unknown[] = [];
+  /** Id columns into the channel dictionary, each followed by its array level. */
+  let chanIds: (Uint32Array | number)[] | undefined;
   // element counts of array levels, found from their offsets columns as they are read
   const lens: number[] = [n];
   let level = 1;
@@ -848,7 +991,15 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
       case 'str': {
         const mode = b.readUInt32LE(p);
         p += 4;
-        if (mode === 2) {
+        if (mode === STR_CHANNEL_DICT) {
+          p = al(p);
+          const ids = new Uint32Array(b.buffer, b.byteOffset + p, len);
+          p += len * 4;
+          (chanIds ??= []).push(ids, col.level);
+          cols.push([ids, dict]);
+          break;
+        }
+        if (mode === STR_SEQUENCE) {
           // in sequence: lengths, then the joined strings
           p = al(p);
           const lens = new Uint32Array(b.buffer, b.byteOffset + p, len);
@@ -874,9 +1025,8 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
           cols.push([undefined, strs]);
           break;
         }
-        const dict = mode === 1;
         let ids: Uint32Array | undefined;
-        if (dict) {
+        if (mode === STR_BATCH_DICT) {
           p = al(p);
           ids = new Uint32Array(b.buffer, b.byteOffset + p, len);
           p += len * 4;
@@ -907,8 +1057,20 @@ export function decodeBatchBytes(bytes: Uint8Array): RecordBatch {
     for (let j = 0; j < m; j++) skip[b.readUInt32LE(p + 4 + 4 * j)] = 1;
     readMisfits(b, p, v);
   }
+  if (chanIds !== undefined) checkIds(chanIds, dict?.length ?? 0, skip);
   plan.decode(n, cols, v, skip);
   return { k: ElementKind.Records, v, t, n, g };
+}
+
+/** Channel-dictionary ids must name entries the reader holds (a misfit record's slot holds nothing). */
+function checkIds(chanIds: (Uint32Array | number)[], size: number, skip: Uint8Array | undefined): void {
+  for (let c = 0; c < chanIds.length; c += 2) {
+    const ids = chanIds[c] as Uint32Array;
+    const misfitsHere = chanIds[c + 1] === 0 ? skip : undefined;
+    for (let i = 0; i < ids.length; i++)
+      if (ids[i]! >= size && misfitsHere?.[i] !== 1)
+        throw new SerializationError(`a record batch refers to channel-dictionary entry ${ids[i]}, but its reader holds ${size}: batches of a channel with a dictionary must be read in order`);
+  }
 }
 
 /** msgpack from `b[start, end)`; copied first when `b` is shared memory (msgpackr's string decoding cannot read it). */

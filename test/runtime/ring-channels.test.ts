@@ -22,7 +22,7 @@ function channel(ringBytes: number, buffers: number) {
     for (const m of toReceiver.splice(0)) if (m[0] === 2) inp.addOversize(m[2] as Uint8Array);
     out.retry();
   };
-  return { out, inp, deliver, flags, toSender, unblocked: () => unblocked };
+  return { out, inp, deliver, flags, toSender, unblocked: () => unblocked, ring: new Ring(sab, buffers) };
 }
 
 function batch(from: number, n: number, pad: number): RecordBatch {
@@ -95,6 +95,39 @@ test('an overtaking barrier is queued behind what is in the ring and ahead of th
     inp.pull();
   }
   assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i));
+});
+
+test('a batch kept while it waits for room is not encoded again when a barrier overtakes it (its new strings travel once)', T, () => {
+  const { out, inp, deliver, ring } = channel(64 * 1024, 8);
+  // fill the ring with watermarks (control frames may use the room batches leave) until not even a
+  // barrier fits
+  let wm = 0;
+  while (ring.capacity - ring.used >= 24 && !out.blocked) out.send({ k: ElementKind.Watermark, ts: wm++ } as StreamElement);
+  assert.equal(out.blocked, false);
+  // a batch of strings the channel dictionary has not seen: encoded now, its bytes kept
+  out.send(batch(0, 10, 5));
+  assert.equal(out.blocked, true);
+  out.sendPriority({ k: ElementKind.Barrier, id: 1, savepoint: false, unaligned: true } as StreamElement);
+  inp.pull();
+  assert.equal(inp.peek(inp.available - 1)!.k, ElementKind.Watermark, 'the barrier waits in the backlog, ahead of the batch');
+  out.send(batch(10, 10, 5));
+  const seen: unknown[] = [];
+  for (let k = 0; k < 50 && seen.filter((x) => typeof x === 'number').length < 20; k++) {
+    inp.pull();
+    for (let e = inp.poll(); e !== undefined; e = inp.poll()) {
+      if (e.k === ElementKind.Records) {
+        assert.deepEqual(
+          e.v.map((r) => (r as { s: string }).s),
+          e.v.map((r) => 'x'.repeat(5) + (r as { i: number }).i),
+        );
+        seen.push(...e.v.map((r) => (r as { i: number }).i));
+        inp.consumed(e);
+      } else if (e.k === ElementKind.Barrier) seen.push('barrier');
+    }
+    deliver();
+  }
+  const rest = seen.slice(seen.indexOf('barrier'));
+  assert.deepEqual(rest, ['barrier', ...Array.from({ length: 20 }, (_, i) => i)]);
 });
 
 test('room released while the sender waits wakes its slot once if it sleeps, and never while it is awake', T, () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchEncoder, decodeBatchBytes, deriveShape, describeShape, parseShape } from '../../src/runtime/shape-codec.ts';
+import { BatchDecoder, BatchEncoder, decodeBatchBytes, deriveShape, describeShape, parseShape } from '../../src/runtime/shape-codec.ts';
 import { ElementKind, SerializationError, type RecordBatch } from '../../src/core/index.ts';
 import { xorshift as rng } from '../seeded-random.ts';
 
@@ -18,13 +18,13 @@ function batch(v: unknown[], keyGroups = false): RecordBatch {
 }
 
 /** Round trip through the encoder; the oracle is the input itself (structured clone keeps the same values). */
-function roundTrip(enc: BatchEncoder, v: unknown[], keyGroups = false, offset = 0): RecordBatch {
+function roundTrip(enc: BatchEncoder, v: unknown[], keyGroups = false, offset = 0, dec?: BatchDecoder): RecordBatch {
   const b = batch(v, keyGroups);
   const bytes = enc.encode(b);
   // place the bytes at an arbitrary offset, as in a ring, to check alignment handling
   const host = new Uint8Array(bytes.length + offset);
   host.set(bytes, offset);
-  const out = decodeBatchBytes(host.subarray(offset));
+  const out = dec !== undefined ? dec.decode(host.subarray(offset)) : decodeBatchBytes(host.subarray(offset));
   assert.equal(out.n, b.n);
   assert.deepEqual(Array.from(out.t), Array.from(b.t));
   if (keyGroups) assert.deepEqual(Array.from(out.g!), Array.from(b.g!));
@@ -163,5 +163,83 @@ test('shape descriptors parse back to the same shape', T, () => {
   for (const v of [{ a: 1, 'we"ird': { 'x:y': [1], z: 's' } }, [true], 's', 3, { a: [[{ b: 1 }]] }]) {
     const s = deriveShape(v);
     assert.deepEqual(parseShape(describeShape(s)), s);
+  }
+});
+
+test('a channel dictionary sends each repeating string once, and its reader decodes every batch exactly', T, () => {
+  const enc = new BatchEncoder('bids -> count', undefined, true);
+  const dec = new BatchDecoder();
+  const r = rng(11);
+  const sizes: number[] = [];
+  for (let round = 0; round < 40; round++) {
+    const v = Array.from({ length: 512 }, (_, i) => ({
+      kind: 'bid',
+      auction: Math.floor(r() * 1000),
+      // 2000 channels, drawn again each batch: known after a few batches
+      channel: `channel-${Math.floor(r() * 2000)}`,
+      // unique: goes in sequence after the first batch
+      extra: `x${round}-${i}-${r().toString(36)}`,
+      // non-ASCII, repeating
+      city: ['Zürich', '東京', 'Paris'][i % 3]!,
+    }));
+    const bytes = enc.encode(batch(v, round % 2 === 0));
+    sizes.push(bytes.length);
+    // at an offset of 4 bytes every other batch, as in a ring
+    const host = new Uint8Array(bytes.length + (round & 1) * 4);
+    host.set(bytes, (round & 1) * 4);
+    const out = dec.decode(host.subarray((round & 1) * 4));
+    assert.deepStrictEqual(out.v, structuredClone(v));
+  }
+  // the later batches carry ids, not channel names
+  assert.ok(sizes[39]! < sizes[0]! * 0.8, `batch sizes ${sizes[0]} → ${sizes[39]}`);
+});
+
+test('a channel dictionary starts over when full, and misfits and array columns keep their strings (seeds 1-3)', T, () => {
+  for (let seed = 1; seed <= 3; seed++) {
+    const enc = new BatchEncoder('e', undefined, true);
+    const dec = new BatchDecoder();
+    const r = rng(seed);
+    // 256 new strings a batch, each repeated 4 times: stays by dictionary; 300 batches pass its 65 536 entries
+    for (let round = 0; round < 300; round++) {
+      const v: unknown[] = Array.from({ length: 1024 }, (_, i) => ({ s: `r${round}-${i & 255}`, tags: [`t${i % 7}`, `r${round}`] }));
+      if (round % 10 === 0) v[Math.floor(r() * 1024)] = { s: 42, tags: ['misfit'] };
+      if (round % 50 === 0) {
+        roundTrip(enc, v, false, 0, dec);
+        continue;
+      }
+      const out = dec.decode(enc.encode(batch(v)).slice());
+      assert.deepStrictEqual(out.v, v);
+    }
+  }
+});
+
+test('a channel-dictionary batch read out of order fails with a clear error', T, () => {
+  const enc = new BatchEncoder('a -> b', undefined, true);
+  const first = enc.encode(batch(Array.from({ length: 64 }, (_, i) => ({ s: `v${i % 4}` })))).slice();
+  const second = enc.encode(batch(Array.from({ length: 64 }, (_, i) => ({ s: `w${i % 4}` })))).slice();
+  assert.throws(() => new BatchDecoder().decode(second), (e: unknown) => e instanceof SerializationError && /read in order/.test(e.message));
+  const dec = new BatchDecoder();
+  dec.decode(first);
+  dec.decode(second);
+  // a batch of only known strings carries ids alone: a reader that missed the earlier ones fails too
+  const third = enc.encode(batch(Array.from({ length: 64 }, (_, i) => ({ s: `v${i % 4}` })))).slice();
+  assert.throws(() => new BatchDecoder().decode(third), (e: unknown) => e instanceof SerializationError && /entry \d+, but its reader holds 0/.test(e.message));
+  assert.deepEqual(dec.decode(third).v, Array.from({ length: 64 }, (_, i) => ({ s: `v${i % 4}` })));
+});
+
+test('random records through a channel dictionary round-trip exactly (seeds 1-5)', T, () => {
+  for (let seed = 1; seed <= 5; seed++) {
+    const r = rng(seed);
+    const gen = (depth: number): unknown => {
+      const x = r();
+      if (depth > 2 || x < 0.3) return Math.floor(r() * 1000) - 500;
+      if (x < 0.5) return `s${Math.floor(r() * 20)}`;
+      if (x < 0.6) return r() < 0.5;
+      if (x < 0.8) return { a: gen(depth + 1), b: gen(depth + 1) };
+      return Array.from({ length: Math.floor(r() * 4) }, () => gen(depth + 1));
+    };
+    const enc = new BatchEncoder('e', undefined, true);
+    const dec = new BatchDecoder();
+    for (let k = 0; k < 20; k++) roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5, 0, dec);
   }
 });
