@@ -132,20 +132,24 @@ test('primitive records, Maps and empty batches', T, () => {
   roundTrip(new BatchEncoder('e'), []);
 });
 
+/** Batches of a seeded mix of shapes (numbers, strings, booleans, nested objects and arrays), round-tripped in order. */
+function randomRoundTrips(seed: number, batches: number, channelDictionary: boolean): void {
+  const r = rng(seed);
+  const gen = (depth: number): unknown => {
+    const x = r();
+    if (depth > 2 || x < 0.3) return Math.floor(r() * 1000) - 500;
+    if (x < 0.5) return `s${Math.floor(r() * 20)}`;
+    if (x < 0.6) return r() < 0.5;
+    if (x < 0.8) return { a: gen(depth + 1), b: gen(depth + 1) };
+    return Array.from({ length: Math.floor(r() * 4) }, () => gen(depth + 1));
+  };
+  const enc = new BatchEncoder('e', undefined, channelDictionary);
+  const dec = channelDictionary ? new BatchDecoder() : undefined;
+  for (let k = 0; k < batches; k++) roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5, 0, dec);
+}
+
 test('random records: a generated mix of shapes round-trips exactly (seeds 1-5)', T, () => {
-  for (let seed = 1; seed <= 5; seed++) {
-    const r = rng(seed);
-    const gen = (depth: number): unknown => {
-      const x = r();
-      if (depth > 2 || x < 0.3) return Math.floor(r() * 1000) - 500;
-      if (x < 0.5) return `s${Math.floor(r() * 20)}`;
-      if (x < 0.6) return r() < 0.5;
-      if (x < 0.8) return { a: gen(depth + 1), b: gen(depth + 1) };
-      return Array.from({ length: Math.floor(r() * 4) }, () => gen(depth + 1));
-    };
-    const enc = new BatchEncoder('e');
-    for (let k = 0; k < 10; k++) roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5);
-  }
+  for (let seed = 1; seed <= 5; seed++) randomRoundTrips(seed, 10, false);
 });
 
 test('a function or symbol in a record fails naming the edge and the path', T, () => {
@@ -228,18 +232,5 @@ test('a channel-dictionary batch read out of order fails with a clear error', T,
 });
 
 test('random records through a channel dictionary round-trip exactly (seeds 1-5)', T, () => {
-  for (let seed = 1; seed <= 5; seed++) {
-    const r = rng(seed);
-    const gen = (depth: number): unknown => {
-      const x = r();
-      if (depth > 2 || x < 0.3) return Math.floor(r() * 1000) - 500;
-      if (x < 0.5) return `s${Math.floor(r() * 20)}`;
-      if (x < 0.6) return r() < 0.5;
-      if (x < 0.8) return { a: gen(depth + 1), b: gen(depth + 1) };
-      return Array.from({ length: Math.floor(r() * 4) }, () => gen(depth + 1));
-    };
-    const enc = new BatchEncoder('e', undefined, true);
-    const dec = new BatchDecoder();
-    for (let k = 0; k < 20; k++) roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5, 0, dec);
-  }
+  for (let seed = 1; seed <= 5; seed++) randomRoundTrips(seed, 20, true);
 });
