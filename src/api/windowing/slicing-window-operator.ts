@@ -15,7 +15,7 @@
  * and a window function without per-window state.
  */
 import { EddyError } from '../../core/index.ts';
-import type { KeyedStateBackend, ValueState } from '../../state/index.ts';
+import type { KeyedStateBackend, ValueStateImpl } from '../../state/index.ts';
 import { ValueStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { AbstractStreamOperator } from '../operators/abstract-operator.ts';
@@ -56,7 +56,7 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
    * Per key, its slices in one value: `[fireAt, sliceEnd0, acc0, sliceEnd1, acc1, …]`, slices ascending.
    * `fireAt` is the `end - 1` of the next window of this key that will fire.
    */
-  private ring!: ValueState<unknown[]>;
+  private ring!: ValueStateImpl<unknown[]>;
   private collector!: TimestampedCollector<OUT>;
   private lateDropped!: { inc(n?: number): void };
   private curWindow = new TimeWindow(0, 0);
@@ -79,6 +79,13 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
   private readonly freeFired: Fired<V>[] = [];
   private lastFiredTs = NaN;
   private lastFired: Fired<V> | undefined;
+  /** Arguments of {@link fireKey} (a function created once, so passed through fields). */
+  private fireTs = 0;
+  private fireWm = 0;
+  /** Argument of {@link addToRing}: the end of the record's slice. */
+  private sliceEnd = 0;
+  /** Start of the slice of the last record (most records fall into the same one). */
+  private lastSliceStart = NaN;
 
   constructor(private readonly o: SlicingWindowOptions<IN, ACC, V, OUT, K>) {
     super();
@@ -101,7 +108,7 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
     if (!ks || !this.ctx.timerService) throw new EddyError(`window operator '${this.ctx.operatorName}' needs a keyed stream: call keyBy() before window()`, { domain: 'user' });
     this.backend = ks;
     const d = new ValueStateDescriptor<unknown[]>(RING);
-    this.ring = ks.getState(d);
+    this.ring = ks.getState(d) as ValueStateImpl<unknown[]>;
     this.collector = new TimestampedCollector<OUT>(this.output);
     this.lateDropped = this.ctx.metrics.counter('numLateRecordsDropped');
     // Restored rings: each key is due at its ring's fireAt.
@@ -124,24 +131,30 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
 
   processElement(value: IN, timestamp: number): void {
     checkEventTimestamp('SlidingEventTimeWindows', timestamp);
-    const { size, slide, offset, aggregate } = this.o;
-    const sliceStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
-    const wm = this.watermark;
-    if (sliceStart + size - 1 <= wm) {
+    const { size, slide, offset } = this.o;
+    let sliceStart = this.lastSliceStart;
+    // most records fall into the slice of the one before: no remainder of a large double
+    if (!(timestamp >= sliceStart && timestamp < sliceStart + slide)) this.lastSliceStart = sliceStart = TimeWindow.getWindowStartWithOffset(timestamp, offset, slide);
+    if (sliceStart + size - 1 <= this.watermark) {
       // every window containing this record has fired: late
       if (this.o.lateDataOutputTag !== undefined) this.output.collectSide(this.o.lateDataOutputTag, value, timestamp);
       else this.lateDropped.inc();
       return;
     }
-    const sliceEnd = sliceStart + slide;
-    const st = this.ring;
-    const r = st.value();
+    this.sliceEnd = sliceStart + slide;
+    this.ring.updateWith(this.addToRing, value);
+  }
+
+  /** Adds `value` to the current key's slice ending at {@link sliceEnd}; one state access per record. */
+  private readonly addToRing = (r: unknown[] | undefined, value: IN): unknown[] => {
+    const { slide, aggregate } = this.o;
+    const sliceEnd = this.sliceEnd;
+    const wm = this.watermark;
     if (r === undefined) {
       let end = sliceEnd;
       while (end - 1 <= wm) end += slide; // windows ending at or before the watermark already fired
-      st.update([end - 1, sliceEnd, aggregate.add(value, aggregate.createAccumulator())]);
       this.schedule(this.backend.getCurrentKey(), end - 1);
-      return;
+      return [end - 1, sliceEnd, aggregate.add(value, aggregate.createAccumulator())];
     }
     // Most records go to the newest slice: search from the back.
     let i = r.length - 2;
@@ -159,8 +172,8 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
         this.schedule(this.backend.getCurrentKey(), end - 1);
       }
     }
-    st.update(r);
-  }
+    return r;
+  };
 
   override processWatermark(watermark: number): void {
     if (watermark > this.watermark) this.watermark = watermark;
@@ -187,12 +200,11 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       const d = this.due.get(at)!;
       this.due.delete(at);
       const { keys, groups } = d;
+      this.fireTs = at;
+      this.fireWm = wm;
       for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        b.setCurrentKeyInGroup(key, groups[i]!);
-        const r = st.value();
-        // a key is due at its ring's fireAt only; other entries are stale (moved earlier, or fired)
-        if (r !== undefined && r[0] === at) this.fireKey(key, groups[i]!, r, wm);
+        b.setCurrentKeyInGroup(keys[i], groups[i]!);
+        st.updateWith(this.fireKey, undefined);
       }
       keys.length = 0;
       groups.length = 0;
@@ -200,10 +212,17 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
     }
   }
 
-  /** Fires the current key's windows from its ring's fireAt up to `wm`, buffering the results. */
-  private fireKey(key: unknown, group: number, r: unknown[], wm: number): void {
+  /**
+   * Fires the current key's windows from its ring's fireAt ({@link fireTs}) up to {@link fireWm},
+   * buffering the results, and returns what is left of the ring (one state access per key and watermark).
+   */
+  private readonly fireKey = (r: unknown[] | undefined): unknown[] | undefined => {
+    // a key is due at its ring's fireAt only; other entries are stale (moved earlier, or fired)
+    if (r === undefined || r[0] !== this.fireTs) return r;
     const { size, slide } = this.o;
     const agg = this.o.aggregate;
+    const b = this.backend;
+    const wm = this.fireWm;
     let ts = r[0] as number;
     for (;;) {
       const end = ts + 1;
@@ -216,26 +235,23 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
         if (e <= start + slide) drop = i + 1;
         if (e > start) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, r[i + 1] as ACC);
       }
-      if (acc !== undefined) this.firedAt(ts).add(key, group, agg.getResult(acc));
+      if (acc !== undefined) this.firedAt(ts).add(b.getCurrentKey(), b.getCurrentKeyGroup(), agg.getResult(acc));
       if (drop > 0) {
         // drop r[1 .. drop] in place (no splice: it allocates the removed elements)
         const n = r.length - drop;
         for (let i = 1; i < n; i++) r[i] = r[i + drop];
         r.length = n;
       }
-      if (r.length === 1) {
-        this.ring.clear();
-        return;
-      }
+      if (r.length === 1) return undefined; // no slice left: the key's state goes
       // The next window with data: the following one, or the first window of the oldest slice left.
       const oldest = r[1] as number;
       ts = (oldest > end + slide ? oldest : end + slide) - 1;
       r[0] = ts;
       if (ts > wm) break;
     }
-    this.ring.update(r);
-    this.schedule(key, ts);
-  }
+    this.schedule(b.getCurrentKey(), ts);
+    return r;
+  };
 
   /** The buffer of results for the window ending at `ts + 1`. */
   private firedAt(ts: number): Fired<V> {
