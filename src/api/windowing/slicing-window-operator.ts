@@ -6,9 +6,9 @@
  * accumulator and the result emitted. Same results as {@link WindowOperator} (a window exists iff one of
  * its slices has data; results carry `end - 1`; records whose last window has passed the watermark are
  * late), about 5× less state work for Nexmark q5's 10 s / 2 s windows. A watermark visits each due key
- * once and fires all of its windows that end by then, buffering the results; they are emitted window end
- * by window end afterwards (as timers fire). A watermark that passes several window ends at once
- * (catching up on a backlog) so costs one state read and write per key, not one per window end.
+ * once and fires all of its windows that end by then, buffering the results, which go out window end by
+ * window end (as timers fire). A watermark that passes several window ends at once (catching up on a
+ * backlog) so costs one state access per key, not one per window end.
  *
  * Used by `WindowedStream.aggregate/reduce` when eligible: sliding event-time windows, the default
  * trigger, no evictor, no allowed lateness, a mergeable aggregate (reduce, or `AggregateFunction.merge`),
@@ -44,10 +44,28 @@ export interface SlicingWindowOptions<IN, ACC, V, OUT, K> {
 
 const RING = 'window-slice-ring';
 
-/** Keys due at one window end, with their key groups (so firing skips hashing). */
-interface DueKeys {
-  keys: unknown[];
-  groups: number[];
+/**
+ * Keys with their key groups (so that revisiting a key skips hashing) and, for fired windows, results:
+ * keys due at one window end, or the results of one window end. Appended to; emptied without giving up
+ * its arrays (reused, it does not grow again: growing arrays are garbage that often outlives a young GC).
+ */
+class KeyList<V> {
+  keys: unknown[] = [];
+  groups: number[] = [];
+  results: V[] = [];
+  n = 0;
+  add(key: unknown, group: number, result: V): void {
+    const i = this.n++;
+    if (i < this.keys.length) {
+      this.keys[i] = key;
+      this.groups[i] = group;
+      this.results[i] = result;
+    } else {
+      this.keys.push(key);
+      this.groups.push(group);
+      this.results.push(result);
+    }
+  }
 }
 
 export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOperator<IN, OUT> {
@@ -69,16 +87,17 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
    * is due at exactly one time (its ring's `fireAt`, entries whose ring moved on are skipped). Not
    * snapshotted: `open()` rebuilds it from the rings, which are keyed state (and so rescale with it).
    */
-  private readonly due = new Map<number, DueKeys>();
+  private readonly due = new Map<number, KeyList<undefined>>();
   /** The times in {@link due}, ascending. */
   private readonly dueTimes: number[] = [];
-  /** Emptied {@link DueKeys}, reused. */
-  private readonly freeDue: DueKeys[] = [];
-  /** Results fired by the current watermark, by window end - 1 (see {@link fireDue}). */
-  private readonly fired = new Map<number, Fired<V>>();
-  private readonly freeFired: Fired<V>[] = [];
+  /** Emptied due lists, reused. */
+  private readonly freeDue: KeyList<undefined>[] = [];
+  /** Results fired by the current watermark and not yet emitted, by window end - 1, ascending (see {@link fireDue}). */
+  private readonly firedTimes: number[] = [];
+  private readonly firedLists: KeyList<V>[] = [];
+  private readonly freeFired: KeyList<V>[] = [];
   private lastFiredTs = NaN;
-  private lastFired: Fired<V> | undefined;
+  private lastFired: KeyList<V> | undefined;
   /** Arguments of {@link fireKey} (a function created once, so passed through fields). */
   private fireTs = 0;
   private fireWm = 0;
@@ -119,14 +138,13 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
   private schedule(key: unknown, at: number): void {
     let d = this.due.get(at);
     if (d === undefined) {
-      this.due.set(at, (d = this.freeDue.pop() ?? { keys: [], groups: [] }));
+      this.due.set(at, (d = this.freeDue.pop() ?? new KeyList<undefined>()));
       const times = this.dueTimes;
       let i = times.length;
       while (i > 0 && times[i - 1]! > at) i--;
       times.splice(i, 0, at);
     }
-    d.keys.push(key);
-    d.groups.push(this.backend.getCurrentKeyGroup());
+    d.add(key, this.backend.getCurrentKeyGroup(), undefined);
   }
 
   processElement(value: IN, timestamp: number): void {
@@ -178,18 +196,19 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
   override processWatermark(watermark: number): void {
     if (watermark > this.watermark) this.watermark = watermark;
     const times = this.dueTimes;
-    if (times.length > 0 && times[0]! <= watermark) {
-      this.fireDue(watermark);
-      this.emitFired();
-    }
+    if (times.length > 0 && times[0]! <= watermark) this.fireDue(watermark);
     super.processWatermark(watermark);
   }
 
   /**
    * Fires every window that ends by `wm`, one visit per due key: a key fires all its windows up to `wm`
-   * at once (its ring read and written once), and the results are buffered per window end for
-   * {@link emitFired}. When the watermark passes several window ends at once (catching up on a backlog)
-   * a key's state is touched once instead of once per window end.
+   * at once (its ring read and written once), and the results are buffered per window end. When the
+   * watermark passes several window ends at once (catching up on a backlog) a key's state is touched once
+   * instead of once per window end.
+   *
+   * Results go out window end by window end, ascending (as event-time timers fire), each window end as
+   * soon as it is complete: a key with a window ending at `e` is due at `e` or earlier, so once the keys
+   * due before `at` have fired, every window ending before `at` has all its results.
    */
   private fireDue(wm: number): void {
     const times = this.dueTimes;
@@ -199,17 +218,18 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       const at = times.shift()!;
       const d = this.due.get(at)!;
       this.due.delete(at);
-      const { keys, groups } = d;
+      this.emitFired(at);
+      const { keys, groups, n } = d;
       this.fireTs = at;
       this.fireWm = wm;
-      for (let i = 0; i < keys.length; i++) {
+      for (let i = 0; i < n; i++) {
         b.setCurrentKeyInGroup(keys[i], groups[i]!);
         st.updateWith(this.fireKey, undefined);
       }
-      keys.length = 0;
-      groups.length = 0;
+      d.n = 0;
       this.freeDue.push(d);
     }
+    this.emitFired(Infinity);
   }
 
   /**
@@ -254,22 +274,31 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
   };
 
   /** The buffer of results for the window ending at `ts + 1`. */
-  private firedAt(ts: number): Fired<V> {
+  private firedAt(ts: number): KeyList<V> {
     if (ts === this.lastFiredTs) return this.lastFired!;
-    let f = this.fired.get(ts);
-    if (f === undefined) this.fired.set(ts, (f = this.freeFired.pop() ?? new Fired<V>()));
+    const times = this.firedTimes;
+    let i = times.length;
+    while (i > 0 && times[i - 1]! > ts) i--;
+    let f: KeyList<V>;
+    if (i > 0 && times[i - 1] === ts) f = this.firedLists[i - 1]!;
+    else {
+      f = this.freeFired.pop() ?? new KeyList<V>();
+      times.splice(i, 0, ts);
+      this.firedLists.splice(i, 0, f);
+    }
     this.lastFiredTs = ts;
     this.lastFired = f;
     return f;
   }
 
   /**
-   * Calls the window function for every buffered result, window end ascending (as event-time timers
-   * fire), each with its key current (for `globalState()`).
+   * Calls the window function for every buffered result of a window end - 1 below `limit`, window end
+   * ascending, each with its key current (for `globalState()`).
    */
-  private emitFired(): void {
-    const fired = this.fired;
-    const ends = fired.size === 1 ? [...fired.keys()] : [...fired.keys()].sort((a, b) => a - b);
+  private emitFired(limit: number): void {
+    const times = this.firedTimes;
+    if (times.length === 0 || times[0]! >= limit) return;
+    const lists = this.firedLists;
     const b = this.backend;
     const wf = this.o.windowFunction;
     const ctx = this.processCtx;
@@ -277,40 +306,23 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
     const one = this.one;
     this.lastFiredTs = NaN;
     this.lastFired = undefined;
-    for (const ts of ends) {
-      const f = fired.get(ts)!;
-      fired.delete(ts);
+    while (times.length > 0 && times[0]! < limit) {
+      const ts = times.shift()!;
+      const f = lists.shift()!;
       const end = ts + 1;
       const start = end - this.o.size;
       if (this.curWindow.start !== start || this.curWindow.end !== end) this.curWindow = new TimeWindow(start, end);
       out.timestamp = ts;
-      const { keys, groups, results } = f;
-      for (let i = 0; i < keys.length; i++) {
+      const { keys, groups, results, n } = f;
+      for (let i = 0; i < n; i++) {
         b.setCurrentKeyInGroup(keys[i], groups[i]!);
         one[0] = results[i]!;
         wf.process(keys[i] as K, ctx, one, out);
       }
-      f.reset();
+      f.n = 0;
       this.freeFired.push(f);
     }
     one.length = 0;
-  }
-}
-
-/** Results of one window end, buffered between firing (per key) and emitting (per window end). */
-class Fired<V> {
-  readonly keys: unknown[] = [];
-  readonly groups: number[] = [];
-  readonly results: V[] = [];
-  add(key: unknown, group: number, result: V): void {
-    this.keys.push(key);
-    this.groups.push(group);
-    this.results.push(result);
-  }
-  reset(): void {
-    this.keys.length = 0;
-    this.groups.length = 0;
-    this.results.length = 0;
   }
 }
 
