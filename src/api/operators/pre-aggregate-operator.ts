@@ -52,20 +52,18 @@ export interface LocalWindowAggregateOptions<IN, ACC, K> {
   assignerName: string;
 }
 
-/** The accumulator of one (key, pane), updated in place. */
-class Partial<ACC> {
-  constructor(public acc: ACC) {}
-}
-
 /** Default bound on the (key, pane) partials held between flushes. */
 export const DEFAULT_LOCAL_AGGREGATION_MAX_KEYS = 50_000;
 
 export class LocalWindowAggregateOperator<IN, ACC, K> extends AbstractStreamOperator<IN, WindowPartial<K, ACC>> {
-  /** pane end → key → partial accumulator (boxed: a record costs one Map lookup, not a get and a set). */
-  private readonly panes = new Map<number, Map<K, Partial<ACC>>>();
+  /**
+   * pane end → key → the partial to ship, its accumulator updated in place (a record costs one Map lookup,
+   * not a get and a set; the flush ships the partials themselves).
+   */
+  private readonly panes = new Map<number, Map<K, WindowPartial<K, ACC>>>();
   /** The pane map used last (most records fall into the newest pane). */
   private lastEnd = NaN;
-  private lastPane: Map<K, Partial<ACC>> | undefined;
+  private lastPane: Map<K, WindowPartial<K, ACC>> | undefined;
   /** (key, pane) partials held. */
   private held = 0;
   private watermark = -Infinity;
@@ -111,9 +109,9 @@ export class LocalWindowAggregateOperator<IN, ACC, K> extends AbstractStreamOper
       this.lastPane = pane;
     }
     const p = pane.get(key);
-    if (p !== undefined) p.acc = agg.add(value, p.acc);
+    if (p !== undefined) p[1] = agg.add(value, p[1]);
     else {
-      pane.set(key, new Partial(agg.add(value, agg.createAccumulator())));
+      pane.set(key, [key, agg.add(value, agg.createAccumulator())]);
       if (++this.held >= this.maxKeys) this.flush();
     }
   }
@@ -142,7 +140,8 @@ export class LocalWindowAggregateOperator<IN, ACC, K> extends AbstractStreamOper
     const out = this.output;
     for (const end of ends) {
       const ts = end - 1;
-      this.panes.get(end)!.forEach((p, key) => out.collect([key, p.acc], ts)); // no [key, value] entry per key
+      // the partials themselves go out (the maps are dropped below); no [key, value] entry per key
+      this.panes.get(end)!.forEach((p) => out.collect(p, ts));
     }
     this.panes.clear();
     this.lastPane = undefined;
