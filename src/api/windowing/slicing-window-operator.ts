@@ -47,7 +47,8 @@ const RING = 'window-slice-ring';
 /**
  * Keys with their key groups (so that revisiting a key skips hashing) and, for fired windows, results:
  * keys due at one window end, or the results of one window end. Appended to; emptied without giving up
- * its arrays (reused, it does not grow again: growing arrays are garbage that often outlives a young GC).
+ * its arrays (reused, it does not grow again: growing arrays are garbage that often outlives a young GC),
+ * whose entries the reader clears as it goes (no key or result is kept alive).
  */
 class KeyList<V> {
   keys: unknown[] = [];
@@ -224,6 +225,7 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       this.fireWm = wm;
       for (let i = 0; i < n; i++) {
         b.setCurrentKeyInGroup(keys[i], groups[i]!);
+        keys[i] = undefined;
         st.updateWith(this.fireKey, undefined);
       }
       d.n = 0;
@@ -315,9 +317,12 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
       out.timestamp = ts;
       const { keys, groups, results, n } = f;
       for (let i = 0; i < n; i++) {
-        b.setCurrentKeyInGroup(keys[i], groups[i]!);
+        const key = keys[i];
+        b.setCurrentKeyInGroup(key, groups[i]!);
         one[0] = results[i]!;
-        wf.process(keys[i] as K, ctx, one, out);
+        keys[i] = undefined;
+        results[i] = undefined as V;
+        wf.process(key as K, ctx, one, out);
       }
       f.n = 0;
       this.freeFired.push(f);
