@@ -139,6 +139,13 @@ for (const kind of KINDS) {
               s.update(cur);
               model.set(k, { n: cur.n, seen: [...model.get(k)!.seen, -1] });
             }
+          } else if (r < 0.82 && open.length < 3) {
+            // a capture between value() and update() of one key: the update must not reach the capture
+            const cur = s.value();
+            open.push({ p: b.captureSnapshot(++id), want: frozen() });
+            const next = { n: (cur?.n ?? 0) + 1, seen: [...(cur?.seen ?? []), -2] };
+            s.update(next);
+            model.set(k, { n: next.n, seen: [...next.seen] });
           } else if (r < 0.85 && open.length < 3) {
             open.push({ p: b.captureSnapshot(++id), want: frozen() });
           } else if (r < 0.9 && open.length > 0) {
