@@ -21,6 +21,9 @@ export const MAX_KEY_BYTES = 1978;
 /** Longest key (canonical bytes) accepted, leaving room for namespace and suffix. */
 const KEY_LIMIT = 1500;
 
+/** Keys (strings, canonical forms) of at most this many UTF-16 units always fit (≤ 3 UTF-8 bytes per unit). */
+export const ALWAYS_FITS_CHARS = Math.floor((KEY_LIMIT - 1) / 3);
+
 /** A key builder with one scratch buffer. Not reentrant: one instance per use site. */
 export class LmdbKeyCodec {
   readonly buf = Buffer.allocUnsafe(MAX_KEY_BYTES + 16);

@@ -1,6 +1,7 @@
 /**
  * {@link LmdbKeyedStateBackend}: keyed state on disk in an embedded lmdb database (npm `lmdb`), so state
- * can exceed the Node heap: nothing is cached in JS beyond one key buffer per backend.
+ * can exceed the Node heap. Value-like states keep a bounded write-back cache of decoded values in JS
+ * (`cacheEntries` per state, see `LmdbStateTable`); lists and maps are read and written in lmdb directly.
  *
  * One lmdb environment per slot directory, shared by every operator of the slot (reference counted); each
  * operator subtask uses its own named database `eddy-state:<operatorId>:<first>-<last key group>`, cleared
@@ -8,7 +9,9 @@
  * directory is a working copy: durability comes from checkpoints). The environment runs with `noSync`.
  *
  * Writes outside {@link batch} commit one transaction each (~60 k/s measured here); inside `batch` they
- * share one write transaction (~250–300 k/s), and reads inside it see the batch's writes.
+ * share one write transaction (~250–300 k/s), and reads inside it see the batch's writes. A batch whose
+ * function throws still commits what it wrote before the throw (as on the heap backend, whose writes are
+ * not undone either): cached writes of earlier batches and of the failed one cannot be told apart.
  */
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -19,7 +22,7 @@ import type { StateKind } from '../../state-descriptor.ts';
 import type { StateTable } from '../../state-table.ts';
 import type { KeyedStateSize } from '../../keyed-state-backend.ts';
 import type { KeyedStateSnapshot, PendingKeyedSnapshot, SnapshotStateMeta } from '../../keyed-state-snapshot.ts';
-import { LmdbKeyCodec } from './lmdb-key-codec.ts';
+import { ALWAYS_FITS_CHARS, LmdbKeyCodec } from './lmdb-key-codec.ts';
 import { LmdbStateTable, type LmdbTableHost } from './lmdb-state-table.ts';
 import { openLmdbEnvironment } from './lmdb-env.ts';
 import { trace, IncrementalCheckpointer, type IncrementalCheckpointOptions, type IncrementalHost, type IncrementalReporting } from './lmdb-incremental-snapshot.ts';
@@ -37,7 +40,15 @@ export interface LmdbBackendOptions extends BaseBackendOptions {
    * an environment of its own under it (a base is a copy of a whole environment).
    */
   incremental?: IncrementalCheckpointOptions & IncrementalReporting & { sharedDir: string };
+  /**
+   * Most (key, namespace) entries each value-like state caches in JS (default {@link DEFAULT_CACHE_ENTRIES}).
+   * Changes are written back to lmdb when the cache is full, before snapshots and before scans.
+   */
+  cacheEntries?: number;
 }
+
+/** Default of {@link LmdbBackendOptions.cacheEntries}: tens of thousands of hot keys per state (about 10 MB of small values). */
+export const DEFAULT_CACHE_ENTRIES = 65_536;
 
 interface SharedEnv {
   env: RootDatabase;
@@ -86,8 +97,17 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
   private tracking: boolean;
   /** lmdb ids of restored states not registered yet (fast restore keeps the ids in the files). */
   private readonly restoredIds = new Map<string, number>();
-  /** Key buffer of the current key. */
-  readonly codec = new LmdbKeyCodec();
+  /** Key buffer of the current key: encoded when first needed after a key change (cache hits never need it). */
+  private readonly keyCodec = new LmdbKeyCodec();
+  private keyStale = true;
+  get codec(): LmdbKeyCodec {
+    if (this.keyStale) {
+      this.keyCodec.setKey(this.currentKeyGroup, this.currentKey);
+      this.keyStale = false;
+    }
+    return this.keyCodec;
+  }
+  readonly cacheEntries: number;
   /** Key buffer for restore, snapshots and scans. */
   readonly scratch = new LmdbKeyCodec();
   /** Next list-element sequence number (the database starts empty, so memory is enough). */
@@ -97,6 +117,8 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
 
   constructor(o: LmdbBackendOptions) {
     super(o);
+    this.cacheEntries = o.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+    if (!Number.isInteger(this.cacheEntries) || this.cacheEntries < 2) throw new ConfigurationError(`operator ${this.operatorName}: cacheEntries must be an integer of at least 2, got ${o.cacheEntries}`);
     this.dbName = `eddy-state:${o.operatorId}:${o.keyGroupRange.start}-${o.keyGroupRange.end}`;
     if (o.incremental && !o.lmdbEnv) {
       if (!o.dir) throw new ConfigurationError(`operator ${this.operatorName}: incremental checkpoints of the lmdb state backend need a working directory (dir)`);
@@ -130,7 +152,10 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
   }
 
   protected onKeyChanged(): void {
-    this.codec.setKey(this.currentKeyGroup, this.currentKey);
+    this.keyStale = true;
+    // A key that may be too long is encoded at once, so that it is rejected here.
+    const mk = this.currentMapKey;
+    if (typeof mk === 'string' && mk.length > ALWAYS_FITS_CHARS) void this.codec;
   }
 
   protected createTable(name: string, kind: StateKind): StateTable {
@@ -144,38 +169,43 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
     return this.batchDepth > 0;
   }
 
-  private readonly dirtyTables: LmdbStateTable[] = [];
-
-  markDirty(t: LmdbStateTable): void {
-    this.dirtyTables.push(t);
-  }
-
   batch<T>(fn: () => T): T {
     if (this.batchDepth > 0) return fn();
     this.batchDepth++;
-    let ok = false;
+    let failed = false;
+    let error: unknown;
     try {
       const r = this.db.transactionSync(() => {
-        const v = fn();
-        // cached value writes go into the same transaction
-        for (const t of this.dirtyTables) t.flushCache();
-        this.dirtyTables.length = 0;
-        return v;
+        try {
+          return fn();
+        } catch (e) {
+          // committed all the same: see the file comment
+          failed = true;
+          error = e;
+          return undefined;
+        }
       });
-      ok = true;
-      return r;
+      if (failed) throw error;
+      return r as T;
     } finally {
       this.batchDepth--;
-      if (!ok) {
-        for (const t of this.dirtyTables) t.discardCache();
-        this.dirtyTables.length = 0;
-      }
-      for (const t of this.tables.values()) (t as LmdbStateTable).discardCache();
     }
   }
 
+  /** Writes every table's cached changes back to lmdb (one transaction unless a batch is open). */
   flushCaches(): void {
-    for (const t of this.tables.values()) (t as LmdbStateTable).flushIfDirty();
+    let any = false;
+    for (const t of this.tables.values()) if ((t as LmdbStateTable).hasDirty) any = true;
+    if (!any) return;
+    this.batch(() => {
+      for (const t of this.tables.values()) (t as LmdbStateTable).flushCache();
+    });
+  }
+
+  private pendingRecords(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += (t as LmdbStateTable).pendingRecords();
+    return n;
   }
 
   stateInfo(): { states: SnapshotStateMeta[]; ids: number[] } {
@@ -183,7 +213,9 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
   }
 
   override captureSnapshot(checkpointId: number): PendingKeyedSnapshot {
-    return this.incremental ? this.incremental.capture(checkpointId) : super.captureSnapshot(checkpointId);
+    if (this.incremental) return this.incremental.capture(checkpointId);
+    this.flushCaches(); // before the capture's read transaction starts
+    return super.captureSnapshot(checkpointId);
   }
 
   /**
@@ -193,6 +225,9 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
    * a full dump.
    */
   override restore(snapshots: KeyedStateSnapshot[]): void {
+    // Restored entries are written to lmdb directly: cached changes go first, the cache is dropped.
+    this.flushCaches();
+    for (const t of this.tables.values()) (t as LmdbStateTable).discardCache();
     const inc = this.incremental;
     const h = snapshots.length === 1 ? snapshots[0]!.incremental : undefined;
     const r = this.keyGroupRange;
@@ -238,15 +273,18 @@ export class LmdbKeyedStateBackend extends AbstractKeyedStateBackend implements 
     return this.batchDepth > 0;
   }
 
-  /** Approximate number of entries (all states). */
+  /** Approximate number of entries (all states), cached changes included. */
   entryCount(): number {
-    return this.db.getCount();
+    return this.db.getCount() + this.pendingRecords();
   }
 
-  /** The database's record count and the bytes of the pages it uses (lmdb's own statistics: O(1)). */
+  /**
+   * The database's record count, corrected by the cached changes not written back yet, and the bytes of the
+   * pages it uses (lmdb's own statistics; reported every 500 ms, so the cache is not written back for it).
+   */
   stateSize(): KeyedStateSize {
     const s = this.db.getStats() as { entryCount: number; pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
-    return { entries: s.entryCount, bytes: s.pageSize * (s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages) };
+    return { entries: s.entryCount + this.pendingRecords(), bytes: s.pageSize * (s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages) };
   }
 
   protected disposeStorage(): void {

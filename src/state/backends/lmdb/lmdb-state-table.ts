@@ -18,18 +18,20 @@ import { encodeLmdbKeyGroup } from './lmdb-snapshot-encoder.ts';
 export interface LmdbTableHost {
   readonly db: Database<Uint8Array, Buffer>;
   readonly keyGroupRange: KeyGroupRange;
-  /** Key buffer holding the current key. */
+  /** Key buffer holding the current key (encoded on first use after a key change). */
   readonly codec: LmdbKeyCodec;
-  /** Key buffer for restore. */
+  /** Key buffer for restore and cache write-back. */
   readonly scratch: LmdbKeyCodec;
   readonly currentKey: unknown;
   readonly currentKeyGroup: number;
   /** The current key's identity in maps (the string/number itself, else its canonical string). */
   readonly currentMapKey: string | number;
-  /** True while a write transaction (a batch) is open: value writes are cached until it ends. */
+  /** The current key is a string or a number (read back from the lmdb key, not stored with the value). */
+  readonly currentKeyIsPrimitive: boolean;
+  /** True while a write transaction (a batch) is open: value writes are cached, and written back later. */
   readonly inBatch: boolean;
-  /** Registers a table with cached writes to flush when the batch ends. */
-  markDirty(t: LmdbStateTable): void;
+  /** Most entries a table's cache holds (see {@link LmdbStateTable}). */
+  readonly cacheEntries: number;
   /** Next list-element sequence number. */
   seq: number;
   batch<T>(fn: () => T): T;
@@ -39,28 +41,44 @@ export interface LmdbTableHost {
   del(key: Buffer): void;
 }
 
+/** A cached (key, namespace) of a value-like state. */
 interface CacheEntry {
   kg: number;
   key: unknown;
+  ns: Namespace;
   primitive: boolean;
-  /** The stored value; undefined = removed. */
+  /** The stored value; undefined = none. */
   value: unknown;
+  /** `value` is newer than lmdb's. */
   dirty: boolean;
+  /** lmdb holds an entry for it (as read or last written; false: a removal needs no delete). */
+  onDisk: boolean;
+  /** Read or written since the last eviction (second chance). */
+  used: boolean;
 }
+
+type KeyMap = Map<string | number, CacheEntry>;
 
 /** lmdb storage of one state. */
 export class LmdbStateTable implements StateTable {
   private cleanupKg = -1;
   private cleanupAfter: Buffer | undefined;
   /**
-   * Write-back cache of value-like states (value, reducing, aggregating) for the current batch:
-   * namespace → key → entry. Repeated reads and writes of a key within one batch (hot keys, windows
-   * keyed by few keys) touch lmdb once; dirty entries are written when the batch's transaction ends,
-   * and the cache is dropped then, so it never holds more than one batch's keys.
+   * Write-back cache of value-like states (value, reducing, aggregating), bounded to
+   * `host.cacheEntries` entries: for string and number keys, key → entry in the VOID namespace and
+   * namespace → key → entry in the others; for other keys (by canonical form, kept apart so that `true`
+   * and a string equal to its canonical form stay distinct) namespace → key → entry. Reads of a cached key touch neither lmdb nor msgpack; writes inside a batch only update the
+   * entry and mark it dirty. Dirty entries are written back (inside a write transaction) when the cache
+   * is full, before a snapshot, and before anything reads lmdb across keys (scans, sizes); so lmdb holds
+   * the state except for at most `cacheEntries` recent changes per state, and state still grows past the
+   * heap. A full cache writes back, then drops the entries not used since the previous eviction and, if
+   * that is not enough, the oldest ones, down to half its size.
    */
-  private readonly cache = new Map<Namespace, Map<string | number, CacheEntry>>();
+  private readonly voidCache: KeyMap = new Map();
+  private readonly nsCache = new Map<Namespace, KeyMap>();
+  private readonly objectKeyCache = new Map<Namespace, KeyMap>();
+  private cacheSize = 0;
   private readonly dirty: CacheEntry[] = [];
-  private readonly dirtyNs: Namespace[] = [];
   private readonly cacheable: boolean;
 
   constructor(
@@ -73,97 +91,206 @@ export class LmdbStateTable implements StateTable {
   }
 
   private cached(ns: Namespace): CacheEntry | undefined {
-    return this.cache.get(ns)?.get(this.b.currentMapKey);
-  }
-  private remember(ns: Namespace, value: unknown, dirty: boolean): void {
-    let m = this.cache.get(ns);
-    if (m === undefined) this.cache.set(ns, (m = new Map()));
     const b = this.b;
-    const e = m.get(b.currentMapKey);
+    const m = !b.currentKeyIsPrimitive ? this.objectKeyCache.get(ns) : ns === VOID_NAMESPACE ? this.voidCache : this.nsCache.get(ns);
+    return m === undefined ? undefined : m.get(b.currentMapKey);
+  }
+
+  /** Caches the current key's entry in `ns` (not cached yet), evicting first when the cache is full. */
+  private insert(ns: Namespace, value: unknown, onDisk: boolean): CacheEntry {
+    if (this.cacheSize >= this.b.cacheEntries) this.evict();
+    const b = this.b;
+    let m: KeyMap | undefined;
+    if (!b.currentKeyIsPrimitive) {
+      if ((m = this.objectKeyCache.get(ns)) === undefined) this.objectKeyCache.set(ns, (m = new Map()));
+    } else if (ns === VOID_NAMESPACE) m = this.voidCache;
+    else if ((m = this.nsCache.get(ns)) === undefined) this.nsCache.set(ns, (m = new Map()));
+    const e: CacheEntry = { kg: b.currentKeyGroup, key: b.currentKey, ns, primitive: b.currentKeyIsPrimitive, value, dirty: false, onDisk, used: true };
+    m.set(b.currentMapKey, e);
+    this.cacheSize++;
+    return e;
+  }
+
+  /** The current key's entry in `ns`, read from lmdb into the cache when missing. */
+  private load(ns: Namespace): CacheEntry {
+    const e = this.cached(ns);
     if (e !== undefined) {
-      e.value = value;
-      if (dirty && !e.dirty) {
-        e.dirty = true;
-        if (this.dirty.length === 0) b.markDirty(this);
-        this.dirty.push(e);
-        this.dirtyNs.push(ns);
-      }
-      return;
+      e.used = true;
+      return e;
     }
-    const n: CacheEntry = { kg: b.currentKeyGroup, key: b.currentKey, primitive: b.codec.primitive, value, dirty };
-    m.set(b.currentMapKey, n);
-    if (dirty) {
-      if (this.dirty.length === 0) b.markDirty(this);
-      this.dirty.push(n);
-      this.dirtyNs.push(ns);
-    }
+    const c = this.b.codec;
+    const buf = this.b.db.getBinaryFast(c.view(c.forState(this.stateId, ns)));
+    if (buf === undefined) return this.insert(ns, undefined, false);
+    const v = unpackState(buf);
+    return this.insert(ns, this.b.currentKeyIsPrimitive ? v : (v as [unknown, unknown])[0], true);
   }
 
-  /** Writes cached changes (inside the batch's transaction) and drops the cache. */
-  flushCache(): void {
+  private markDirty(e: CacheEntry): void {
+    e.used = true;
+    if (e.dirty) return;
+    e.dirty = true;
+    this.dirty.push(e);
+  }
+
+  /** True when cached changes wait to be written back. */
+  get hasDirty(): boolean {
+    return this.dirty.length > 0;
+  }
+
+  /** How many lmdb records writing back the cached changes would add (negative: remove). */
+  pendingRecords(): number {
+    let n = 0;
+    for (const e of this.dirty) {
+      if (!e.dirty) continue;
+      if (e.value === undefined) {
+        if (e.onDisk) n--;
+      } else if (!e.onDisk) n++;
+    }
+    return n;
+  }
+
+  /** Writes one cached change to lmdb; must run inside a write transaction. */
+  private writeEntry(e: CacheEntry): void {
+    e.dirty = false;
     const s = this.b.scratch;
-    const b = this.b;
-    for (let i = 0; i < this.dirty.length; i++) {
-      const e = this.dirty[i]!;
+    if (e.value === undefined) {
+      if (!e.onDisk) return; // never written: nothing to delete
       s.setKey(e.kg, e.key);
-      const k = s.view(s.forState(this.stateId, this.dirtyNs[i]!));
-      if (e.value === undefined) b.del(k);
-      else b.put(k, packState(e.primitive ? e.value : [e.value, e.key]));
+      this.b.del(s.view(s.forState(this.stateId, e.ns)));
+      e.onDisk = false;
+    } else {
+      s.setKey(e.kg, e.key);
+      this.b.put(s.view(s.forState(this.stateId, e.ns)), packState(e.primitive ? e.value : [e.value, e.key]));
+      e.onDisk = true;
     }
-    this.dirty.length = 0;
-    this.dirtyNs.length = 0;
-    this.cache.clear();
   }
 
-  /** Writes cached changes now, if any (a capture inside a batch). */
-  flushIfDirty(): void {
-    if (this.dirty.length > 0) this.flushCache();
+  /** Writes all cached changes back; must run inside a write transaction. Entries stay cached, clean. */
+  flushCache(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) if (dirty[i]!.dirty) this.writeEntry(dirty[i]!);
+    dirty.length = 0;
   }
 
-  /** Drops the cache without writing (the transaction was aborted). */
+  /** Writes back changes if any (inside a transaction of its own unless a batch is open). */
+  private writeBack(): void {
+    if (this.dirty.length > 0) this.b.batch(() => this.flushCache());
+  }
+
+  /**
+   * The cache is full: drops the entries not used since the last eviction and those known absent, then,
+   * if more than half full still, the oldest down to half. Only dropped entries are written back: a hot
+   * key's changes stay in the cache (a key that comes and goes between two write-backs costs lmdb
+   * nothing but its first read).
+   */
+  private evict(): void {
+    this.b.batch(() => {
+      this.evictPass(false);
+      if (this.cacheSize > this.b.cacheEntries >>> 1) this.evictPass(true);
+    });
+    const dirty = this.dirty;
+    let n = 0;
+    for (let i = 0; i < dirty.length; i++) if (dirty[i]!.dirty) dirty[n++] = dirty[i]!;
+    dirty.length = n;
+  }
+  private evictPass(oldest: boolean): void {
+    this.evictFrom(this.voidCache, oldest);
+    for (const maps of [this.nsCache, this.objectKeyCache]) {
+      for (const [ns, m] of maps) {
+        this.evictFrom(m, oldest);
+        if (m.size === 0) maps.delete(ns);
+      }
+    }
+  }
+  /**
+   * Drops (writing back if dirty) unused entries and known-absent ones (rarely read again), and clears
+   * the used bits of the others; with `oldest`, drops entries in insertion order until half full.
+   */
+  private evictFrom(m: KeyMap, oldest: boolean): void {
+    const keep = this.b.cacheEntries >>> 1;
+    for (const [k, e] of m) {
+      if (oldest ? this.cacheSize <= keep : e.used && e.value !== undefined) {
+        if (oldest) return;
+        e.used = false;
+        continue;
+      }
+      if (e.dirty) this.writeEntry(e);
+      m.delete(k);
+      this.cacheSize--;
+    }
+  }
+
+  /** Drops the cache without writing back (a restore replaced the data). */
   discardCache(): void {
     this.dirty.length = 0;
-    this.dirtyNs.length = 0;
-    this.cache.clear();
+    this.voidCache.clear();
+    this.nsCache.clear();
+    this.objectKeyCache.clear();
+    this.cacheSize = 0;
+  }
+
+  /** Forgets the cached entry of a stored key that was deleted behind the cache (TTL cleanup). */
+  private forget(k: Buffer): void {
+    const p = parseKey(k);
+    const prim = primitiveFromCanonical(p.canonical);
+    const m = prim === undefined ? this.objectKeyCache.get(p.ns) : p.ns === VOID_NAMESPACE ? this.voidCache : this.nsCache.get(p.ns);
+    if (m !== undefined && m.delete(prim ?? p.canonical)) this.cacheSize--;
   }
 
   /** Wraps a stored unit with the original key when the current key is not a string or number. */
   private enc(stored: unknown): Uint8Array {
-    return packState(this.b.codec.primitive ? stored : [stored, this.b.currentKey]);
+    return packState(this.b.currentKeyIsPrimitive ? stored : [stored, this.b.currentKey]);
   }
 
   get(ns: Namespace): unknown {
-    const inBatch = this.cacheable && this.b.inBatch;
-    if (inBatch) {
-      const e = this.cached(ns);
-      if (e !== undefined) return e.value;
-    }
-    const c = this.b.codec;
-    const buf = this.b.db.getBinaryFast(c.view(c.forState(this.stateId, ns)));
-    const v = buf === undefined ? undefined : c.primitive ? unpackState(buf) : (unpackState(buf) as [unknown, unknown])[0];
-    // Values are immutable to callers (handles copy or replace them), so caching the decoded value is safe.
-    if (inBatch) this.remember(ns, v, false);
-    return v;
+    return this.load(ns).value;
   }
   put(ns: Namespace, stored: unknown): void {
-    if (this.cacheable && this.b.inBatch) {
-      this.remember(ns, stored, true);
+    if (this.b.inBatch) {
+      const e = this.load(ns); // a blind write reads too: the entry knows whether lmdb holds the key
+      e.value = stored;
+      this.markDirty(e);
       return;
+    }
+    // Outside a batch: written through (one transaction), the cached entry kept current.
+    const e = this.cached(ns);
+    if (e !== undefined) {
+      e.value = stored;
+      e.onDisk = true;
     }
     const c = this.b.codec;
     this.b.put(c.view(c.forState(this.stateId, ns)), this.enc(stored));
   }
+  readModifyWrite(fn: (current: unknown, arg: unknown) => unknown, arg: unknown): unknown {
+    const e = this.load(VOID_NAMESPACE);
+    const next = fn(e.value, arg);
+    if (!this.b.inBatch) {
+      if (next === undefined || next === null) this.remove(VOID_NAMESPACE);
+      else this.put(VOID_NAMESPACE, next);
+      return next;
+    }
+    e.value = next === null ? undefined : next;
+    this.markDirty(e);
+    return next;
+  }
   remove(ns: Namespace): void {
-    if (this.cacheable && this.b.inBatch) {
-      this.remember(ns, undefined, true);
-      return;
-    }
     const c = this.b.codec;
-    const end = c.forState(this.stateId, ns);
-    if (this.kind !== 'list' && this.kind !== 'map') {
-      this.b.del(c.view(end));
+    if (this.cacheable) {
+      if (this.b.inBatch) {
+        const e = this.load(ns);
+        e.value = undefined;
+        this.markDirty(e);
+        return;
+      }
+      const e = this.cached(ns);
+      if (e !== undefined) {
+        e.value = undefined;
+        e.onDisk = false;
+      }
+      this.b.del(c.view(c.forState(this.stateId, ns)));
       return;
     }
+    const end = c.forState(this.stateId, ns);
     const start = c.copy(end);
     const upper = c.copy(c.writeUpper(end));
     this.b.batch(() => {
@@ -185,7 +312,7 @@ export class LmdbStateTable implements StateTable {
   listGet(ns: Namespace): unknown[] | undefined {
     const vs = this.scan(ns);
     if (vs.length === 0) return undefined;
-    return this.b.codec.primitive ? vs : vs.map((v) => (v as [unknown, unknown])[0]);
+    return this.b.currentKeyIsPrimitive ? vs : vs.map((v) => (v as [unknown, unknown])[0]);
   }
   listAdd(ns: Namespace, stored: unknown[]): void {
     const write = () => {
@@ -239,7 +366,7 @@ export class LmdbStateTable implements StateTable {
   }
 
   namespaces(): Namespace[] {
-    if (this.dirty.length > 0) this.flushCache();
+    this.writeBack();
     const c = this.b.codec;
     c.forState(this.stateId, VOID_NAMESPACE); // writes the state id into [kg][sid][klen][key]
     const start = c.copy(c.keyEnd);
@@ -253,7 +380,7 @@ export class LmdbStateTable implements StateTable {
   }
 
   *keys(ns: Namespace): Iterable<unknown> {
-    if (this.dirty.length > 0) this.flushCache();
+    this.writeBack();
     const { start: first, end: last } = this.b.keyGroupRange;
     for (let kg = first; kg <= last; kg++) {
       // Collected per key group before yielding: the caller may write state while iterating.
@@ -270,7 +397,7 @@ export class LmdbStateTable implements StateTable {
   }
 
   cleanupStep(n: number, purge: Purge): void {
-    if (this.dirty.length > 0) this.flushCache();
+    this.writeBack();
     const { start: first, end: last } = this.b.keyGroupRange;
     if (this.cleanupKg < first || this.cleanupKg > last) this.cleanupKg = first;
     const doomed: Buffer[] = [];
@@ -301,12 +428,14 @@ export class LmdbStateTable implements StateTable {
         }
       }
     }
-    if (doomed.length > 0) this.b.batch(() => doomed.forEach((k) => this.b.del(k)));
+    if (doomed.length === 0) return;
+    this.b.batch(() => doomed.forEach((k) => this.b.del(k)));
+    if (this.cacheable) for (const k of doomed) this.forget(k);
   }
 
   /** A view through the backend's capture read transaction (`txn`): isolated from later writes. */
   capture(txn: unknown): TableCapture {
-    if (this.dirty.length > 0) this.flushCache();
+    this.writeBack();
     const t = txn as Transaction | undefined;
     return {
       forEachInKeyGroup: (kg, fn) => this.scanKeyGroup(kg, fn, t),
