@@ -112,6 +112,7 @@ test('the write-back cache: random reads, writes and removals match a model acro
       const d = new ValueStateDescriptor<{ n: number }>('v');
       const model = new Map<string, { n: number }>(); // `${ns}|${canonical key}` → value
       const id = (k: unknown, ns: unknown) => `${typeof ns}:${String(ns)}|${JSON.stringify([typeof k, k])}`;
+      let round = 0;
       const op = () => {
         const k = pick(keys);
         const ns = pick(namespaces);
@@ -136,6 +137,10 @@ test('the write-back cache: random reads, writes and removals match a model acro
           if (v !== undefined) v.n = n; // mutated in place, then written
           s.update(v ?? { n });
           model.set(id(k, ns), { n });
+        } else if (r < 0.92) {
+          // a blind write: the cache does not know whether lmdb holds the key
+          s.update({ n: 100 + round });
+          model.set(id(k, ns), { n: 100 + round });
         } else {
           s.clear();
           model.delete(id(k, ns));
@@ -154,7 +159,7 @@ test('the write-back cache: random reads, writes and removals match a model acro
         const voidKeys = [...model.keys()].filter((x) => x.startsWith('string:|')).length;
         assert.equal([...backend.getKeys('v')].length, voidKeys);
       };
-      for (let round = 0; round < 30; round++) {
+      for (round = 0; round < 30; round++) {
         if (round % 3 === 2) for (let i = 0; i < 20; i++) op(); // outside a batch: written through
         else b.batch(() => {
           for (let i = 0; i < 60; i++) op();

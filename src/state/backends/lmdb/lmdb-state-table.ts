@@ -41,19 +41,27 @@ export interface LmdbTableHost {
   del(key: Buffer): void;
 }
 
+/** Whether lmdb holds an entry for a cached (key, namespace). */
+const ABSENT = 0;
+const STORED = 1;
+/** Not known: the entry was written without being read (resolved when the live size is asked for). */
+const UNKNOWN = 2;
+
 /** A cached (key, namespace) of a value-like state. */
 interface CacheEntry {
   kg: number;
   key: unknown;
+  /** The key in its cache map. */
+  mk: string | number;
   ns: Namespace;
   primitive: boolean;
   /** The stored value; undefined = none. */
   value: unknown;
   /** `value` is newer than lmdb's. */
   dirty: boolean;
-  /** lmdb holds an entry for it (as read or last written; false: a removal needs no delete). */
-  onDisk: boolean;
-  /** Read or written since the last eviction (second chance). */
+  /** Whether lmdb holds an entry for it, as read or last written (ABSENT: a removal needs no delete). */
+  onDisk: number;
+  /** Read or written since the last eviction (kept by the next one). */
   used: boolean;
 }
 
@@ -97,17 +105,11 @@ export class LmdbStateTable implements StateTable {
   }
 
   /** Caches the current key's entry in `ns` (not cached yet), evicting first when the cache is full. */
-  private insert(ns: Namespace, value: unknown, onDisk: boolean): CacheEntry {
+  private insert(ns: Namespace, value: unknown, onDisk: number): CacheEntry {
     if (this.cacheSize >= this.b.cacheEntries) this.evict();
     const b = this.b;
-    let m: KeyMap | undefined;
-    if (!b.currentKeyIsPrimitive) {
-      if ((m = this.objectKeyCache.get(ns)) === undefined) this.objectKeyCache.set(ns, (m = new Map()));
-    } else if (ns === VOID_NAMESPACE) m = this.voidCache;
-    else if ((m = this.nsCache.get(ns)) === undefined) this.nsCache.set(ns, (m = new Map()));
-    const e: CacheEntry = { kg: b.currentKeyGroup, key: b.currentKey, ns, primitive: b.currentKeyIsPrimitive, value, dirty: false, onDisk, used: true };
-    m.set(b.currentMapKey, e);
-    this.cacheSize++;
+    const e: CacheEntry = { kg: b.currentKeyGroup, key: b.currentKey, mk: b.currentMapKey, ns, primitive: b.currentKeyIsPrimitive, value, dirty: false, onDisk, used: true };
+    this.place(e);
     return e;
   }
 
@@ -120,9 +122,9 @@ export class LmdbStateTable implements StateTable {
     }
     const c = this.b.codec;
     const buf = this.b.db.getBinaryFast(c.view(c.forState(this.stateId, ns)));
-    if (buf === undefined) return this.insert(ns, undefined, false);
+    if (buf === undefined) return this.insert(ns, undefined, ABSENT);
     const v = unpackState(buf);
-    return this.insert(ns, this.b.currentKeyIsPrimitive ? v : (v as [unknown, unknown])[0], true);
+    return this.insert(ns, this.b.currentKeyIsPrimitive ? v : (v as [unknown, unknown])[0], STORED);
   }
 
   private markDirty(e: CacheEntry): void {
@@ -142,11 +144,19 @@ export class LmdbStateTable implements StateTable {
     let n = 0;
     for (const e of this.dirty) {
       if (!e.dirty) continue;
+      if (e.onDisk === UNKNOWN) e.onDisk = this.isStored(e);
       if (e.value === undefined) {
-        if (e.onDisk) n--;
-      } else if (!e.onDisk) n++;
+        if (e.onDisk === STORED) n--;
+      } else if (e.onDisk === ABSENT) n++;
     }
     return n;
+  }
+
+  /** Whether lmdb holds the entry's (key, namespace). */
+  private isStored(e: CacheEntry): number {
+    const s = this.b.scratch;
+    s.setKey(e.kg, e.key);
+    return this.b.db.getBinaryFast(s.view(s.forState(this.stateId, e.ns))) === undefined ? ABSENT : STORED;
   }
 
   /** Writes one cached change to lmdb; must run inside a write transaction. */
@@ -154,14 +164,14 @@ export class LmdbStateTable implements StateTable {
     e.dirty = false;
     const s = this.b.scratch;
     if (e.value === undefined) {
-      if (!e.onDisk) return; // never written: nothing to delete
+      if (e.onDisk === ABSENT) return; // never written: nothing to delete
       s.setKey(e.kg, e.key);
       this.b.del(s.view(s.forState(this.stateId, e.ns)));
-      e.onDisk = false;
+      e.onDisk = ABSENT;
     } else {
       s.setKey(e.kg, e.key);
       this.b.put(s.view(s.forState(this.stateId, e.ns)), packState(e.primitive ? e.value : [e.value, e.key]));
-      e.onDisk = true;
+      e.onDisk = STORED;
     }
   }
 
@@ -178,10 +188,10 @@ export class LmdbStateTable implements StateTable {
   }
 
   /**
-   * The cache is full: drops the entries not used since the last eviction and those known absent, then,
-   * if more than half full still, the oldest down to half. Only dropped entries are written back: a hot
-   * key's changes stay in the cache (a key that comes and goes between two write-backs costs lmdb
-   * nothing but its first read).
+   * The cache is full: drops the entries not used since the last eviction and those of absent keys
+   * (rarely read again), and clears the used marks of the others; then, if still more than half full,
+   * drops the oldest down to half. Only dropped entries are written back: a hot key's changes stay in the
+   * cache, and a key created and cleared between two evictions never reaches lmdb.
    */
   private evict(): void {
     this.b.batch(() => {
@@ -202,22 +212,30 @@ export class LmdbStateTable implements StateTable {
       }
     }
   }
-  /**
-   * Drops (writing back if dirty) unused entries and known-absent ones (rarely read again), and clears
-   * the used bits of the others; with `oldest`, drops entries in insertion order until half full.
-   */
+  /** See {@link evict}: one map, first pass (`oldest` false) or second. */
   private evictFrom(m: KeyMap, oldest: boolean): void {
     const keep = this.b.cacheEntries >>> 1;
-    for (const [k, e] of m) {
+    for (const e of m.values()) {
       if (oldest ? this.cacheSize <= keep : e.used && e.value !== undefined) {
         if (oldest) return;
         e.used = false;
         continue;
       }
       if (e.dirty) this.writeEntry(e);
-      m.delete(k);
+      m.delete(e.mk);
       this.cacheSize--;
     }
+  }
+
+  /** Puts an entry into its map. */
+  private place(e: CacheEntry): void {
+    let m: KeyMap | undefined;
+    if (!e.primitive) {
+      if ((m = this.objectKeyCache.get(e.ns)) === undefined) this.objectKeyCache.set(e.ns, (m = new Map()));
+    } else if (e.ns === VOID_NAMESPACE) m = this.voidCache;
+    else if ((m = this.nsCache.get(e.ns)) === undefined) this.nsCache.set(e.ns, (m = new Map()));
+    m.set(e.mk, e);
+    this.cacheSize++;
   }
 
   /** Drops the cache without writing back (a restore replaced the data). */
@@ -247,7 +265,7 @@ export class LmdbStateTable implements StateTable {
   }
   put(ns: Namespace, stored: unknown): void {
     if (this.b.inBatch) {
-      const e = this.load(ns); // a blind write reads too: the entry knows whether lmdb holds the key
+      const e = this.cached(ns) ?? this.insert(ns, undefined, UNKNOWN); // a blind write reads nothing
       e.value = stored;
       this.markDirty(e);
       return;
@@ -256,7 +274,7 @@ export class LmdbStateTable implements StateTable {
     const e = this.cached(ns);
     if (e !== undefined) {
       e.value = stored;
-      e.onDisk = true;
+      e.onDisk = STORED;
     }
     const c = this.b.codec;
     this.b.put(c.view(c.forState(this.stateId, ns)), this.enc(stored));
@@ -277,7 +295,7 @@ export class LmdbStateTable implements StateTable {
     const c = this.b.codec;
     if (this.cacheable) {
       if (this.b.inBatch) {
-        const e = this.load(ns);
+        const e = this.cached(ns) ?? this.insert(ns, undefined, UNKNOWN);
         e.value = undefined;
         this.markDirty(e);
         return;
@@ -285,7 +303,7 @@ export class LmdbStateTable implements StateTable {
       const e = this.cached(ns);
       if (e !== undefined) {
         e.value = undefined;
-        e.onDisk = false;
+        e.onDisk = ABSENT;
       }
       this.b.del(c.view(c.forState(this.stateId, ns)));
       return;
