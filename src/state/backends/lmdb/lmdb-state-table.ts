@@ -75,12 +75,11 @@ export class LmdbStateTable implements StateTable {
    * Write-back cache of value-like states (value, reducing, aggregating), bounded to
    * `host.cacheEntries` entries: for string and number keys, key → entry in the VOID namespace and
    * namespace → key → entry in the others; for other keys (by canonical form, kept apart so that `true`
-   * and a string equal to its canonical form stay distinct) namespace → key → entry. Reads of a cached key touch neither lmdb nor msgpack; writes inside a batch only update the
-   * entry and mark it dirty. Dirty entries are written back (inside a write transaction) when the cache
-   * is full, before a snapshot, and before anything reads lmdb across keys (scans, sizes); so lmdb holds
-   * the state except for at most `cacheEntries` recent changes per state, and state still grows past the
-   * heap. A full cache writes back, then drops the entries not used since the previous eviction and, if
-   * that is not enough, the oldest ones, down to half its size.
+   * and a string equal to its canonical form stay distinct) namespace → key → entry. Reads of a cached
+   * key touch neither lmdb nor msgpack; writes inside a batch only update the entry and mark it dirty.
+   * Dirty entries are written back (inside a write transaction) when evicted (see {@link evict}), before
+   * a snapshot, and before anything reads lmdb across keys (scans); so lmdb holds the state except for at
+   * most `cacheEntries` recent changes per state, and state still grows past the heap.
    */
   private readonly voidCache: KeyMap = new Map();
   private readonly nsCache = new Map<Namespace, KeyMap>();
