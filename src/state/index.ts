@@ -43,6 +43,7 @@ export type { KeyedStateBackend, KeyedStateSize, StateBackendKind } from './keye
 export { createKeyedStateBackend } from './create-keyed-state-backend.ts';
 export type { KeyedStateBackendOptions } from './create-keyed-state-backend.ts';
 export { HeapKeyedStateBackend } from './backends/heap/heap-keyed-state-backend.ts';
+export { deepCopy } from './backends/heap/deep-copy.ts';
 export { LmdbKeyedStateBackend } from './backends/lmdb/lmdb-keyed-state-backend.ts';
 export type { LmdbBackendOptions } from './backends/lmdb/lmdb-keyed-state-backend.ts';
 

@@ -16,7 +16,7 @@
  */
 import { EddyError } from '../../core/index.ts';
 import type { KeyedStateBackend, ValueStateImpl } from '../../state/index.ts';
-import { ValueStateDescriptor, VOID_NAMESPACE } from '../../state/index.ts';
+import { ValueStateDescriptor, VOID_NAMESPACE, deepCopy } from '../../state/index.ts';
 import type { OutputTag } from '../output-tag.ts';
 import { AbstractStreamOperator } from '../operators/abstract-operator.ts';
 import { TimestampedCollector } from '../operators/simple-operators.ts';
@@ -255,7 +255,12 @@ export class SlicingWindowOperator<IN, ACC, V, OUT, K> extends AbstractStreamOpe
         const e = r[i] as number;
         if (e > end) break;
         if (e <= start + slide) drop = i + 1;
-        if (e > start) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, r[i + 1] as ACC);
+        if (e > start) {
+          // merge may reuse either argument (as Flink's AggregateFunction.merge may): a slice that later
+          // windows also hold is merged as a copy, one whose last window this is as itself
+          const part = r[i + 1] as ACC;
+          acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, e <= start + slide || typeof part !== 'object' || part === null ? part : deepCopy(part));
+        }
       }
       if (acc !== undefined) this.firedAt(ts).add(b.getCurrentKey(), b.getCurrentKeyGroup(), agg.getResult(acc));
       if (drop > 0) {
