@@ -80,12 +80,6 @@ export class RingOutputChannel extends OutputChannel {
     if (this.backlog.length > 0 || !this.write(e)) this.defer(e);
   }
 
-  /** The receiver released space: send what waits, as far as it fits. */
-  override addCredit(_n: number): void {
-    this.drain();
-    this.onUnblocked();
-  }
-
   /** Sends what waits, as far as the receiver has released room; returns whether anything went. */
   retry(): boolean {
     const n = this.backlog.length;

@@ -681,14 +681,16 @@ export class BatchEncoder {
           break;
         case 'str': {
           const strs = c.strs[k]!;
-          if (c.dicts[k] !== undefined && c.dicts[k] === this.chanDict) {
-            out.u32(STR_CHANNEL_DICT);
+          const d = c.dicts[k];
+          if (d !== undefined) {
+            // ids; the batch's own dictionary follows them (the channel dictionary's new entries are in the header)
+            const channel = d === this.chanDict;
+            out.u32(channel ? STR_CHANNEL_DICT : STR_BATCH_DICT);
             out.typed(col.level === 0 ? (vals as Uint32Array) : Uint32Array.from(vals as number[]), len);
-          } else if (c.dicts[k] !== undefined) {
-            out.u32(STR_BATCH_DICT);
-            out.typed(col.level === 0 ? (vals as Uint32Array) : Uint32Array.from(vals as number[]), len);
-            out.u32(strs.length);
-            for (let j = 0; j < strs.length; j++) out.str(strs[j]!);
+            if (!channel) {
+              out.u32(strs.length);
+              for (let j = 0; j < strs.length; j++) out.str(strs[j]!);
+            }
           } else {
             // in sequence, one per value (a misfit's slot is a hole: sent empty): their lengths, then the
             // strings one after another (as ASCII bytes when they all are, else UTF-16)
@@ -779,7 +781,10 @@ export class BatchEncoder {
       if (d !== undefined && d === this.chanDict) this.dictMode[k] = newIds(c.cols[k] as Uint32Array | number[], len, chanBase) <= len * CHANNEL_NEW_RATIO;
       else if (d !== undefined) this.dictMode[k] = d.size <= len * DICT_DISTINCT_RATIO;
       // a column in sequence is sampled every 8th batch (a sample builds a set of 64 strings)
-      else if ((this.batches & 7) === 0) this.dictMode[k] = this.chanDict !== undefined ? sampleKnown(c.strs[k]!, len, this.chanDict) : sampleRepeats(c.strs[k]!, len);
+      else if ((this.batches & 7) === 0) {
+        const k64 = Math.min(len, 64);
+        this.dictMode[k] = sampleHits(c.strs[k]!, k64, this.chanDict) >= k64 * (this.chanDict !== undefined ? CHANNEL_SAMPLE_HITS : 1 - DICT_DISTINCT_RATIO);
+      }
     }
   }
 }
@@ -799,25 +804,19 @@ function newIds(ids: Uint32Array | number[], len: number, base: number): number 
   return fresh;
 }
 
-/** With a channel dictionary: whether a sample of strings in sequence is known to it or repeats enough for it to pay. */
-function sampleKnown(strs: string[], len: number, dict: Map<string, number>): boolean {
+/**
+ * Of the first `k` strings in sequence, how many repeat an earlier one of the sample or are already in the
+ * channel dictionary `dict` (a sample of 64 decides whether a dictionary would pay).
+ */
+function sampleHits(strs: string[], k: number, dict: Map<string, number> | undefined): number {
   const m = new Set<string>();
-  const k = Math.min(len, 64);
   let hits = 0;
   for (let i = 0; i < k; i++) {
     const s = strs[i]!;
-    if (dict.has(s) || m.has(s)) hits++;
+    if (m.has(s) || dict?.has(s) === true) hits++;
     else m.add(s);
   }
-  return hits >= k * CHANNEL_SAMPLE_HITS;
-}
-
-/** Whether a sample of strings in sequence repeats enough for a dictionary to pay. */
-function sampleRepeats(strs: string[], len: number): boolean {
-  const m = new Set<string>();
-  const k = Math.min(len, 64);
-  for (let i = 0; i < k; i++) m.add(strs[i]!);
-  return m.size <= k * DICT_DISTINCT_RATIO;
+  return hits;
 }
 
 function packOrThrow(v: unknown, edge: string): Uint8Array {
