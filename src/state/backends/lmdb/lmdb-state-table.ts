@@ -263,20 +263,28 @@ export class LmdbStateTable implements StateTable {
     return this.load(ns).value;
   }
   put(ns: Namespace, stored: unknown): void {
+    this.write(ns, stored, false);
+  }
+  /**
+   * Stores `stored` under (current key, `ns`), or deletes the entry: within a batch in the cache only (a
+   * blind write reads nothing), outside one written through (one transaction), the cached entry kept current.
+   */
+  private write(ns: Namespace, stored: unknown, del: boolean): void {
     if (this.b.inBatch) {
-      const e = this.cached(ns) ?? this.insert(ns, undefined, UNKNOWN); // a blind write reads nothing
-      e.value = stored;
+      const e = this.cached(ns) ?? this.insert(ns, undefined, UNKNOWN);
+      e.value = del ? undefined : stored;
       this.markDirty(e);
       return;
     }
-    // Outside a batch: written through (one transaction), the cached entry kept current.
     const e = this.cached(ns);
     if (e !== undefined) {
-      e.value = stored;
-      e.onDisk = STORED;
+      e.value = del ? undefined : stored;
+      e.onDisk = del ? ABSENT : STORED;
     }
     const c = this.b.codec;
-    this.b.put(c.view(c.forState(this.stateId, ns)), this.enc(stored));
+    const key = c.view(c.forState(this.stateId, ns));
+    if (del) this.b.del(key);
+    else this.b.put(key, this.enc(stored));
   }
   readModifyWrite(fn: (current: unknown, arg: unknown) => unknown, arg: unknown): unknown {
     const e = this.load(VOID_NAMESPACE);
@@ -291,22 +299,11 @@ export class LmdbStateTable implements StateTable {
     return next;
   }
   remove(ns: Namespace): void {
-    const c = this.b.codec;
     if (this.cacheable) {
-      if (this.b.inBatch) {
-        const e = this.cached(ns) ?? this.insert(ns, undefined, UNKNOWN);
-        e.value = undefined;
-        this.markDirty(e);
-        return;
-      }
-      const e = this.cached(ns);
-      if (e !== undefined) {
-        e.value = undefined;
-        e.onDisk = ABSENT;
-      }
-      this.b.del(c.view(c.forState(this.stateId, ns)));
+      this.write(ns, undefined, true);
       return;
     }
+    const c = this.b.codec;
     const end = c.forState(this.stateId, ns);
     const start = c.copy(end);
     const upper = c.copy(c.writeUpper(end));
