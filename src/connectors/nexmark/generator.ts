@@ -161,9 +161,10 @@ export function generateEvent(n: number, config: NexmarkConfig): NexmarkEvent {
 /**
  * Generates events `from, from+stride, from+2·stride, … < to` in order, each identical to
  * {@link generateEvent} of its number. `to` defaults to (and is capped at) `config.events`.
- * Contiguous readers use `stride` 1 with ranges from `splitRange`; for an unbounded stream reader `i` of
- * `k` uses `from = i, stride = k`. The position ({@link NexmarkGenerator.position}) is all the state a
- * source needs to checkpoint; {@link NexmarkGenerator.seek} restores it.
+ * `NexmarkSource`'s reader `i` of `k` uses `from = i, stride = k` (its event time then keeps pace with
+ * the stream's); a contiguous range from `splitRange` uses `stride` 1. The position
+ * ({@link NexmarkGenerator.position}) is all the state a source needs to checkpoint;
+ * {@link NexmarkGenerator.seek} restores it.
  *
  * @example
  * ```ts

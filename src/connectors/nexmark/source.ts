@@ -1,7 +1,7 @@
 /**
- * `NexmarkSource`: the Nexmark generator as a parallel, replayable FLIP-27 source. The event-number
- * range is split into one contiguous range per reader (bounded) or strided ranges (unbounded), so
- * the same events come out at any parallelism. A split's position is its next event number, which is
+ * `NexmarkSource`: the Nexmark generator as a parallel, replayable FLIP-27 source. Reader i of p reads
+ * event numbers i, i + p, i + 2p, … (bounded or not), so the same events come out at any parallelism and
+ * every reader's event time advances together. A split's position is its next event number, which is
  * all a checkpoint needs. Records carry their `dateTime` as timestamp.
  *
  * @example
@@ -21,7 +21,7 @@ import {
 } from '../../api/index.ts';
 import { ConfigurationError } from '../../core/index.ts';
 import type { NexmarkConfig } from './config.ts';
-import { splitRange, resolveConfig } from './config.ts';
+import { resolveConfig } from './config.ts';
 import { NexmarkGenerator } from './generator.ts';
 import type { AuctionEvent, BidEvent, EventKind, NexmarkEvent, PersonEvent } from './model.ts';
 
@@ -125,11 +125,13 @@ export class NexmarkSource<T> implements Source<T, NexmarkSplit, NexmarkSplit[]>
   }
   createEnumerator(ctx: SplitEnumeratorContext<NexmarkSplit>, restored?: NexmarkSplit[]): SplitEnumerator<NexmarkSplit, NexmarkSplit[]> {
     if (restored) return new StaticSplitEnumerator(ctx, restored);
+    // Reader i of p reads events i, i + p, i + 2p, …: every reader's event time advances at the stream's
+    // pace, so downstream watermarks (the minimum over readers) keep up with every reader. Contiguous
+    // ranges would put reader i's timestamps (i / p) of the stream ahead of reader 0's, and an event-time
+    // operator downstream would hold all of the later readers' data until reader 0 caught up.
     const p = ctx.parallelism;
-    const splits: NexmarkSplit[] =
-      this.config.events === Infinity
-        ? Array.from({ length: p }, (_, i) => ({ id: i, pos: i, to: Infinity, stride: p }))
-        : splitRange(this.config.events, p).map((r, i) => ({ id: i, pos: r.from, to: r.to, stride: 1 }));
+    const to = this.config.events;
+    const splits: NexmarkSplit[] = Array.from({ length: p }, (_, i) => ({ id: i, pos: i, to, stride: p }));
     return new StaticSplitEnumerator(ctx, splits);
   }
   createReader(ctx: SourceReaderContext): SourceReader<T, NexmarkSplit> {
