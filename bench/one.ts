@@ -1,6 +1,7 @@
 /**
  * Runs one benchmark measurement in a fresh process (so peak RSS is this run's alone) and prints
- * one JSON line: { eventsPerSec, durationMs, maxRssMb, count?, checksum? }.
+ * one JSON line: { eventsPerSec, durationMs, coresBusy, maxRssMb, count?, checksum? }. `coresBusy` is the
+ * process's CPU time over the measured time: V8's garbage-collector and compiler threads add to it.
  *
  *   node --import tsx bench/one.ts <impl> <query> <events> [parallelism] [heap|lmdb] [checkpointMs]
  *   impl: loop | rxjs | eddy
@@ -25,20 +26,34 @@ async function main(): Promise<Record<string, unknown>> {
     const fn = table[impl === 'rxjs' && q === 'keyedCount' ? 'keyedCountMap' : q];
     if (!fn) throw new Error(`no ${impl} implementation of ${query}`);
     fn(Math.min(events, 100_000), SEED); // warm-up
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const r = fn(events, SEED);
     const ms = performance.now() - t0;
-    return { durationMs: ms, eventsPerSec: (events * 1000) / ms, count: r.count, checksum: r.checksum };
+    const cpu = process.cpuUsage(cpu0);
+    return { durationMs: ms, eventsPerSec: (events * 1000) / ms, coresBusy: (cpu.user + cpu.system) / 1000 / ms, count: r.count, checksum: r.checksum };
   }
   if (impl === 'eddy') {
     const url = BENCH_JOB[query!] !== undefined ? new URL(BENCH_JOB[query!]!, import.meta.url) : new URL(`../examples/nexmark/${EXAMPLE[query!]}.ts`, import.meta.url);
     const checkpoint = Number(checkpointArg ?? 0);
     const stateBackend = (backendArg ?? 'heap') as 'heap' | 'lmdb';
-    const r = await runJob(url, { parallelism, stateBackend, params: { events, seed: SEED, checkpoint }, checkpointDir: '/tmp/eddy-bench-checkpoints', log: () => {} });
+    // The process's CPU time from the moment the job runs: divided by the running time, the cores it kept
+    // busy (slot threads, and V8's garbage-collector and compiler threads, which also use the other cores).
+    let cpuAtRun: NodeJS.CpuUsage | undefined;
+    const onJobStart = (client: { status: string }): void => {
+      const poll = setInterval(() => {
+        if (client.status === 'INITIALIZING') return;
+        cpuAtRun = process.cpuUsage();
+        clearInterval(poll);
+      }, 1);
+    };
+    const r = await runJob(url, { parallelism, stateBackend, params: { events, seed: SEED, checkpoint }, checkpointDir: '/tmp/eddy-bench-checkpoints', log: () => {}, onJobStart });
+    const cpu = process.cpuUsage(cpuAtRun);
     const sinkIn = r.operators[r.operators.length - 1]!.recordsIn;
     const ms = r.runningMs as number;
     const cps = r.checkpoints as { completed: number; durationsMs: number[] } | undefined;
-    return { durationMs: ms, startupMs: r.startupMs as number, eventsPerSec: (events * 1000) / ms, count: sinkIn, checkpoints: cps?.completed ?? 0 };
+    const coresBusy = cpuAtRun === undefined ? NaN : (cpu.user + cpu.system) / 1000 / ms;
+    return { durationMs: ms, startupMs: r.startupMs as number, eventsPerSec: (events * 1000) / ms, coresBusy, count: sinkIn, checkpoints: cps?.completed ?? 0 };
   }
   throw new Error(`unknown impl ${impl}`);
 }

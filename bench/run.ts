@@ -250,7 +250,9 @@ function metrics(): void {
 
 /**
  * Parallelism that pays: each job by a hand-written loop, eddy at p=1 and p=2 (heap; q5 also lmdb at p=1),
- * as running time and as whole-process time (start-up included), with the p=2 speed-up both ways.
+ * as running time and as whole-process time (start-up included), with the p=2 speed-up both ways. `cores
+ * busy` is CPU time over running time: on a machine of C cores, p=2 can be at most C ÷ (p=1's cores busy)
+ * times as fast as p=1, however cheap the exchange (V8's collector and compiler threads count too).
  */
 function parallel(): void {
   const jobs: [string, string][] = [
@@ -259,7 +261,7 @@ function parallel(): void {
     ['keyedCount', 'keyed count, (auction, 1) crosses'],
     ['q5', 'q5 sliding windows (full generator)'],
   ];
-  const rows: (string | number)[][] = [['job', 'impl', 'events/s', 'ratio to loop', 'process s', 'process ratio', 'p2/p1', 'p2/p1 process']];
+  const rows: (string | number)[][] = [['job', 'impl', 'events/s', 'ratio to loop', 'cores busy', 'process s', 'process ratio', 'p2/p1', 'p2/p1 process']];
   const data: Record<string, unknown>[] = [];
   for (const [q, title] of jobs) {
     const loop = best('bench/one.ts', ['loop', q, String(EVENTS)]);
@@ -268,10 +270,10 @@ function parallel(): void {
     const lmdb = q === 'q5' ? best('bench/one.ts', ['eddy', q, String(EVENTS), '1', 'lmdb']) : undefined;
     const L = loop.eventsPerSec!;
     const LP = loop.processMs!;
-    rows.push([title, 'hand-written loop', L, 1, LP / 1000, 1, NaN, NaN]);
-    rows.push(['', 'eddy p=1', p1.eventsPerSec!, p1.eventsPerSec! / L, p1.processMs! / 1000, LP / p1.processMs!, NaN, NaN]);
-    rows.push(['', 'eddy p=2', p2.eventsPerSec!, p2.eventsPerSec! / L, p2.processMs! / 1000, LP / p2.processMs!, p2.eventsPerSec! / p1.eventsPerSec!, p1.processMs! / p2.processMs!]);
-    if (lmdb) rows.push(['', 'eddy p=1 lmdb', lmdb.eventsPerSec!, lmdb.eventsPerSec! / L, lmdb.processMs! / 1000, LP / lmdb.processMs!, NaN, NaN]);
+    rows.push([title, 'hand-written loop', L, 1, loop.coresBusy!, LP / 1000, 1, NaN, NaN]);
+    rows.push(['', 'eddy p=1', p1.eventsPerSec!, p1.eventsPerSec! / L, p1.coresBusy!, p1.processMs! / 1000, LP / p1.processMs!, NaN, NaN]);
+    rows.push(['', 'eddy p=2', p2.eventsPerSec!, p2.eventsPerSec! / L, p2.coresBusy!, p2.processMs! / 1000, LP / p2.processMs!, p2.eventsPerSec! / p1.eventsPerSec!, p1.processMs! / p2.processMs!]);
+    if (lmdb) rows.push(['', 'eddy p=1 lmdb', lmdb.eventsPerSec!, lmdb.eventsPerSec! / L, lmdb.coresBusy!, lmdb.processMs! / 1000, LP / lmdb.processMs!, NaN, NaN]);
     data.push({ job: q, events: EVENTS, loop, p1, p2, lmdb, ratioP1: p1.eventsPerSec! / L, speedupP2: p2.eventsPerSec! / p1.eventsPerSec!, speedupP2Process: p1.processMs! / p2.processMs! });
   }
   printTable(`Parallelism, ${EVENTS.toLocaleString('en')} events, seed 1 (events/s over running time; process = whole process; ratios to the loop, same run)`, rows);
