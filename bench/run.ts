@@ -128,14 +128,44 @@ function windows(): void {
   save('windows', data);
 }
 
+/**
+ * Checkpoint cost on q5 (heap, p=1): runs without and with a checkpoint every second, in 3 × REPEAT
+ * alternated pairs (the order swapped every pair); the cost is the median of the pairs' throughput ratios,
+ * which cancels most of the machine's drift between runs (a best-of on each side does not).
+ */
 function checkpoints(): void {
-  const rows: (string | number)[][] = [['job', 'events/s', 'checkpoints', 'relative']];
-  const without = best('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '0']);
-  const withCp = best('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', '1000']);
-  rows.push(['q5 heap, no checkpoints', without.eventsPerSec!, 0, 1]);
-  rows.push(['q5 heap, checkpoint every 1 s', withCp.eventsPerSec!, withCp.checkpoints!, withCp.eventsPerSec! / without.eventsPerSec!]);
-  printTable(`Checkpoint overhead (q5, ${EVENTS.toLocaleString('en')} events)`, rows);
-  save('checkpoints', { without, with: withCp, cost: 1 - withCp.eventsPerSec! / without.eventsPerSec! });
+  const pairs = 3 * REPEAT;
+  const ratios: number[] = [];
+  const off: Record<string, number>[] = [];
+  const on: Record<string, number>[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const run = (ms: string) => one('bench/one.ts', ['eddy', 'q5', String(EVENTS), '1', 'heap', ms]);
+    let a: Record<string, number>, b: Record<string, number>;
+    if (i % 2 === 0) {
+      a = run('0');
+      b = run('1000');
+    } else {
+      b = run('1000');
+      a = run('0');
+    }
+    off.push(a);
+    on.push(b);
+    ratios.push(b.eventsPerSec! / a.eventsPerSec!);
+  }
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!;
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const med = (xs: Record<string, number>[], k: string) => {
+    const v = xs.map((x) => x[k]!).sort((x, y) => x - y);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  const pct = (x: number) => `${((x - 1) * 100).toFixed(1)}%`;
+  printTable(`Checkpoint overhead (q5, heap, p=1, ${EVENTS.toLocaleString('en')} events; median of ${pairs} alternated pairs; throughput, so − is a cost)`, [
+    ['what', 'events/s (median)', 'checkpoints (median)', 'with ÷ without (median)', 'middle half', 'min … max'],
+    ['no checkpoints', med(off, 'eventsPerSec'), 0, '', '', ''],
+    ['checkpoint every 1 s', med(on, 'eventsPerSec'), med(on, 'checkpoints'), pct(median), `${pct(q(0.25))} … ${pct(q(0.75))}`, `${pct(sorted[0]!)} … ${pct(sorted[sorted.length - 1]!)}`],
+  ]);
+  save('checkpoints', { without: off, with: on, ratios, median, cost: 1 - median });
 }
 
 function state(): void {
