@@ -3,6 +3,7 @@
  * before anything runs, with the option's name in the message.
  */
 import { ConfigurationError, DEFAULT_MAX_PARALLELISM } from '../core/index.ts';
+import { DEFAULT_AUTO_WATERMARK_INTERVAL } from './operators/timestamps-and-watermarks.ts';
 
 /** Tuning of incremental checkpoints of the lmdb backend (see docs/state.md). */
 export interface IncrementalCheckpointOptions {
@@ -33,7 +34,7 @@ export interface EnvironmentOptions {
   batchSize?: number;
   /** Batches in flight per channel before the sender waits (credits, default 8). */
   buffersPerChannel?: number;
-  /** Period of watermark generation in ms (default 200). */
+  /** Period of watermark generation in ms (default 50; see {@link DEFAULT_AUTO_WATERMARK_INTERVAL}). */
   autoWatermarkInterval?: number;
   /**
    * Task and operator metrics beyond record counts (busy/backpressured/idle time, watermarks, user metrics;
@@ -151,7 +152,7 @@ export function resolveConfig(opts: EnvironmentOptions = {}, overrides: Record<s
     incrementalCheckpoints: o.incrementalCheckpoints ?? false,
     batchSize: o.batchSize ?? 1024,
     buffersPerChannel: o.buffersPerChannel ?? 8,
-    autoWatermarkInterval: o.autoWatermarkInterval ?? 200,
+    autoWatermarkInterval: o.autoWatermarkInterval ?? DEFAULT_AUTO_WATERMARK_INTERVAL,
     metrics: o.metrics ?? true,
   };
 }

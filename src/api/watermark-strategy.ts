@@ -1,7 +1,7 @@
 /**
  * Watermark strategies (Flink's `WatermarkStrategy`): a timestamp assigner plus a watermark generator.
  * Generators see every event (`onEvent`) and are asked periodically (`onPeriodicEmit`, every
- * `autoWatermarkInterval` ms of processing time, default 200) to emit a watermark. Punctuated
+ * `autoWatermarkInterval` ms of processing time, default 50) to emit a watermark. Punctuated
  * generators emit from `onEvent`. `withIdleness(ms)` marks the input idle when no event arrived for
  * that long, so it does not hold back the minimum watermark downstream.
  */

@@ -10,7 +10,16 @@ import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../
 import { checkTimestamp } from '../watermark-strategy.ts';
 import { AbstractStreamOperator } from './abstract-operator.ts';
 
-export const DEFAULT_AUTO_WATERMARK_INTERVAL = 200;
+/**
+ * Default period of periodic watermarks, in ms of processing time: 50, where Flink's is 200. A source that
+ * catches up (a backlog, a replay, a benchmark) runs at millions of records per second per core, so 200 ms
+ * would span tens of seconds of event time per watermark, and an event-time window operator would then fire
+ * many window ends at once: a burst of results that waits in the channel queues long enough to outlive
+ * young-generation collections, so V8 promotes and later compacts it. At 50 ms Nexmark q5 (sliding
+ * windows, p=1) runs about 16 % faster (2.05–2.11 → 2.41–2.44 M events/s), and a watermark every 50 ms per
+ * source subtask costs nothing measurable. Set `autoWatermarkInterval` for another period.
+ */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL = 50;
 
 /** Turns a strategy into timestamps and watermarks; the owner calls `periodic(now)` every interval. */
 export class WatermarkEmitter<T> implements WatermarkOutput {
