@@ -298,19 +298,31 @@ test('a fresh run killed before its first checkpoint: the next run replaces its 
         `url=${PG_URL}`, `table=${f.table}`, `ctl=${f.ctl}`, `slot=${f.slot}`, `snapshotDir=${f.dir}`, `sinkTable=${sinkTable}`, `prefix=${prefix}`, `interval=${interval}`,
       ], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     const exit = (p: ReturnType<typeof spawn>) => new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+    // killed in `finally` if still running: a live run holds its sink transaction, and the table cleanup
+    // would wait for that lock until the test file times out
+    const children: ReturnType<typeof spawn>[] = [];
     try {
       await f.c.query(`CREATE TABLE ${sinkTable} (k text, op text, id int, v text, lsn pg_lsn)`);
       await f.c.query(`INSERT INTO ${f.table} SELECT i, i::text FROM generate_series(1, 500) i`);
       // run 1: no checkpoint completes (interval 10 min); killed once its slot streams (snapshot staged, emitted)
       const first = run(600_000);
+      children.push(first);
       let stderr = '';
       first.stderr!.on('data', (d) => (stderr += d));
       const firstExit = exit(first);
       // the slot is active while it is being created too: wait for it to exist with its consistent point
       const active = async () =>
         (await f.c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active AND confirmed_flush_lsn IS NOT NULL', [f.slot])).rowCount === 1;
-      for (let i = 0; i < 1200 && !(await active()); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(await active(), `the first run streams from its slot:\n${stderr.slice(-2000)}`);
+      // Creating a logical slot waits for every transaction open in the cluster, other test files' included
+      // (they run alongside): wait up to 2 min, and name what was open if the slot never streams.
+      for (let i = 0; i < 2400 && !(await active()); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!(await active())) {
+        const open = (await f.c.query<{ pid: number; state: string; xact_start: string; query: string }>(
+          "SELECT pid, state, xact_start::text, left(query, 120) AS query FROM pg_stat_activity WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()",
+        )).rows;
+        const prepared = (await f.c.query<{ gid: string; prepared: string }>('SELECT gid, prepared::text FROM pg_prepared_xacts')).rows;
+        assert.fail(`the first run streams from its slot; open transactions: ${JSON.stringify(open)}; prepared: ${JSON.stringify(prepared)}\n${stderr.slice(-2000)}`);
+      }
       for (let i = 0; i < 200 && !readFileSync(join(f.dir, `${f.slot}.slot-created.json`), 'utf8').includes('"point"'); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(readdirSync(f.dir).includes(`${f.slot}.slot-created.json`), 'the slot is marked as created by the job');
       first.kill('SIGKILL');
@@ -323,6 +335,7 @@ test('a fresh run killed before its first checkpoint: the next run replaces its 
       await f.c.query(`INSERT INTO ${f.ctl} VALUES (1)`);
       // run 2: no checkpoint to resume, the slot is there: it is dropped and made again with a new snapshot
       const second = run(100);
+      children.push(second);
       let stderr2 = '';
       second.stderr!.on('data', (d) => (stderr2 += d));
       assert.equal(await exit(second), 0, stderr2.slice(-3000));
@@ -338,6 +351,8 @@ test('a fresh run killed before its first checkpoint: the next run replaces its 
       const third = runJob(JOB, { params: { ...params(f, { publication: `${f.slot}_pub` }), interval: 0 } });
       await assert.rejects(third, new RegExp(`replication slot '${f.slot}' already exists; a snapshot needs a new slot`));
     } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? exit(c) : undefined)));
       await f.c.query(`DROP TABLE IF EXISTS ${sinkTable}`).catch(() => undefined);
       for (const { gid } of (await f.c.query<{ gid: string }>('SELECT gid FROM pg_prepared_xacts WHERE left(gid, $2) = $1', [prefix, prefix.length]).catch(() => ({ rows: [] as { gid: string }[] }))).rows)
         await f.c.query(`ROLLBACK PREPARED '${gid}'`).catch(() => undefined);
