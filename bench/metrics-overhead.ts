@@ -23,36 +23,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../src/index.ts';
+import { spread, type Spread } from './stats.ts';
 
 const args = process.argv.slice(2);
 
 interface ChildResult {
   runningMs: number;
   count: number;
-}
-
-interface Spread {
-  offMs: number;
-  onMs: number;
-  ratio: number;
-  p25: number;
-  p75: number;
-  min: number;
-  max: number;
-}
-
-/** The q-quantile of sorted values (linear interpolation). */
-function quantile(sorted: number[], q: number): number {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
-}
-
-function spread(off: number[], on: number[]): Spread {
-  const ratios = on.map((x, i) => x / off[i]!).sort((a, b) => a - b);
-  const med = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
-  return { offMs: med(off), onMs: med(on), ratio: quantile(ratios, 0.5), p25: quantile(ratios, 0.25), p75: quantile(ratios, 0.75), min: ratios[0]!, max: ratios[ratios.length - 1]! };
 }
 
 if (args[0] === '--child') {

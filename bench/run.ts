@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { median, spread, type Spread } from './stats.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -135,7 +136,6 @@ function windows(): void {
  */
 function checkpoints(): void {
   const pairs = 3 * REPEAT;
-  const ratios: number[] = [];
   const off: Record<string, number>[] = [];
   const on: Record<string, number>[] = [];
   for (let i = 0; i < pairs; i++) {
@@ -150,22 +150,15 @@ function checkpoints(): void {
     }
     off.push(a);
     on.push(b);
-    ratios.push(b.eventsPerSec! / a.eventsPerSec!);
   }
-  const sorted = [...ratios].sort((x, y) => x - y);
-  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!;
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  const med = (xs: Record<string, number>[], k: string) => {
-    const v = xs.map((x) => x[k]!).sort((x, y) => x - y);
-    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-  };
+  const s = spread(off.map((r) => r.eventsPerSec!), on.map((r) => r.eventsPerSec!));
   const pct = (x: number) => `${((x - 1) * 100).toFixed(1)}%`;
   printTable(`Checkpoint overhead (q5, heap, p=1, ${EVENTS.toLocaleString('en')} events; median of ${pairs} alternated pairs; throughput, so − is a cost)`, [
     ['what', 'events/s (median)', 'checkpoints (median)', 'with ÷ without (median)', 'middle half', 'min … max'],
-    ['no checkpoints', med(off, 'eventsPerSec'), 0, '', '', ''],
-    ['checkpoint every 1 s', med(on, 'eventsPerSec'), med(on, 'checkpoints'), pct(median), `${pct(q(0.25))} … ${pct(q(0.75))}`, `${pct(sorted[0]!)} … ${pct(sorted[sorted.length - 1]!)}`],
+    ['no checkpoints', s.offMs, 0, '', '', ''],
+    ['checkpoint every 1 s', s.onMs, median(on.map((r) => r.checkpoints!)), pct(s.ratio), `${pct(s.p25)} … ${pct(s.p75)}`, `${pct(s.min)} … ${pct(s.max)}`],
   ]);
-  save('checkpoints', { without: off, with: on, ratios, median, cost: 1 - median });
+  save('checkpoints', { without: off, with: on, spread: s, cost: 1 - s.ratio });
 }
 
 function state(): void {
@@ -264,7 +257,6 @@ function asyncIo(): void {
  * as the median on/off time ratio of 3 × REPEAT alternated pairs, with its spread.
  */
 function metrics(): void {
-  type Spread = { offMs: number; onMs: number; ratio: number; p25: number; p75: number; min: number; max: number };
   const r = one('bench/metrics-overhead.ts', [String(Math.min(EVENTS, 5_000_000)), String(3 * REPEAT)]) as unknown as Record<string, { running: Spread; process: Spread; cost: number }>;
   const pct = (x: number) => `${((x - 1) * 100).toFixed(1)}%`;
   const row = (q: string, what: 'running' | 'process') => {
