@@ -99,8 +99,13 @@ export class LmdbStateTable implements StateTable {
 
   private cached(ns: Namespace): CacheEntry | undefined {
     const b = this.b;
-    const m = !b.currentKeyIsPrimitive ? this.objectKeyCache.get(ns) : ns === VOID_NAMESPACE ? this.voidCache : this.nsCache.get(ns);
+    const m = this.cacheMap(b.currentKeyIsPrimitive, ns);
     return m === undefined ? undefined : m.get(b.currentMapKey);
+  }
+
+  /** The cache map of keys of this kind (string/number or other) in `ns`, if any. */
+  private cacheMap(primitive: boolean, ns: Namespace): KeyMap | undefined {
+    return !primitive ? this.objectKeyCache.get(ns) : ns === VOID_NAMESPACE ? this.voidCache : this.nsCache.get(ns);
   }
 
   /** Caches the current key's entry in `ns` (not cached yet), evicting first when the cache is full. */
@@ -228,11 +233,8 @@ export class LmdbStateTable implements StateTable {
 
   /** Puts an entry into its map. */
   private place(e: CacheEntry): void {
-    let m: KeyMap | undefined;
-    if (!e.primitive) {
-      if ((m = this.objectKeyCache.get(e.ns)) === undefined) this.objectKeyCache.set(e.ns, (m = new Map()));
-    } else if (e.ns === VOID_NAMESPACE) m = this.voidCache;
-    else if ((m = this.nsCache.get(e.ns)) === undefined) this.nsCache.set(e.ns, (m = new Map()));
+    let m = this.cacheMap(e.primitive, e.ns);
+    if (m === undefined) (e.primitive ? this.nsCache : this.objectKeyCache).set(e.ns, (m = new Map()));
     m.set(e.mk, e);
     this.cacheSize++;
   }
@@ -250,7 +252,7 @@ export class LmdbStateTable implements StateTable {
   private forget(k: Buffer): void {
     const p = parseKey(k);
     const prim = primitiveFromCanonical(p.canonical);
-    const m = prim === undefined ? this.objectKeyCache.get(p.ns) : p.ns === VOID_NAMESPACE ? this.voidCache : this.nsCache.get(p.ns);
+    const m = this.cacheMap(prim !== undefined, p.ns);
     if (m !== undefined && m.delete(prim ?? p.canonical)) this.cacheSize--;
   }
 
