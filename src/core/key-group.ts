@@ -89,7 +89,17 @@ export function hashKey(key: unknown): number {
 
 /** The key group of a key. */
 export function keyGroupOf(key: unknown, maxParallelism: number): number {
-  return murmurMix(hashKey(key)) % maxParallelism;
+  return uint32Mod(murmurMix(hashKey(key)), maxParallelism);
+}
+
+/**
+ * `u % m` for an unsigned 32-bit `u` and an integer `m` ≥ 1, without `%`: V8 compiles `%` on a value
+ * above 2^31 as a floating-point remainder (the x87 `fprem` loop, tens of nanoseconds), paid for every
+ * record on a keyed edge. A power of two (the default maximum parallelism, 128) is a mask; otherwise the
+ * quotient is exact: below 2^32, a double division cannot round up to the next integer.
+ */
+export function uint32Mod(u: number, m: number): number {
+  return (m & (m - 1)) === 0 ? u & (m - 1) : u - Math.floor(u / m) * m;
 }
 
 /** Prefix of {@link keyIdentity} for non-primitive keys (so they never equal a string key). */

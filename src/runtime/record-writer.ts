@@ -4,7 +4,7 @@
  * channel after the pending records (so order is kept). Records are checked at the edge: a value
  * that structured clone would break (a function, a class instance) fails with the edge's name.
  */
-import { ElementKind, keyGroupOf, subtaskForKeyGroup, SerializationError, EddyError, describeType } from '../core/index.ts';
+import { ElementKind, keyGroupOf, subtaskForKeyGroup, uint32Mod, SerializationError, EddyError, describeType } from '../core/index.ts';
 import type { RecordBatch, StreamElement } from '../core/index.ts';
 import type { PartitionerKind, Output, OutputTag } from '../api/index.ts';
 import type { OutputChannel } from './channels.ts';
@@ -38,8 +38,8 @@ export class RecordWriter {
   private readonly mode: number;
   /** The prototype of the last object record, already known to be plain (saves a Set lookup per record). */
   private plainProto: unknown = Object.prototype;
-  /** For hash partitioning: channel index by downstream subtask. */
-  private readonly channelBySubtask: Int32Array;
+  /** For hash partitioning: the channel of each key group (the channel of the downstream subtask that owns it). */
+  private readonly channelByKeyGroup: Int32Array;
   constructor(
     readonly edgeName: string,
     private readonly channels: OutputChannel[],
@@ -48,7 +48,7 @@ export class RecordWriter {
     partitioner: PartitionerKind,
     private readonly keySelector: ((v: any) => unknown) | undefined,
     private readonly maxParallelism: number,
-    private readonly downstreamParallelism: number,
+    downstreamParallelism: number,
     private readonly batchSize: number,
     subtask: number,
   ) {
@@ -56,8 +56,10 @@ export class RecordWriter {
     this.rr = subtask % Math.max(1, channels.length);
     this.rngState = (subtask * 2654435761 + 12345) | 0 || 1;
     this.mode = partitioner === 'hash' ? 1 : partitioner === 'broadcast' ? 2 : partitioner === 'shuffle' ? 3 : channels.length === 1 || partitioner === 'global' ? 0 : 4;
-    this.channelBySubtask = new Int32Array(downstreamParallelism).fill(-1);
-    targets.forEach((d, i) => (this.channelBySubtask[d] = i));
+    const channelBySubtask = new Int32Array(downstreamParallelism).fill(-1);
+    targets.forEach((d, i) => (channelBySubtask[d] = i));
+    this.channelByKeyGroup = new Int32Array(partitioner === 'hash' ? maxParallelism : 0);
+    for (let kg = 0; kg < this.channelByKeyGroup.length; kg++) this.channelByKeyGroup[kg] = channelBySubtask[subtaskForKeyGroup(maxParallelism, downstreamParallelism, kg)]!;
   }
 
   emit(value: unknown, timestamp: number): void {
@@ -78,7 +80,7 @@ export class RecordWriter {
         const key = this.keySelector!(value);
         if (key === undefined) throw new EddyError(`the key selector of keyBy on edge '${this.edgeName}' returned undefined`, { domain: 'user' });
         const kg = keyGroupOf(key, this.maxParallelism);
-        const i = this.channelBySubtask[subtaskForKeyGroup(this.maxParallelism, this.downstreamParallelism, kg)]!;
+        const i = this.channelByKeyGroup[kg]!;
         const b = this.batches[i]!;
         b.g![b.n] = kg;
         this.add(i, value, timestamp);
@@ -93,7 +95,7 @@ export class RecordWriter {
         x ^= x >>> 17;
         x ^= x << 5;
         this.rngState = x;
-        this.add((x >>> 0) % this.channels.length, value, timestamp);
+        this.add(uint32Mod(x >>> 0, this.channels.length), value, timestamp);
         return;
       }
       default: {
