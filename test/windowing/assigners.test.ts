@@ -104,6 +104,38 @@ describe('sliding assigners', () => {
   });
 });
 
+describe('assigners over a stream of timestamps (the last window is reused)', () => {
+  // independent of the assigners: the windows of a timestamp by enumeration of window starts
+  const floorTo = (ts: number, size: number, offset: number): number => Math.floor((ts - offset) / size) * size + offset;
+  function expected(ts: number, size: number, slide: number, offset: number): number[][] {
+    const out: number[][] = [];
+    for (let start = floorTo(ts, slide, offset); start > ts - size; start -= slide) out.push([start, start + size]);
+    return out;
+  }
+  test('in order, out of order, negative and far apart: each record gets its own windows', { timeout: 30_000 }, () => {
+    let x = 12345;
+    const next = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const stamps: number[] = [];
+    let t = 1_700_000_000_000;
+    for (let i = 0; i < 5000; i++) {
+      const r = next();
+      t = r < 0.8 ? t + Math.floor(next() * 700) : r < 0.9 ? t - Math.floor(next() * 30_000) : -Math.floor(next() * 1e6);
+      stamps.push(t);
+      if (t < 0) t = 1_700_000_000_000 + Math.floor(next() * 1e6);
+    }
+    const cases: [string, (ts: number) => TimeWindow[], number, number, number][] = [
+      ['tumbling 10 s', ((a) => (ts: number) => a.assignWindows(null, ts))(TumblingEventTimeWindows.of(10_000)), 10_000, 10_000, 0],
+      ['tumbling 10 s offset 3 s', ((a) => (ts: number) => a.assignWindows(null, ts))(TumblingEventTimeWindows.of(10_000, 3000)), 10_000, 10_000, 3000],
+      ['sliding 10 s every 2 s', ((a) => (ts: number) => a.assignWindows(null, ts))(SlidingEventTimeWindows.of(10_000, 2000)), 10_000, 2000, 0],
+      ['sliding 10 s every 3 s offset 1 s', ((a) => (ts: number) => a.assignWindows(null, ts))(SlidingEventTimeWindows.of(10_000, 3000, 1000)), 10_000, 3000, 1000],
+      ['tumbling processing time', ((a) => (ts: number) => a.assignWindows(null, 0, ctx(ts)))(TumblingProcessingTimeWindows.of(5000)), 5000, 5000, 0],
+      ['sliding processing time', ((a) => (ts: number) => a.assignWindows(null, 0, ctx(ts)))(SlidingProcessingTimeWindows.of(6000, 2000)), 6000, 2000, 0],
+    ];
+    for (const [name, assign, size, slide, offset] of cases)
+      for (const ts of stamps) assert.deepEqual(bounds(assign(ts)), expected(ts, size, slide, offset), `${name} at ${ts}`);
+  });
+});
+
 describe('session and global assigners', () => {
   test('sessions open [ts, ts + gap) and merge overlapping windows', () => {
     const a = EventTimeSessionWindows.withGap(3000);
