@@ -4,11 +4,12 @@
  * process's CPU time over the measured time: V8's garbage-collector and compiler threads add to it.
  *
  *   node --import tsx bench/one.ts <impl> <query> <events> [parallelism] [heap|lmdb] [checkpointMs]
- *   impl: loop | rxjs | eddy
+ *   impl: loop | loop2 | rxjs | eddy   (loop2: the loop in two threads side by side, half the events each)
  */
 import { runJob } from '../src/index.ts';
 import { nexmarkLoops } from './baselines/nexmark-loops.ts';
 import { nexmarkRx } from './rxjs/nexmark-rxjs.ts';
+import { loopPair } from './loop-pair.ts';
 
 const [impl, query, eventsArg, pArg, backendArg, checkpointArg] = process.argv.slice(2);
 const events = Number(eventsArg);
@@ -32,6 +33,11 @@ async function main(): Promise<Record<string, unknown>> {
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     return { durationMs: ms, eventsPerSec: (events * 1000) / ms, coresBusy: (cpu.user + cpu.system) / 1000 / ms, count: r.count, checksum: r.checksum };
+  }
+  if (impl === 'loop2') {
+    const q = query === 'keyedBids' ? 'keyedCount' : query!;
+    const r = await loopPair(q, events, SEED);
+    return { durationMs: r.durationMs, eventsPerSec: (events * 1000) / r.durationMs, coresBusy: r.cpuMs / r.durationMs, count: r.count };
   }
   if (impl === 'eddy') {
     const url = BENCH_JOB[query!] !== undefined ? new URL(BENCH_JOB[query!]!, import.meta.url) : new URL(`../examples/nexmark/${EXAMPLE[query!]}.ts`, import.meta.url);
