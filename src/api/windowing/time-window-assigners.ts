@@ -34,21 +34,19 @@ interface WindowCache {
 function tumble(cache: WindowCache, ts: number, size: number, offset: number): TimeWindow[] {
   if (ts >= cache.key && ts < cache.key + size) return cache.windows;
   const start = TimeWindow.getWindowStartWithOffset(ts, offset, size);
-  if (cache.key === start) return cache.windows;
   cache.key = start;
   return (cache.windows = [new TimeWindow(start, start + size)]);
 }
 function slideWindows(cache: WindowCache, ts: number, size: number, slide: number, offset: number): TimeWindow[] {
   if (cache.reusable && ts >= cache.key && ts < cache.key + slide) return cache.windows;
   const last = TimeWindow.getWindowStartWithOffset(ts, offset, slide);
-  // The set of windows depends only on `last` (windows start at last, last - slide, … > ts - size):
-  // for a given `last`, `ts - size` ranges over (last - size, last + slide - size], so the set is
-  // fixed when size is a multiple of slide; otherwise compute it each time.
-  if (size % slide === 0 && cache.key === last) return cache.windows;
   const out: TimeWindow[] = [];
   for (let start = last; start > ts - size; start -= slide) out.push(new TimeWindow(start, start + size));
   cache.key = last;
   cache.windows = out;
+  // The set of windows depends only on `last` (windows start at last, last - slide, … > ts - size):
+  // for a given `last`, `ts - size` ranges over (last - size, last + slide - size], so the set is
+  // fixed when size is a multiple of slide; otherwise it is computed for each record.
   cache.reusable = size % slide === 0;
   return out;
 }
