@@ -18,12 +18,13 @@ const SEED = 1;
 const EXAMPLE: Record<string, string> = { q0: 'q0', q1: 'q1', q2: 'q2', keyedCount: 'count', q5: 'q5', q7: 'q7' };
 /** Jobs of the benchmark itself (not examples). */
 const BENCH_JOB: Record<string, string> = { keyedBids: './keyed-bids-job.ts' };
+/** The loop of a query: the keyed count over whole bids does the same work in a loop as the keyed count. */
+const LOOP_QUERY = query === 'keyedBids' ? 'keyedCount' : query!;
 
 async function main(): Promise<Record<string, unknown>> {
   if (impl === 'loop' || impl === 'rxjs') {
     const table = (impl === 'loop' ? nexmarkLoops : nexmarkRx) as Record<string, (e: number, s: number) => { count: number; checksum: number }>;
-    // the keyed count over whole bids does the same work in a loop as the keyed count
-    const q = query === 'keyedBids' ? 'keyedCount' : query!;
+    const q = LOOP_QUERY;
     const fn = table[impl === 'rxjs' && q === 'keyedCount' ? 'keyedCountMap' : q];
     if (!fn) throw new Error(`no ${impl} implementation of ${query}`);
     fn(Math.min(events, 100_000), SEED); // warm-up
@@ -35,8 +36,7 @@ async function main(): Promise<Record<string, unknown>> {
     return { durationMs: ms, eventsPerSec: (events * 1000) / ms, coresBusy: (cpu.user + cpu.system) / 1000 / ms, count: r.count, checksum: r.checksum };
   }
   if (impl === 'loop2') {
-    const q = query === 'keyedBids' ? 'keyedCount' : query!;
-    const r = await loopPair(q, events, SEED);
+    const r = await loopPair(LOOP_QUERY, events, SEED);
     return { durationMs: r.durationMs, eventsPerSec: (events * 1000) / r.durationMs, coresBusy: r.cpuMs / r.durationMs, count: r.count };
   }
   if (impl === 'eddy') {
