@@ -315,8 +315,11 @@ test('a fresh run killed before its first checkpoint: the next run replaces its 
         (await f.c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active AND confirmed_flush_lsn IS NOT NULL', [f.slot])).rowCount === 1;
       // Creating a logical slot waits for every transaction open in the cluster, other test files' included
       // (they run alongside): wait up to 2 min, and name what was open if the slot never streams.
-      for (let i = 0; i < 2400 && !(await active()); i++) await new Promise((r) => setTimeout(r, 50));
-      if (!(await active())) {
+      // The loop's own answer decides: between the connection that creates the slot and the one that
+      // streams from it the slot is briefly inactive, and a second query could land in that gap.
+      let streaming = false;
+      for (let i = 0; i < 2400 && !(streaming = await active()); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!streaming) {
         const open = (await f.c.query<{ pid: number; state: string; xact_start: string; query: string }>(
           "SELECT pid, state, xact_start::text, left(query, 120) AS query FROM pg_stat_activity WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()",
         )).rows;
