@@ -13,8 +13,8 @@
  * Date, BigInt and undefined) and put back at its position. When most of a batch misfits, the encoder
  * derives the shape again from the next batch.
  *
- * Strings are ASCII (one byte a character) when they are, UTF-16 code units otherwise, so every
- * JavaScript string (lone surrogates too) comes back as it was.
+ * Strings are one byte a character (Latin-1, ASCII included) when every character fits in a byte,
+ * UTF-16 code units otherwise, so every JavaScript string (lone surrogates too) comes back as it was.
  *
  * A number column whose values in a batch are all 32-bit integers travels as Int32 and decodes to small
  * integers (Smis), as the sender's objects held them: decoding 1012 as the heap number 1012.0 would give
@@ -32,7 +32,7 @@
  *   u32 count, the strings), the shape's columns in order (a number column is
  *   u32 mode, then i32[n] when every value is a 32-bit integer (mode 1) or f64[n] (mode 0)), then the variable part:
  *   per string column its mode and strings (1: u32 ids and the batch's dictionary, string by string; 2: in
- *   sequence, u32 lengths then the strings one after another, as ASCII bytes or UTF-16; 3: u32 ids into the
+ *   sequence, u32 lengths then the strings one after another, as Latin-1 bytes or UTF-16; 3: u32 ids into the
  *   channel dictionary), per 'any' column (msgpack), misfit records (u32 count, u32[] positions, msgpack of
  *   the values).
  */
@@ -57,6 +57,14 @@ const MAGIC = 0x65646432; // 'edd2'
 const MAGIC_V1 = 0x65646431; // 'edd1'
 /** The descriptor of a batch without a shape (no record seen yet): every record is in the general encoding. */
 const NO_SHAPE = '-';
+/**
+ * Matches a character that does not fit in one byte. V8 keeps a string one byte a character when all its
+ * characters do, and the regular expression's code for such strings fails at once without reading them:
+ * the test costs the same for 10 characters as for a million.
+ */
+const NOT_LATIN1 = /[^\x00-\xff]/;
+/** Characters joined into one string before a native copy (see `Bytes.sequence`). */
+const JOIN_CHARS = 8192;
 const MAX_DEPTH = 6;
 
 /** Derives the shape of `v`. Functions and symbols are rejected (they cannot cross threads). */
@@ -346,7 +354,7 @@ function planFor(desc: string, shape?: Shape): Plan {
 
 /** Buffer's own string copies (what `buf.write`/`toString` call, without their argument parsing). */
 type FastBuffer = Buffer & {
-  utf8Write(s: string, offset: number, length: number): number;
+  latin1Write(s: string, offset: number, length: number): number;
   ucs2Write(s: string, offset: number, length: number): number;
   latin1Slice(start: number, end: number): string;
   ucs2Slice(start: number, end: number): string;
@@ -392,60 +400,71 @@ class Bytes {
   }
   /**
    * The strings `strs[0, n)` one after another (a hole as ''), `total` code units in all: u32 (1 when
-   * UTF-16), u32 byte length, then the bytes, as ASCII when every string is, else as UTF-16. Each string
-   * is written where it goes (joining them first would copy them once more, and flattening the
-   * concatenated strings a generator builds costs more than the copy).
+   * UTF-16), u32 byte length, then the bytes, one a character when every character fits in a byte, else
+   * as UTF-16.
    */
   sequence(strs: (string | undefined)[], n: number, total: number): void {
-    this.ensure(8 + total * 3);
-    const b = this.buf;
+    this.ensure(8 + total * 2);
     const start = this.pos + 8;
     let p = start;
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      const s = strs[i];
-      if (s === undefined) continue;
-      if (!this.ascii(s, p)) {
-        ascii = false;
+    let oneByte = true;
+    // One native copy per run of strings instead of one per string (a call into C++ costs more than
+    // copying a Nexmark `extra`): `join` copies a run into one string (a hole joins as ''), and when that
+    // string is one byte a character, the test below answers without reading it. Runs stay well below
+    // the size V8 allocates outside the young generation.
+    for (let i = 0; i < n; ) {
+      let j = i;
+      let chars = 0;
+      while (j < n && chars < JOIN_CHARS) chars += strs[j++]?.length ?? 0;
+      const run = (i === 0 && j === strs.length ? strs : strs.slice(i, j)).join('');
+      if (NOT_LATIN1.test(run)) {
+        oneByte = false;
         break;
       }
-      p += s.length;
+      p += this.buf.latin1Write(run, p, run.length);
+      i = j;
     }
-    if (!ascii) {
+    if (!oneByte) {
       p = start;
       for (let i = 0; i < n; i++) {
         const s = strs[i];
-        if (s !== undefined) p += b.ucs2Write(s, p, s.length * 2);
+        if (s !== undefined) p += this.buf.ucs2Write(s, p, s.length * 2);
       }
     }
-    this.dv.setUint32(this.pos, ascii ? 0 : 1, true);
+    this.dv.setUint32(this.pos, oneByte ? 0 : 1, true);
     this.dv.setUint32(this.pos + 4, p - start, true);
     this.pos = p;
   }
 
   /**
-   * Writes `s` at `p` as ASCII (one byte a character) and returns true, or returns false when it is not
-   * ASCII (bytes written up to where that was found are garbage). Room for `s.length * 3` bytes is needed.
+   * Writes `s` at `p` one byte a character and returns true when every character fits in a byte (ASCII and
+   * Latin-1), else returns false (bytes written up to where that was found are garbage). Room for
+   * `s.length` bytes is needed.
    */
-  private ascii(s: string, p: number): boolean {
+  private oneByte(s: string, p: number): boolean {
     const n = s.length;
     const b = this.buf;
-    if (n >= 24) return b.utf8Write(s, p, n * 3) === n; // one native call; one byte a character only when every one is ASCII
+    if (n >= 24) {
+      // a native copy pays from here on; the test costs nothing on a string V8 holds one byte a character
+      if (NOT_LATIN1.test(s)) return false;
+      b.latin1Write(s, p, n);
+      return true;
+    }
     for (let j = 0; j < n; j++) {
       const ch = s.charCodeAt(j);
-      if (ch > 0x7f) return false;
+      if (ch > 0xff) return false;
       b[p + j] = ch;
     }
     return true;
   }
 
-  /** A string: u32 header (length × 2, + 1 when UTF-16), then its bytes (ASCII) or UTF-16 code units. */
+  /** A string: u32 header (length × 2, + 1 when UTF-16), then its bytes (one a character) or UTF-16 code units. */
   str(s: string): void {
     const n = s.length;
-    this.ensure(4 + n * 3);
+    this.ensure(4 + n * 2);
     const b = this.buf;
     const p = this.pos + 4;
-    if (this.ascii(s, p)) {
+    if (this.oneByte(s, p)) {
       this.dv.setUint32(this.pos, n * 2, true);
       this.pos = p + n;
     } else {
@@ -693,7 +712,7 @@ export class BatchEncoder {
             }
           } else {
             // in sequence, one per value (a misfit's slot is a hole: sent empty): their lengths, then the
-            // strings one after another (as ASCII bytes when they all are, else UTF-16)
+            // strings one after another (one byte a character when they all fit, else UTF-16)
             out.u32(STR_SEQUENCE);
             out.align8();
             out.ensure(len * 4);
@@ -862,7 +881,7 @@ function readStr(b: FastBuffer, p: number): string {
   return n < 16 ? shortAscii(b, p, n) : b.latin1Slice(p, p + n);
 }
 
-/** An ASCII string of fewer than 16 bytes (cheaper in JavaScript than a native call). */
+/** A one-byte (Latin-1) string of fewer than 16 bytes (cheaper in JavaScript than a native call). */
 function shortAscii(b: Uint8Array, p: number, n: number): string {
   switch (n) {
     case 0:

@@ -66,6 +66,63 @@ test('numbers keep -0, NaN, ±Infinity and fractions; strings keep non-ASCII and
   assert.ok(Object.is((out.v[0] as { n: number }).n, -0));
 });
 
+
+test('strings in sequence: ASCII and Latin-1 one byte a character, else UTF-16; misfits and array elements keep their places', T, () => {
+  // distinct strings, so every column goes in sequence from the second batch on
+  // distinct for distinct i: the octal digits of i spelled in the alphabet, then padding
+  const word = (i: number, alphabet: string): string =>
+    [...i.toString(8)].map((d) => alphabet[Number(d)]!).join('') + alphabet[i % 8]!.repeat(i % 60);
+  const ascii = 'abcdefgh';
+  const latin1 = 'aé\u0080ÿüß\u00a0Ö'; // as many letters: the same strings, letter for letter
+  const sizes: Record<string, number[]> = {};
+  for (const [name, alphabet, extra] of [
+    ['ascii', ascii, undefined],
+    ['latin1', latin1, undefined],
+    ['utf16', latin1, '€'],
+    ['surrogates', ascii, '\ud83d'],
+  ] as const) {
+    const enc = new BatchEncoder(name);
+    const dec = new BatchDecoder();
+    sizes[name] = [];
+    for (let round = 0; round < 4; round++) {
+      const v: unknown[] = Array.from({ length: 300 }, (_, i) => ({
+        // the wide character in the encoder's first run of joined strings, or in a later one
+        s: word(i + 1000 * round, alphabet) + (extra !== undefined && i === (extra === '€' ? 150 : 290) ? extra : ''),
+        tags: [word(2 * i + 5000 * round, alphabet), word(2 * i + 1 + 5000 * round, alphabet)],
+      }));
+      v[17] = { s: 42, tags: [] }; // a misfit: its slot in the string column is a hole
+      v[200] = 'not an object';
+      const bytes = enc.encode(batch(v)).length;
+      sizes[name]!.push(bytes);
+      roundTrip(enc, v, false, round, dec);
+    }
+  }
+  // one byte a character for ASCII and Latin-1 alike; two for the whole column once one string needs more
+  assert.equal(sizes.latin1![3], sizes.ascii![3]);
+  let chars = 0;
+  for (let i = 0; i < 300; i++) if (i !== 17 && i !== 200) chars += word(i + 3000, latin1).length;
+  for (const wide of ['utf16', 'surrogates']) {
+    const more = sizes[wide]![3]! - sizes.latin1![3]!;
+    assert.ok(more >= chars && more <= chars + 16, `${wide}: ${more} bytes more than Latin-1 for ${chars} characters`);
+  }
+});
+
+test('dictionary strings: ASCII and Latin-1 one byte a character, others UTF-16', T, () => {
+  const sizeOf = (words: string[], channel: boolean): number => {
+    const v = Array.from({ length: 400 }, (_, i) => ({ s: words[i % words.length]! }));
+    const enc = new BatchEncoder('dict', undefined, channel);
+    const bytes = enc.encode(batch(v)).length;
+    roundTrip(new BatchEncoder('dict', undefined, channel), v, false, 0, new BatchDecoder());
+    return bytes;
+  };
+  for (const channel of [false, true]) {
+    const ascii = ['short', 'a'.repeat(40), 'b'.repeat(23), 'c'.repeat(24)];
+    const latin1 = ['shört', 'ä'.repeat(40), 'ÿ'.repeat(23), '\u0080'.repeat(24)];
+    const utf16 = ['shört', 'ä'.repeat(39) + '€', 'ÿ'.repeat(23), '\u0080'.repeat(24)];
+    assert.equal(sizeOf(latin1, channel), sizeOf(ascii, channel));
+    assert.equal(sizeOf(utf16, channel), sizeOf(latin1, channel) + 40);
+  }
+});
 test('nested objects and arrays (of numbers, strings, objects, arrays) round-trip', T, () => {
   const enc = new BatchEncoder('e');
   const v = Array.from({ length: 100 }, (_, i) => ({
