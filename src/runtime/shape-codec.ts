@@ -206,9 +206,16 @@ interface EncodeColumns {
   /** String dictionary per string column (dictionary mode), else undefined (sequence mode). */
   dicts: (Map<string, number> | undefined)[];
   /** Distinct strings (dictionary mode) or every string by position (sequence mode), per string column. */
-  strs: string[][];
+  strs: (string | undefined)[][];
   /** Element counts per array level (index 0 unused). */
   counts: number[];
+  /**
+   * Per dictionary string column: compare each value with the column's previous one before looking it up
+   * (a hit skips the lookup; a miss costs a string comparison), and how many values of the last batch
+   * equalled their predecessor (counted either way: equal strings get equal ids).
+   */
+  useLast: boolean[];
+  lastHits: number[];
 }
 
 interface Plan {
@@ -225,6 +232,7 @@ function buildPlan(shape: Shape): Plan {
   let levels = 1;
   const pre: string[] = [];
   const body: string[] = [];
+  const post: string[] = [];
   let tmp = 0;
   // `expr`: a local holding the value; `idx`: its position in its level's columns.
   const genEnc = (s: Shape, expr: string, idx: string, level: number): void => {
@@ -242,12 +250,13 @@ function buildPlan(shape: Shape): Plan {
         return;
       case 'str':
         columns.push({ kind: 'str', level });
-        pre.push(`const C${c} = c.cols[${c}], D${c} = c.dicts[${c}], S${c} = c.strs[${c}]; let L${c} = null, LI${c} = 0;`);
+        pre.push(`const C${c} = c.cols[${c}], D${c} = c.dicts[${c}], S${c} = c.strs[${c}], U${c} = c.useLast[${c}]; let L${c} = null, LI${c} = -1, H${c} = 0;`);
+        post.push(`c.lastHits[${c}] = H${c};`);
         body.push(
           `if (typeof ${expr} !== 'string') break fail;`,
           `if (D${c} === undefined) S${c}[${idx}] = ${expr};`,
-          `else if (${expr} === L${c}) C${c}[${idx}] = LI${c};`,
-          `else { let id = D${c}.get(${expr}); if (id === undefined) { id = D${c}.size; D${c}.set(${expr}, id); S${c}.push(${expr}); } C${c}[${idx}] = id; L${c} = ${expr}; LI${c} = id; }`,
+          `else if (U${c} && ${expr} === L${c}) { C${c}[${idx}] = LI${c}; H${c}++; }`,
+          `else { let id = D${c}.get(${expr}); if (id === undefined) { id = D${c}.size; D${c}.set(${expr}, id); S${c}.push(${expr}); } if (id === LI${c}) H${c}++; C${c}[${idx}] = id; L${c} = ${expr}; LI${c} = id; }`,
         );
         return;
       case 'any':
@@ -294,6 +303,7 @@ ${body.join('\n')}
   misfits.push(i);
 }
 ${Array.from({ length: levels - 1 }, (_, k) => `c.counts[${k + 1}] = E${k + 1};`).join('\n')}
+${post.join('\n')}
 };`;
   const encode = new Function('OP', encSrc)(Object.prototype) as Plan['encode'];
 
@@ -476,6 +486,8 @@ class Bytes {
 }
 
 
+/** A dictionary column compares each value with the previous one when one value in this many (or more) equalled it in the last batch. */
+const LAST_HIT_SHARE = 4;
 /** Strings above this share of distinct values in a batch are sent in sequence next time, not by dictionary. */
 const DICT_DISTINCT_RATIO = 0.5;
 /** With a channel dictionary: a column whose batch added more than this share of its values as new entries is sent in sequence next time. */
@@ -525,7 +537,7 @@ export class BatchEncoder {
   /** The channel dictionary was emptied: the next batch tells the reader. */
   private chanReset = false;
   /** Per string column, its strings in sequence (kept apart from {@link chanNew}). */
-  private seqStrs: string[][] = [];
+  private seqStrs: (string | undefined)[][] = [];
   private readonly out = new Bytes();
   private readonly misfits: number[] = [];
   /** Batches encoded with the current shape. */
@@ -554,7 +566,10 @@ export class BatchEncoder {
     this.plan = planFor(this.desc, s);
     const cols = this.plan.columns;
     this.seqStrs = cols.map(() => []);
-    this.cols = { cols: cols.map(() => []), dicts: cols.map(() => undefined), strs: this.seqStrs.slice(), counts: new Array<number>(this.plan.levels).fill(0) };
+    this.cols = {
+      cols: cols.map(() => []), dicts: cols.map(() => undefined), strs: this.seqStrs.slice(), counts: new Array<number>(this.plan.levels).fill(0),
+      useLast: cols.map(() => true), lastHits: cols.map(() => 0),
+    };
     this.dictMode = cols.map((c) => c.kind === 'str');
     this.capacity = 0;
   }
@@ -638,10 +653,16 @@ export class BatchEncoder {
           c.strs[k] = this.chanNew;
           continue;
         }
-        c.strs[k] = this.seqStrs[k]!;
-        c.strs[k]!.length = 0;
-        if (this.dictMode[k]) (c.dicts[k] ??= new Map()).clear();
-        else c.dicts[k] = undefined;
+        const strs = (c.strs[k] = this.seqStrs[k]!);
+        if (this.dictMode[k]) {
+          strs.length = 0; // the batch's distinct strings are pushed
+          (c.dicts[k] ??= new Map()).clear();
+        } else {
+          // written by position: emptied in place, so the array keeps its room (setting its length to 0
+          // would give up its storage, and it would grow again step by step); a slot left undefined is a hole
+          strs.fill(undefined);
+          c.dicts[k] = undefined;
+        }
       }
     }
     c.counts.fill(0);
@@ -797,6 +818,8 @@ export class BatchEncoder {
       const len = col.level === 0 ? n : c.counts[col.level]!;
       if (len < 16) continue;
       const d = c.dicts[k];
+      // the comparison with the previous value pays when at least a quarter of the values repeat it
+      if (d !== undefined) c.useLast[k] = c.lastHits[k]! * LAST_HIT_SHARE >= len;
       if (d !== undefined && d === this.chanDict) this.dictMode[k] = newIds(c.cols[k] as Uint32Array | number[], len, chanBase) <= len * CHANNEL_NEW_RATIO;
       else if (d !== undefined) this.dictMode[k] = d.size <= len * DICT_DISTINCT_RATIO;
       // a column in sequence is sampled every 8th batch (a sample builds a set of 64 strings)
@@ -827,11 +850,12 @@ function newIds(ids: Uint32Array | number[], len: number, base: number): number 
  * Of the first `k` strings in sequence, how many repeat an earlier one of the sample or are already in the
  * channel dictionary `dict` (a sample of 64 decides whether a dictionary would pay).
  */
-function sampleHits(strs: string[], k: number, dict: Map<string, number> | undefined): number {
+function sampleHits(strs: (string | undefined)[], k: number, dict: Map<string, number> | undefined): number {
   const m = new Set<string>();
   let hits = 0;
   for (let i = 0; i < k; i++) {
-    const s = strs[i]!;
+    const s = strs[i];
+    if (s === undefined) continue; // a misfit's hole
     if (m.has(s) || dict?.has(s) === true) hits++;
     else m.add(s);
   }
