@@ -322,11 +322,12 @@ function parallel(): void {
 
 /**
  * The exchange per record (bench/exchange.ts): encode + transfer + decode of Nexmark events, eddy's data
- * plane next to msgpackr + MessagePort and structured clone, in CPU ns per record (both ends), and the
- * speed-up it projects for the keyed count over whole bids at N threads:
- *   S(N) = N · w / (w + x · (N − 1) / N)
- * with w the CPU time per event of the job at p=1 (measured here) and x the exchange cost per bid: at N
- * threads a fraction (N − 1)/N of the records crosses to another thread.
+ * plane next to a codec written by hand for the bid, msgpackr + MessagePort and structured clone, in CPU
+ * ns per record (both ends), and the speed-up it projects for the keyed count over whole bids at N threads:
+ *   S(N) = N · w / (w + f · x · (N − 1) / N)
+ * with w the time per event of the job at p=1 (measured here), f the bids per event (only bids reach the
+ * keyBy) and x the exchange cost per bid: at N threads a fraction (N − 1)/N of the bids crosses to another
+ * thread.
  */
 function exchange(): void {
   const r = one('bench/exchange.ts', ['2000', '--json']) as unknown as Record<string, Record<string, number>>;
@@ -339,15 +340,17 @@ function exchange(): void {
   printTable('Exchange per record: encode + transfer + decode (CPU ns per record, both ends; B = bytes per record; hand-written: a codec for the bid alone)', rows);
   const p1 = best('bench/one.ts', ['eddy', 'keyedBids', String(EVENTS), '1']);
   const w = 1e9 / p1.eventsPerSec!;
+  // bids per event (46 in 50): only bids cross the keyBy, and w is per event
+  const f = p1.count! / EVENTS;
   const x = r.bid!.eddyNs!;
   const xh = r.bid!.handWrittenNs!;
-  const S = (n: number, c: number) => (n * w) / (w + (c * (n - 1)) / n);
-  printTable(`Projected speed-up of the keyed count over whole bids (w = ${w.toFixed(0)} ns/event at p=1; x = ${x.toFixed(0)} ns/bid eddy, ${xh.toFixed(0)} hand-written)`, [
-    ['threads', 'S(N) = N·w / (w + x·(N−1)/N)', 'with the hand-written codec'],
-    ...[2, 4, 8, 16].map((n) => [String(n), S(n, x), S(n, xh)]),
-  ]);
+  const S = (n: number, c: number) => (n * w) / (w + (f * c * (n - 1)) / n);
+  printTable(
+    `Projected speed-up of the keyed count over whole bids (w = ${w.toFixed(0)} ns/event at p=1; f = ${f.toFixed(2)} bids/event; x = ${x.toFixed(0)} ns/bid eddy, ${xh.toFixed(0)} hand-written)`,
+    [['threads', 'S(N) = N·w / (w + f·x·(N−1)/N)', 'with the hand-written codec'], ...[2, 4, 8, 16].map((n) => [String(n), S(n, x), S(n, xh)])],
+  );
   save('exchange', {
-    perRecord: r, keyedBidsP1: p1, w, x, xHandWritten: xh,
+    perRecord: r, keyedBidsP1: p1, w, bidsPerEvent: f, x, xHandWritten: xh,
     projected: Object.fromEntries([2, 4, 8, 16].map((n) => [n, S(n, x)])),
     projectedHandWritten: Object.fromEntries([2, 4, 8, 16].map((n) => [n, S(n, xh)])),
   });
