@@ -8,3 +8,4 @@ export * from './clock.ts';
 export * from './elements.ts';
 export * from './fault-injection.ts';
 export * from './io-thread-bundles.ts';
+export * from './lone-surrogates.ts';

@@ -10,7 +10,8 @@
  *
  * A record that does not fit the shape (a missing or extra field, another type, a class instance
  * inside) is not an error: it is encoded with the general encoding (msgpack, which keeps Map, Set,
- * Date, BigInt and undefined) and put back at its position. When most of a batch misfits, the encoder
+ * Date, BigInt and undefined; strings with lone surrogates travel as UTF-16, see
+ * `core/lone-surrogates.ts`) and put back at its position. When most of a batch misfits, the encoder
  * derives the shape again from the next batch.
  *
  * Strings are one byte a character (Latin-1, ASCII included) when every character fits in a byte,
@@ -37,7 +38,7 @@
  *   the values).
  */
 import { Packr } from 'msgpackr';
-import { ElementKind, SerializationError, describeType, type RecordBatch } from '../core/index.ts';
+import { ElementKind, SerializationError, describeType, protectLoneSurrogates, type RecordBatch } from '../core/index.ts';
 import type { RecordType } from '../api/index.ts';
 
 /** A record's shape: what its columns are. */
@@ -864,7 +865,7 @@ function sampleHits(strs: (string | undefined)[], k: number, dict: Map<string, n
 
 function packOrThrow(v: unknown, edge: string): Uint8Array {
   try {
-    return packr.pack(v);
+    return packr.pack(protectLoneSurrogates(v));
   } catch (e) {
     throw new SerializationError(`a record on edge '${edge}' cannot be encoded: ${(e as Error).message}`, e);
   }

@@ -1,9 +1,11 @@
 /**
  * Serializers turn state values into bytes and back. The default is msgpackr with records and its
  * extended types (`Map`, `Set`, `Date`, typed arrays, `undefined` survive a round trip; `-0` becomes `0`;
- * class instances come back as plain objects). A descriptor may supply its own {@link TypeSerializer}.
+ * class instances come back as plain objects). Strings with lone surrogates come back as they were (see
+ * `core/lone-surrogates.ts`). A descriptor may supply its own {@link TypeSerializer}.
  */
 import { Packr } from 'msgpackr';
+import { protectLoneSurrogates } from '../core/index.ts';
 
 /** Converts values of type `T` to bytes and back. Must be deterministic and self-contained. */
 export interface TypeSerializer<T> {
@@ -20,13 +22,13 @@ export const statePackr: Packr = new Packr({ moreTypes: true, copyBuffers: true 
 
 /** The default serializer: msgpackr structured encoding (see {@link statePackr}). */
 export const DEFAULT_SERIALIZER: TypeSerializer<unknown> = {
-  serialize: (v) => statePackr.pack(v),
+  serialize: (v) => statePackr.pack(protectLoneSurrogates(v)),
   deserialize: (b) => statePackr.unpack(b),
 };
 
 /** Encodes a value with the state packr. */
 export function packState(value: unknown): Uint8Array {
-  return statePackr.pack(value);
+  return statePackr.pack(protectLoneSurrogates(value));
 }
 
 /** Decodes bytes written by {@link packState}. */
@@ -40,7 +42,7 @@ export function unpackState(bytes: Uint8Array): unknown {
  * buffer, which structured clone would copy whole.
  */
 export function packDetached(value: unknown): Uint8Array {
-  return new Uint8Array(statePackr.pack(value));
+  return new Uint8Array(statePackr.pack(protectLoneSurrogates(value)));
 }
 
 /** The msgpack header of an array of `n` elements. */

@@ -192,17 +192,31 @@ test('primitive records, Maps and empty batches', T, () => {
 /** Batches of a seeded mix of shapes (numbers, strings, booleans, nested objects and arrays), round-tripped in order. */
 function randomRoundTrips(seed: number, batches: number, channelDictionary: boolean): void {
   const r = rng(seed);
+  // per batch: how often a string holds a character wider than a byte (none, rare, common)
+  let wide = 0;
+  const oneByteChars = 'abcxyz019 _-~\u0000\u007f\u0080éüÿ\u00a0';
+  const wideChars = ['€', '日', '😀', '\ud800', '\udfff'];
+  const text = (): string => {
+    let t = '';
+    for (let n = Math.floor(r() * 40); n > 0; n--) t += oneByteChars[Math.floor(r() * oneByteChars.length)];
+    if (r() < wide) t += wideChars[Math.floor(r() * wideChars.length)];
+    return t;
+  };
   const gen = (depth: number): unknown => {
     const x = r();
     if (depth > 2 || x < 0.3) return Math.floor(r() * 1000) - 500;
-    if (x < 0.5) return `s${Math.floor(r() * 20)}`;
+    // repeating strings (by dictionary) or text that rarely repeats (in sequence, joined into runs)
+    if (x < 0.5) return r() < 0.5 ? `s${Math.floor(r() * 20)}` : text();
     if (x < 0.6) return r() < 0.5;
     if (x < 0.8) return { a: gen(depth + 1), b: gen(depth + 1) };
     return Array.from({ length: Math.floor(r() * 4) }, () => gen(depth + 1));
   };
   const enc = new BatchEncoder('e', undefined, channelDictionary);
   const dec = channelDictionary ? new BatchDecoder() : undefined;
-  for (let k = 0; k < batches; k++) roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5, 0, dec);
+  for (let k = 0; k < batches; k++) {
+    wide = [0, 0.002, 0.05][k % 3]!;
+    roundTrip(enc, Array.from({ length: 1 + Math.floor(r() * 200) }, () => gen(0)), r() < 0.5, 0, dec);
+  }
 }
 
 test('random records: a generated mix of shapes round-trips exactly (seeds 1-5)', T, () => {

@@ -132,7 +132,7 @@ export class OperatorStateStore {
   snapshot(): OperatorStateSnapshot {
     const states: OperatorStateEntry[] = [];
     for (const [name, r] of this.states) {
-      const data = r.mode === 'broadcast' ? packDetached(r.map!.map.entries()) : packDetached(r.list!.items);
+      const data = r.mode === 'broadcast' ? packDetached([...r.map!.map.entries()]) : packDetached(r.list!.items);
       states.push({ name, mode: r.mode, data });
     }
     for (const [name, e] of this.restored) if (!this.states.has(name)) states.push({ ...e, data: e.data.slice() });

@@ -12,7 +12,7 @@
  * `-0` is `0`, objects compare by value; strings and numbers are read back from it, other keys are stored
  * with their values.
  */
-import { EddyError, canonicalKey } from '../../../core/index.ts';
+import { EddyError, canonicalKey, hasLoneSurrogate } from '../../../core/index.ts';
 import { VOID_NAMESPACE, type Namespace } from '../../internal-kv-state.ts';
 
 /** lmdb-js's key size limit. */
@@ -38,6 +38,7 @@ export class LmdbKeyCodec {
     b.writeUInt16BE(keyGroup, 0);
     let len: number;
     if (typeof key === 'string') {
+      if (hasLoneSurrogate(key)) throw loneSurrogate('key', key);
       b[6] = 0x73; // 's'
       const n = b.write(key, 7, KEY_LIMIT, 'utf8');
       if (n >= KEY_LIMIT - 4 && Buffer.byteLength(key) !== n) throw tooLong(key);
@@ -60,6 +61,7 @@ export class LmdbKeyCodec {
     let p = this.keyEnd + 2;
     if (ns === VOID_NAMESPACE) b[p++] = 0;
     else if (typeof ns === 'string') {
+      if (hasLoneSurrogate(ns)) throw loneSurrogate('namespace', ns);
       b[p++] = 1;
       p += b.write(ns, p, MAX_KEY_BYTES - p, 'utf8');
     } else {
@@ -88,6 +90,7 @@ export class LmdbKeyCodec {
   }
   /** Appends a canonical map key at `at`; returns the new end. */
   writeMapKey(at: number, mapKey: unknown): number {
+    if (typeof mapKey === 'string' && hasLoneSurrogate(mapKey)) throw loneSurrogate('map key', mapKey);
     const c = canonicalKey(mapKey);
     const n = this.buf.write(c, at, MAX_KEY_BYTES - at, 'utf8');
     if (Buffer.byteLength(c) !== n) throw tooLong(c);
@@ -136,6 +139,17 @@ export function primitiveFromCanonical(c: string): string | number | undefined {
   if (c.charCodeAt(0) === 0x73) return c.slice(1);
   if (c.charCodeAt(0) === 0x6e) return Number(c.slice(1));
   return undefined;
+}
+
+/**
+ * Keys are stored as UTF-8, which cannot hold half of a surrogate pair: two keys that differ only there
+ * would be one key. (Object keys are canonical JSON, which escapes them.)
+ */
+function loneSurrogate(what: string, s: string): EddyError {
+  return new EddyError(
+    `the lmdb backend stores a state's ${what}s as UTF-8, which cannot hold the lone surrogate in ${what} ${JSON.stringify(s.length > 60 ? s.slice(0, 60) + '...' : s)}: use the heap backend, or a key without half of a surrogate pair`,
+    { domain: 'user' },
+  );
 }
 
 function tooLong(what: string): EddyError {
