@@ -67,6 +67,12 @@ export interface ChaosResult extends Verdict {
   savepoints: number;
   /** ops: failovers in user code (restarts inside a run). */
   failovers: number;
+  /**
+   * ops: the injected failure was thrown in a run that a SIGKILL ended before the failure was logged (the
+   * mark file is written just before the throw): the failure happened, but the kill, not the in-process
+   * failover, restarted the job.
+   */
+  failoverKilled: boolean;
 }
 
 /** Pids of base-copy child processes (lmdb-copy-process.mjs) working on files under `dir`. */
@@ -131,6 +137,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const stops: string[] = [];
   let savepoints = 0;
   let failovers = 0;
+  let failoverKilled = false;
+  const failMark = join(dir, 'failed-once');
   for (;;) {
     runs++;
     const before = committedCount(out);
@@ -146,7 +154,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         JSON.stringify({
           checkpointDir: join(dir, 'checkpoints'),
           savepointDir: join(dir, 'savepoints'),
-          params: { out, n: o.n, keys, window, pace: o.pace, ...(o.ops.failAt !== undefined ? { failAt: o.ops.failAt, failMark: join(dir, 'failed-once') } : {}) },
+          params: { out, n: o.n, keys, window, pace: o.pace, ...(o.ops.failAt !== undefined ? { failAt: o.ops.failAt, failMark } : {}) },
           ...(restoreSavepoint ? { fromSavepoint: lastStop } : {}),
           savepointEveryMs: o.ops.savepointEveryMs,
           ...(stopping ? { stopAfterMs: 300 + random() * o.maxDelayMs } : {}),
@@ -155,6 +163,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       ];
       lastStop = undefined;
     }
+    const markedBefore = existsSync(failMark);
     const child: ChildProcess = spawn(process.execPath, runArgs, {
       cwd: ROOT,
       env: { ...process.env, ...(faulty ? { EDDY_FAULT: o.faultPoint } : {}) },
@@ -205,7 +214,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     writeFileSync(join(dir, `run-${runs}.log`), stderr);
     if (o.ops) {
       savepoints += (stderr.match(/\[eddy\] savepoint \//g) ?? []).length;
-      failovers += (stderr.match(/injected failover at record/g) ?? []).length;
+      const logged = (stderr.match(/injected failover at record/g) ?? []).length;
+      failovers += logged;
+      if (logged === 0 && code === null && !markedBefore && existsSync(failMark)) failoverKilled = true;
       const stopped = /^stopped (.+)$/m.exec(stdout);
       if (code === 0 && stopped) {
         lastStop = stopped[1]!;
@@ -219,7 +230,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const verdict = verify(committedLines(out), o.n, keys, window);
   const notSwept = [...leftBehind].filter((f) => existsSync(join(jobDir, 'shared', f)));
   const stateLeft = lmdb && existsSync(join(dir, 'state')) ? readdirSync(join(dir, 'state')) : [];
-  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept, stateLeft, stops, savepoints, failovers };
+  return { ...verdict, kills, runs, recoveryMs, dir, exitCodes, killsDuringCopy, lingeringCopies, leftBehind: leftBehind.size, notSwept, stateLeft, stops, savepoints, failovers, failoverKilled };
 }
 
 export function percentile(xs: number[], p: number): number {

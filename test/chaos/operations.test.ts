@@ -46,7 +46,8 @@ test('savepoints, stop-with-savepoint + restore or resume, a failover and random
   try {
     assert.ok(clean(r), show(r));
     assert.equal(r.records, 30_000);
-    assert.equal(r.failovers, 1, show(r));
+    // the failover ran once, unless a SIGKILL ended its run between the failure and its log line
+    assert.equal(r.failovers, r.failoverKilled ? 0 : 1, show(r));
     assert.ok(r.savepoints >= 2, show(r));
     assert.ok(r.stops.length >= 1, show(r));
   } finally {
