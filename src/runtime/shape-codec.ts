@@ -607,7 +607,7 @@ export class BatchEncoder {
     const c = this.cols!;
     this.size(n);
     const chanBase = this.startChannelBatch();
-    this.reset(c, plan);
+    this.reset(c, plan, n);
     const misfits = this.misfits;
     misfits.length = 0;
     plan.encode(v, n, c, misfits);
@@ -616,7 +616,7 @@ export class BatchEncoder {
       // A misfit may have advanced array cursors or filled nested columns before failing: arrays are
       // encoded again without the misfits (only batches with misfits and arrays take this path).
       if (plan.levels > 1) {
-        this.reset(c, plan);
+        this.reset(c, plan, n);
         const kept = v.slice(0, n);
         const skipped: number[] = [];
         for (const i of misfits) kept[i] = undefined;
@@ -643,7 +643,7 @@ export class BatchEncoder {
     return d.size;
   }
 
-  private reset(c: EncodeColumns, plan: Plan): void {
+  private reset(c: EncodeColumns, plan: Plan, n: number): void {
     for (let k = 0; k < plan.columns.length; k++) {
       const col = plan.columns[k]!;
       if (col.level !== 0 || col.kind === 'any') (c.cols[k] as unknown[]).length = 0;
@@ -660,8 +660,10 @@ export class BatchEncoder {
           (c.dicts[k] ??= new Map()).clear();
         } else {
           // written by position: emptied in place, so the array keeps its room (setting its length to 0
-          // would give up its storage, and it would grow again step by step); a slot left undefined is a hole
-          strs.fill(undefined);
+          // would give up its storage, and it would grow again step by step); a slot left undefined is a
+          // hole. Room left by a much bigger batch (array elements) is given up rather than cleared each time.
+          if (strs.length > 8 * Math.max(n, 1024)) strs.length = 0;
+          else strs.fill(undefined);
           c.dicts[k] = undefined;
         }
       }
