@@ -22,8 +22,8 @@ export const statePackr: Packr = new Packr({ moreTypes: true, copyBuffers: true 
 
 /** The default serializer: msgpackr structured encoding (see {@link statePackr}). */
 export const DEFAULT_SERIALIZER: TypeSerializer<unknown> = {
-  serialize: (v) => statePackr.pack(protectLoneSurrogates(v)),
-  deserialize: (b) => statePackr.unpack(b),
+  serialize: (v) => packState(v),
+  deserialize: (b) => unpackState(b),
 };
 
 /** Encodes a value with the state packr. */
@@ -42,7 +42,7 @@ export function unpackState(bytes: Uint8Array): unknown {
  * buffer, which structured clone would copy whole.
  */
 export function packDetached(value: unknown): Uint8Array {
-  return new Uint8Array(statePackr.pack(protectLoneSurrogates(value)));
+  return new Uint8Array(packState(value));
 }
 
 /** The msgpack header of an array of `n` elements. */
